@@ -1,0 +1,160 @@
+using Microsoft.ML.OnnxRuntime;
+using UpscaleFarm.Models.Onnx;
+
+namespace UpscaleFarm.Engine.Inference;
+
+/// <summary>
+/// One ONNX Runtime session for one model on one device, reused for every tile. Input and output are
+/// NCHW float with dynamic batch, height and width; the scale factor is found by probing.
+/// </summary>
+public sealed class ModelSession : IDisposable
+{
+    private const int ProbeSize = 16;
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly Dictionary<(int, int, int), InferenceBuffers> _buffers = new();
+    private readonly OrtValue[] _inputValue = new OrtValue[1];
+    private readonly OrtValue[] _outputValue = new OrtValue[1];
+
+    private ModelSession(InferenceSession session, ExecutionDevice device, bool fp16)
+    {
+        _session = session;
+        Device = device;
+        IsFp16 = fp16;
+        _inputNames = [session.InputNames[0]];
+        _outputNames = [session.OutputNames[0]];
+        var dims = session.InputMetadata[_inputNames[0]].Dimensions;
+        if (dims.Length != 4 || session.InputMetadata[_inputNames[0]].ElementType != typeof(float))
+            throw new InvalidModelException("the model's input must be a float tensor [N,C,H,W]");
+        Channels = dims[1] > 0 ? dims[1] : 3;
+        Scale = ProbeScale();
+    }
+
+    /// <summary>The device the session actually runs on (Auto resolved).</summary>
+    public ExecutionDevice Device { get; }
+    public bool IsFp16 { get; }
+    public int Channels { get; }
+    public int Scale { get; }
+
+    /// <summary>Creates a session, trying devices in the order TensorRT, CUDA, CPU for <see cref="ExecutionDevice.Auto"/>.</summary>
+    public static ModelSession Create(string onnxPath, SessionSettings settings)
+    {
+        var candidates = settings.Device == ExecutionDevice.Auto
+            ? [ExecutionDevice.TensorRt, ExecutionDevice.Cuda, ExecutionDevice.Cpu]
+            : new[] { settings.Device };
+        var failures = new List<string>();
+        foreach (var device in candidates)
+        {
+            try
+            {
+                return CreateOn(onnxPath, device, settings);
+            }
+            catch (OnnxRuntimeException e) when (device != ExecutionDevice.Cpu)
+            {
+                failures.Add($"{device}: {FirstLine(e.Message)}");
+            }
+        }
+        throw new InvalidModelException($"no usable {settings.Device} device ({string.Join("; ", failures)})");
+    }
+
+    private static ModelSession CreateOn(string onnxPath, ExecutionDevice device, SessionSettings settings)
+    {
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = settings.IntraOpThreads > 0 ? settings.IntraOpThreads : Environment.ProcessorCount,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            // Warnings (e.g. nodes placed on the CPU beside a GPU provider) would break the one-line error contract.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        var fp16 = false;
+        byte[] model;
+        try
+        {
+            model = File.ReadAllBytes(onnxPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidModelException($"{onnxPath}: cannot read the model ({e.Message})");
+        }
+
+        switch (device)
+        {
+            case ExecutionDevice.TensorRt:
+                using (var trt = new OrtTensorRTProviderOptions())
+                {
+                    var trtOptions = new Dictionary<string, string>
+                    {
+                        ["device_id"] = settings.GpuDeviceId.ToString(),
+                        ["trt_fp16_enable"] = settings.Fp16OnGpu ? "1" : "0",
+                        ["trt_engine_cache_enable"] = "1",
+                        ["trt_engine_cache_path"] = settings.TensorRtCachePath ?? Path.Combine(Path.GetTempPath(), "upscalefarm-trt"),
+                    };
+                    trt.UpdateOptions(trtOptions);
+                    options.AppendExecutionProvider_Tensorrt(trt);
+                }
+                options.AppendExecutionProvider_CUDA(settings.GpuDeviceId);
+                fp16 = settings.Fp16OnGpu;
+                break;
+            case ExecutionDevice.Cuda:
+                options.AppendExecutionProvider_CUDA(settings.GpuDeviceId);
+                if (settings.Fp16OnGpu && Float16Graph.TryConvert(model) is { } half)
+                {
+                    model = half;
+                    fp16 = true;
+                }
+                break;
+        }
+
+        try
+        {
+            return new ModelSession(new InferenceSession(model, options), device, fp16);
+        }
+        catch (OnnxRuntimeException e) when (device == ExecutionDevice.Cpu)
+        {
+            throw new InvalidModelException($"{Path.GetFileName(onnxPath)}: ONNX Runtime cannot load the model ({FirstLine(e.Message)})");
+        }
+    }
+
+    /// <summary>Reusable tensors for a batch shape; owned by the session.</summary>
+    public InferenceBuffers GetBuffers(int batch, int height, int width)
+    {
+        if (!_buffers.TryGetValue((batch, height, width), out var buffers))
+        {
+            buffers = new InferenceBuffers(batch, Channels, height, width, Scale);
+            _buffers[(batch, height, width)] = buffers;
+        }
+        return buffers;
+    }
+
+    /// <summary>Runs the model on <see cref="InferenceBuffers.Input"/>, writing <see cref="InferenceBuffers.Output"/>.</summary>
+    public void Run(InferenceBuffers buffers)
+    {
+        _inputValue[0] = buffers.InputValue;
+        _outputValue[0] = buffers.OutputValue;
+        _session.Run(_runOptions, _inputNames, _inputValue, _outputNames, _outputValue);
+    }
+
+    private int ProbeScale()
+    {
+        var input = new float[Channels * ProbeSize * ProbeSize];
+        using var value = OrtValue.CreateTensorValueFromMemory(input, [1, Channels, ProbeSize, ProbeSize]);
+        using var results = _session.Run(_runOptions, _inputNames, [value], _outputNames);
+        var shape = results[0].GetTensorTypeAndShape().Shape;
+        if (shape.Length != 4 || shape[1] != Channels || shape[2] % ProbeSize != 0 || shape[2] != shape[3] || shape[2] < ProbeSize)
+            throw new InvalidModelException($"the model maps [1,{Channels},{ProbeSize},{ProbeSize}] to [{string.Join(",", shape)}]: not an integer-scale super-resolution model");
+        return (int)(shape[2] / ProbeSize);
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+
+    public void Dispose()
+    {
+        foreach (var b in _buffers.Values)
+            b.Dispose();
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
+}

@@ -1,0 +1,18 @@
+namespace UpscaleFarm.Engine.Inference;
+
+/// <summary>How ONNX Runtime sessions are created.</summary>
+public sealed record SessionSettings
+{
+    public ExecutionDevice Device { get; init; } = ExecutionDevice.Auto;
+
+    public int GpuDeviceId { get; init; }
+
+    /// <summary>CPU threads for one inference; 0 means one per core.</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>Half precision on GPUs (TensorRT's fp16 flag, or an fp16 copy of the graph for CUDA).</summary>
+    public bool Fp16OnGpu { get; init; } = true;
+
+    /// <summary>Where TensorRT keeps built engines between runs; building one takes minutes.</summary>
+    public string? TensorRtCachePath { get; init; }
+}
