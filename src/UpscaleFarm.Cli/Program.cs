@@ -5,5 +5,6 @@ var root = new RootCommand("UpscaleFarm: Real-ESRGAN upscaling on ONNX Runtime, 
 {
     UpscaleCommand.Create(),
     ModelsCommand.Create(),
+    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

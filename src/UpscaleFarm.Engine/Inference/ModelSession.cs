@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using UpscaleFarm.Models.Onnx;
 
@@ -41,9 +42,14 @@ public sealed class ModelSession : IDisposable
     /// <summary>Creates a session, trying devices in the order TensorRT, CUDA, CPU for <see cref="ExecutionDevice.Auto"/>.</summary>
     public static ModelSession Create(string onnxPath, SessionSettings settings)
     {
-        var candidates = settings.Device == ExecutionDevice.Auto
-            ? [ExecutionDevice.TensorRt, ExecutionDevice.Cuda, ExecutionDevice.Cpu]
-            : new[] { settings.Device };
+        // Provider failures arrive as exceptions; ORT's own log would repeat them as multi-line stderr noise.
+        OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+        var candidates = settings.Device switch
+        {
+            ExecutionDevice.Auto when NativeLibrary.TryLoad("libcuda.so.1", out _) => [ExecutionDevice.TensorRt, ExecutionDevice.Cuda, ExecutionDevice.Cpu],
+            ExecutionDevice.Auto => [ExecutionDevice.Cpu], // no NVIDIA driver: skip the GPU providers
+            _ => new[] { settings.Device },
+        };
         var failures = new List<string>();
         foreach (var device in candidates)
         {

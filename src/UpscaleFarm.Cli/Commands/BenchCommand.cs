@@ -1,0 +1,107 @@
+using System.CommandLine;
+using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Cli.Terminal;
+using UpscaleFarm.Engine.Inference;
+using UpscaleFarm.Engine.Tiling;
+using UpscaleFarm.Engine.Upscaling;
+using UpscaleFarm.Imaging;
+using UpscaleFarm.Models.Catalog;
+using UpscaleFarm.Models.Setup;
+
+namespace UpscaleFarm.Cli.Commands;
+
+/// <summary>
+/// <c>upscalefarm bench</c>: engine throughput per model at the default tile settings and whole-image,
+/// achieved GFLOP/s against a large MatMul, and the reference binary on the same image, in one run.
+/// <c>upscalefarm bench tiling</c>: seam PSNR and halo overhead for tile/halo pairs.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var image = new Option<string>("--image") { Description = "the image to measure on", DefaultValueFactory = _ => DefaultImage() };
+        var models = new Option<string[]>("--models") { Description = "model ids", DefaultValueFactory = _ => ["general-x4v3", "x4plus"], AllowMultipleArgumentsPerToken = true };
+        var runs = new Option<int>("--runs") { Description = "timed runs per figure (after a warm-up)", DefaultValueFactory = _ => 3 };
+        var reference = new Option<bool>("--reference") { Description = "also time upscayl-bin (realesrgan-ncnn-vulkan) with general-x4v3", DefaultValueFactory = _ => true };
+        var device = DeviceOption.Create();
+        var bench = new Command("bench", "measure throughput; prints a Markdown table") { image, models, runs, reference, device };
+        bench.SetAction(parse => CliError.Run(() => Throughput(parse.GetValue(image)!, parse.GetValue(models)!, parse.GetValue(runs), parse.GetValue(reference), parse.GetValue(device))));
+
+        var model = new Option<string?>("--model") { Description = "model id" };
+        var tiles = new Option<int[]>("--tiles") { DefaultValueFactory = _ => [128, 256, 512], AllowMultipleArgumentsPerToken = true };
+        var halos = new Option<int[]>("--halos") { DefaultValueFactory = _ => [8, 16, 24, 32], AllowMultipleArgumentsPerToken = true };
+        var tilingImage = new Option<string>("--image") { DefaultValueFactory = _ => DefaultImage() };
+        var tiling = new Command("tiling", "tiled against whole-image output: PSNR and halo overhead") { model, tiles, halos, tilingImage };
+        tiling.SetAction(parse => CliError.Run(() => Tiling(parse.GetValue(model), parse.GetValue(tilingImage)!, parse.GetValue(tiles)!, parse.GetValue(halos)!)));
+        bench.Add(tiling);
+        return bench;
+    }
+
+    private static string DefaultImage()
+    {
+        var catalog = ModelCatalog.Locate();
+        var shared = Path.Combine(catalog, "..", "..", "shared", "testdata", "images", "rocket.jpg");
+        return File.Exists(shared) ? Path.GetFullPath(shared) : Path.GetFullPath(Path.Combine(catalog, "..", "samples", "chelsea.png"));
+    }
+
+    private static int Throughput(string image, string[] modelIds, int runs, bool withReference, ExecutionDevice device)
+    {
+        var catalog = ModelCatalog.Load();
+        using var work = new TempDirectory();
+        var matmul = MatMulBenchmark.GflopPerSecond();
+        Console.WriteLine($"image: {image}; {Environment.ProcessorCount} cores ({CpuName()}); MatMul 2048² fp32: {matmul:F1} GFLOP/s\n");
+        Console.WriteLine("| model | tiling | tiles | halo overhead | seconds | input MP/s | GFLOP/s | % of MatMul |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        double? fastTime = null;
+        foreach (var id in modelIds)
+        {
+            var model = catalog.Find(id);
+            using var session = ModelSession.Create(catalog.OnnxPath(model), new SessionSettings { Device = device });
+            foreach (var (label, tile, halo) in new[] { ($"default {model.TileSize}/{model.Halo}", model.TileSize, model.Halo), ("whole image", 0, 0) })
+            {
+                var settings = new UpscaleSettings { TileSize = tile, Halo = halo };
+                var (time, result) = ThroughputBenchmark.Run(session, settings, image, Path.Combine(work.Path, "out.png"), runs);
+                var seconds = time.TotalSeconds;
+                var gflops = model.MflopPerInputPixel * result.InputMegapixels * 1e6 / seconds / 1e3;
+                Console.WriteLine($"| {model.Id} ({session.Device}) | {label} | {result.Tiles} | {result.HaloOverhead:P1} | {seconds:F2} | {result.InputMegapixels / seconds:F3} | {gflops:F1} | {gflops / matmul:P0} |");
+                if (model.Id == "general-x4v3" && tile != 0)
+                    fastTime = seconds;
+            }
+        }
+        if (withReference)
+        {
+            var reference = ReferenceImplementation.Locate(catalog, TextWriter.Null);
+            var time = ReferenceBenchmark.Run(reference.Binary, reference.ModelsDirectory, ReferenceImplementation.NcnnName(catalog.Find("general-x4v3")), image, Path.Combine(work.Path, "reference.png"));
+            Console.WriteLine($"\nupscayl-bin (realesrgan-ncnn-vulkan), general-x4v3: {time.TotalSeconds:F1} s" +
+                              (fastTime is { } t ? $"; engine at default tiling is {time.TotalSeconds / t:F1}x faster" : ""));
+        }
+        return 0;
+    }
+
+    private static int Tiling(string? modelId, string image, int[] tiles, int[] halos)
+    {
+        var catalog = ModelCatalog.Load();
+        var model = catalog.Find(modelId);
+        using var session = ModelSession.Create(catalog.OnnxPath(model), new SessionSettings { Device = ExecutionDevice.Cpu });
+        using var work = new TempDirectory();
+        var whole = Path.Combine(work.Path, "whole.png");
+        new ImageUpscaler(session, new UpscaleSettings { TileSize = 0, Halo = 0 }).Upscale(image, whole, new EncodeOptions(ImageFormat.Png));
+        Console.WriteLine($"{model.Id} on {image}: tiled against whole-image output\n");
+        Console.WriteLine("| tile | halo | tiles | halo overhead | PSNR dB | max difference (levels) |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var tile in tiles)
+        foreach (var halo in halos)
+        {
+            var tiled = Path.Combine(work.Path, $"t{tile}h{halo}.png");
+            var result = new ImageUpscaler(session, new UpscaleSettings { TileSize = tile, Halo = halo }).Upscale(image, tiled, new EncodeOptions(ImageFormat.Png));
+            var comparison = ImageComparison.Compare(whole, tiled);
+            Console.WriteLine($"| {tile} | {halo} | {result.Tiles} | {result.HaloOverhead:P1} | {(double.IsInfinity(comparison.Psnr) ? "identical" : comparison.Psnr.ToString("F1"))} | {comparison.MaxDifference} |");
+        }
+        return 0;
+    }
+
+    private static string CpuName() =>
+        File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
+            : "?";
+}

