@@ -87,6 +87,9 @@ public sealed partial class NcnnToOnnxConverter
         if (layer.Params.GetInt(5, 0) != 0)
             inputs.Add(_graph.AddFloats($"{layer.Name}_B", _weights.ReadFloats(s.Outputs, layer), s.Outputs));
 
+        // ncnn: output_pad_right (18) defaults to 0 and output_pad_bottom (19) to output_pad_right.
+        var outputPadRight = layer.Params.GetInt(18, 0);
+        var outputPadBottom = layer.Params.GetInt(19, outputPadRight);
         var attributes = new List<Onnx.Proto.AttributeProto>
         {
             Ints("kernel_shape", s.KernelH, s.KernelW),
@@ -94,7 +97,7 @@ public sealed partial class NcnnToOnnxConverter
             Ints("dilations", s.DilationH, s.DilationW),
             Int("group", s.Group),
             Ints("pads", s.PadTop, s.PadLeft, s.PadBottom, s.PadRight),
-            Ints("output_padding", layer.Params.GetInt(19, 0), layer.Params.GetInt(18, 0)),
+            Ints("output_padding", outputPadBottom, outputPadRight),
         };
         EmitWithActivation(layer, "ConvTranspose", inputs, attributes);
         SetChannels(layer.Tops[0], s.Outputs);

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test. Installs what the tests need beyond setup.sh: the CPU Vulkan driver that runs the
+# reference implementation (realesrgan-ncnn-vulkan) the parity tests compare against.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+missing=()
+for pkg in libvulkan1 mesa-vulkan-drivers; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  sudo_cmd=""; [[ $(id -u) -eq 0 ]] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+dotnet build UpscaleFarm.sln -c Release --nologo -v quiet -clp:ErrorsOnly
+./upscalefarm models fetch >/dev/null
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test UpscaleFarm.sln -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
+# One plain closing line for the whole run: the sum of every test project's counts.
+awk '/(Passed|Failed)! *- *Failed:/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"

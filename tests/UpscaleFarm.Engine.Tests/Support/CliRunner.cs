@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace UpscaleFarm.Engine.Tests.Support;
+
+/// <summary>Runs the real CLI in its own process, as a user would.</summary>
+public static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public string[] StderrLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public static Result Run(params string[] args) => RunWith(TestPaths.ModelsDirectory, args);
+
+    /// <summary>Runs with another models directory (for imports that must not touch the repository's).</summary>
+    public static Result RunWith(string modelsDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", ["exec", TestPaths.CliDll, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = TestPaths.RepoRoot,
+        };
+        start.Environment["UPSCALEFARM_MODELS"] = modelsDirectory;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"upscalefarm {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
