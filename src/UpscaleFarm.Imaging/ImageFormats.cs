@@ -42,10 +42,11 @@ public static class ImageFormats
         };
     }
 
-    /// <summary>A short name for a loader, for messages: "VipsForeignLoadGifFile" becomes "gif".</summary>
+    /// <summary>A short name for a loader, for messages: "VipsForeignLoadNsgifFile" becomes "gif".</summary>
     public static string LoaderName(string loader) =>
         loader.ToLowerInvariant().Replace("vipsforeignload", "", StringComparison.Ordinal).Replace("load", "", StringComparison.Ordinal)
-            .Replace("file", "", StringComparison.Ordinal).Replace("_source", "", StringComparison.Ordinal);
+            .Replace("file", "", StringComparison.Ordinal).Replace("_source", "", StringComparison.Ordinal)
+            .Replace("nsgif", "gif", StringComparison.Ordinal); // libvips' GIF decoder is libnsgif
 
     /// <summary>Whether a file name looks like an image we read, for directory scans.</summary>
     public static bool HasImageExtension(string path) => TryParse(Path.GetExtension(path), out _);

@@ -47,7 +47,8 @@ public sealed partial class NcnnToOnnxConverter
 
     private void ConvertEltwise(NcnnLayer layer)
     {
-        var op = layer.Params.GetInt(0, 1);
+        // ncnn's default op_type is 0 (product), not sum.
+        var op = layer.Params.GetInt(0, 0);
         var coeffs = layer.Params.GetFloats(1);
         var inputs = Inputs(layer).ToList();
         if (coeffs.Length != 0 && coeffs.Length != inputs.Count)
@@ -55,7 +56,17 @@ public sealed partial class NcnnToOnnxConverter
         var top = Name(layer.Tops[0]);
         switch (op)
         {
-            case 0: _graph.AddNode("Mul", layer.Name, inputs, [top]); break;
+            case 0:
+                // ONNX Mul takes exactly two inputs (unlike Sum and Max): chain it for three or more.
+                var product = inputs[0];
+                for (var i = 1; i < inputs.Count; i++)
+                {
+                    var last = i == inputs.Count - 1;
+                    var result = last ? top : $"{layer.Name}_product{i}";
+                    _graph.AddNode("Mul", last ? layer.Name : $"{layer.Name}_mul{i}", [product, inputs[i]], [result]);
+                    product = result;
+                }
+                break;
             case 2: _graph.AddNode("Max", layer.Name, inputs, [top]); break;
             case 1:
                 // Sum with optional per-input coefficients: scale the inputs whose coefficient is not 1.

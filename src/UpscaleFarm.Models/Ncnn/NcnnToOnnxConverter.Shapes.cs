@@ -33,9 +33,29 @@ public sealed partial class NcnnToOnnxConverter
             _ => throw new ModelConversionException($"{layer}: Interp resize type {type} is not supported"),
         };
         var scales = _graph.AddConstant([1f, 1f, scaleH, scaleW], 4);
-        _graph.AddNode("Resize", layer.Name, [Name(layer.Bottoms[0]), "", scales], [Name(layer.Tops[0])], attributes);
+        if (type is 2 or 3 && !alignCorners && !(IsWholeNumber(scaleH) && IsWholeNumber(scaleW)))
+        {
+            // ncnn's bilinear and bicubic step through the source by in/out, ONNX's by 1/scale; the two
+            // differ when size * scale is fractional. ONNX steps by in/out when given the output size,
+            // so compute that size as ncnn does, (int)(size * scale), from the input's shape.
+            var input = Name(layer.Bottoms[0]);
+            string shape = $"{layer.Name}_shape", shapeF = $"{layer.Name}_shape_f", scaled = $"{layer.Name}_scaled",
+                floored = $"{layer.Name}_floored", sizes = $"{layer.Name}_sizes";
+            _graph.AddNode("Shape", shape, [input], [shape]);
+            _graph.AddNode("Cast", shapeF, [shape], [shapeF], Int("to", (int)Onnx.Proto.TensorProto.Types.DataType.Float));
+            _graph.AddNode("Mul", scaled, [shapeF, scales], [scaled]);
+            _graph.AddNode("Floor", floored, [scaled], [floored]);
+            _graph.AddNode("Cast", sizes, [floored], [sizes], Int("to", (int)Onnx.Proto.TensorProto.Types.DataType.Int64));
+            _graph.AddNode("Resize", layer.Name, [input, "", "", sizes], [Name(layer.Tops[0])], attributes);
+        }
+        else
+        {
+            _graph.AddNode("Resize", layer.Name, [Name(layer.Bottoms[0]), "", scales], [Name(layer.Tops[0])], attributes);
+        }
         SetChannels(layer.Tops[0], ChannelsOf(layer.Bottoms[0]));
     }
+
+    private static bool IsWholeNumber(float value) => value == MathF.Floor(value);
 
     private void ConvertPixelShuffle(NcnnLayer layer)
     {
