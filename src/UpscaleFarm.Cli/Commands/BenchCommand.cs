@@ -23,9 +23,15 @@ public static class BenchCommand
         var models = new Option<string[]>("--models") { Description = "model ids", DefaultValueFactory = _ => ["general-x4v3", "x4plus"], AllowMultipleArgumentsPerToken = true };
         var runs = new Option<int>("--runs") { Description = "timed runs per figure (after a warm-up)", DefaultValueFactory = _ => 3 };
         var reference = new Option<bool>("--reference") { Description = "also time upscayl-bin (realesrgan-ncnn-vulkan) with general-x4v3", DefaultValueFactory = _ => true };
+        var size = new Option<string?>("--size") { Description = "resample the image to WxH first (Lanczos), e.g. 1920x1280, to measure multi-tile images" };
         var device = DeviceOption.Create();
-        var bench = new Command("bench", "measure throughput; prints a Markdown table") { image, models, runs, reference, device };
-        bench.SetAction(parse => CliError.Run(() => Throughput(parse.GetValue(image)!, parse.GetValue(models)!, parse.GetValue(runs), parse.GetValue(reference), parse.GetValue(device))));
+        var bench = new Command("bench", "measure throughput; prints a Markdown table") { image, size, models, runs, reference, device };
+        bench.SetAction(parse => CliError.Run(() =>
+        {
+            using var work = new TempDirectory();
+            var input = parse.GetValue(size) is { } wxh ? BenchImage.Resized(parse.GetValue(image)!, wxh, work.File("bench.png")) : parse.GetValue(image)!;
+            return Throughput(input, parse.GetValue(models)!, parse.GetValue(runs), parse.GetValue(reference), parse.GetValue(device));
+        }));
 
         var model = new Option<string?>("--model") { Description = "model id" };
         var tiles = new Option<int[]>("--tiles") { DefaultValueFactory = _ => [128, 256, 512], AllowMultipleArgumentsPerToken = true };
