@@ -7,4 +7,5 @@ var root = new RootCommand("UpscaleFarm: Real-ESRGAN upscaling on ONNX Runtime, 
     ModelsCommand.Create(),
     BenchCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+// A cancelled upscale finishes its current batch of tiles and cleans up; give it time to.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(2) });

@@ -37,8 +37,15 @@ public static class BenchCommand
         var tiles = new Option<int[]>("--tiles") { DefaultValueFactory = _ => [128, 256, 512], AllowMultipleArgumentsPerToken = true };
         var halos = new Option<int[]>("--halos") { DefaultValueFactory = _ => [8, 16, 24, 32], AllowMultipleArgumentsPerToken = true };
         var tilingImage = new Option<string>("--image") { DefaultValueFactory = _ => DefaultImage() };
-        var tiling = new Command("tiling", "tiled against whole-image output: PSNR and halo overhead") { model, tiles, halos, tilingImage };
-        tiling.SetAction(parse => CliError.Run(() => Tiling(parse.GetValue(model), parse.GetValue(tilingImage)!, parse.GetValue(tiles)!, parse.GetValue(halos)!)));
+        var tilingSize = new Option<string?>("--size") { Description = "resample the image to WxH first" };
+        var tilingRuns = new Option<int>("--runs") { Description = "timed runs per configuration (after a warm-up run)", DefaultValueFactory = _ => 1 };
+        var tiling = new Command("tiling", "tiled against whole-image output: PSNR, halo overhead and time") { model, tiles, halos, tilingImage, tilingSize, tilingRuns };
+        tiling.SetAction(parse => CliError.Run(() =>
+        {
+            using var work = new TempDirectory();
+            var input = parse.GetValue(tilingSize) is { } wxh ? BenchImage.Resized(parse.GetValue(tilingImage)!, wxh, work.File("bench.png")) : parse.GetValue(tilingImage)!;
+            return Tiling(parse.GetValue(model), input, parse.GetValue(tiles)!, parse.GetValue(halos)!, parse.GetValue(tilingRuns));
+        }));
         bench.Add(tiling);
         return bench;
     }
@@ -54,22 +61,24 @@ public static class BenchCommand
     {
         var catalog = ModelCatalog.Load();
         using var work = new TempDirectory();
-        var matmul = MatMulBenchmark.GflopPerSecond();
-        Console.WriteLine($"image: {image}; {Environment.ProcessorCount} cores ({CpuName()}); MatMul 2048² fp32: {matmul:F1} GFLOP/s\n");
-        Console.WriteLine("| model | tiling | tiles | halo overhead | seconds | input MP/s | GFLOP/s | % of MatMul |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        // This machine's speed drifts with its neighbours' load: the MatMul is measured again before each
+        // model, and each model's rate is set against the MatMul measured beside it.
+        Console.WriteLine($"image: {image} ({ImageSize(image)}); {Environment.ProcessorCount} cores ({CpuName()}); medians of {runs} runs after a warm-up\n");
+        Console.WriteLine("| model | tiling | tiles | halo overhead | seconds | input MP/s | GFLOP/s | MatMul GFLOP/s | % of MatMul |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         double? fastTime = null;
         foreach (var id in modelIds)
         {
             var model = catalog.Find(id);
             using var session = ModelSession.Create(catalog.OnnxPath(model), new SessionSettings { Device = device });
+            var matmul = MatMulBenchmark.GflopPerSecond();
             foreach (var (label, tile, halo) in new[] { ($"default {model.TileSize}/{model.Halo}", model.TileSize, model.Halo), ("whole image", 0, 0) })
             {
                 var settings = new UpscaleSettings { TileSize = tile, Halo = halo };
                 var (time, result) = ThroughputBenchmark.Run(session, settings, image, Path.Combine(work.Path, "out.png"), runs);
                 var seconds = time.TotalSeconds;
                 var gflops = model.MflopPerInputPixel * result.InputMegapixels * 1e6 / seconds / 1e3;
-                Console.WriteLine($"| {model.Id} ({session.Device}) | {label} | {result.Tiles} | {result.HaloOverhead:P1} | {seconds:F2} | {result.InputMegapixels / seconds:F3} | {gflops:F1} | {gflops / matmul:P0} |");
+                Console.WriteLine($"| {model.Id} ({session.Device}) | {label} | {result.Tiles} | {result.HaloOverhead:P1} | {seconds:F2} | {result.InputMegapixels / seconds:F3} | {gflops:F1} | {matmul:F1} | {gflops / matmul:P0} |");
                 if (model.Id == "general-x4v3" && tile != 0)
                     fastTime = seconds;
             }
@@ -84,26 +93,33 @@ public static class BenchCommand
         return 0;
     }
 
-    private static int Tiling(string? modelId, string image, int[] tiles, int[] halos)
+    private static int Tiling(string? modelId, string image, int[] tiles, int[] halos, int runs)
     {
         var catalog = ModelCatalog.Load();
         var model = catalog.Find(modelId);
         using var session = ModelSession.Create(catalog.OnnxPath(model), new SessionSettings { Device = ExecutionDevice.Cpu });
         using var work = new TempDirectory();
-        var whole = Path.Combine(work.Path, "whole.png");
-        new ImageUpscaler(session, new UpscaleSettings { TileSize = 0, Halo = 0 }).Upscale(image, whole, new EncodeOptions(ImageFormat.Png));
-        Console.WriteLine($"{model.Id} on {image}: tiled against whole-image output\n");
-        Console.WriteLine("| tile | halo | tiles | halo overhead | PSNR dB | max difference (levels) |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        var whole = work.File("whole.png");
+        var (wholeTime, _) = ThroughputBenchmark.Run(session, new UpscaleSettings { TileSize = 0, Halo = 0 }, image, whole, runs);
+        Console.WriteLine($"{model.Id} on {image} ({ImageSize(image)}): tiled against whole-image output; whole image {wholeTime.TotalSeconds:F2} s (median of {runs} after a warm-up)\n");
+        Console.WriteLine("| tile | halo | tiles | halo overhead | PSNR dB | max difference (levels) | seconds | time vs whole |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var tile in tiles)
         foreach (var halo in halos)
         {
-            var tiled = Path.Combine(work.Path, $"t{tile}h{halo}.png");
-            var result = new ImageUpscaler(session, new UpscaleSettings { TileSize = tile, Halo = halo }).Upscale(image, tiled, new EncodeOptions(ImageFormat.Png));
+            var tiled = work.File($"t{tile}h{halo}.png");
+            var (time, result) = ThroughputBenchmark.Run(session, new UpscaleSettings { TileSize = tile, Halo = halo }, image, tiled, runs);
             var comparison = ImageComparison.Compare(whole, tiled);
-            Console.WriteLine($"| {tile} | {halo} | {result.Tiles} | {result.HaloOverhead:P1} | {(double.IsInfinity(comparison.Psnr) ? "identical" : comparison.Psnr.ToString("F1"))} | {comparison.MaxDifference} |");
+            var psnr = double.IsInfinity(comparison.Psnr) ? "identical" : comparison.Psnr.ToString("F1");
+            Console.WriteLine($"| {tile} | {halo} | {result.Tiles} | {result.HaloOverhead:P1} | {psnr} | {comparison.MaxDifference} | {time.TotalSeconds:F2} | {time / wholeTime:P0} |");
         }
         return 0;
+    }
+
+    private static string ImageSize(string image)
+    {
+        using var header = NetVips.Image.NewFromFile(image);
+        return $"{header.Width}x{header.Height}";
     }
 
     private static string CpuName() =>

@@ -31,7 +31,8 @@ public static class UpscaleCommand
         {
             inputs, output, model, scale, tile, halo, batch, device, format, quality, alpha, maxPixels,
         };
-        command.SetAction(parse => CliError.Run(() =>
+        // Ctrl+C cancels between batches of tiles, so temporary files are removed and no output is half-written.
+        command.SetAction((parse, cancellation) => Task.FromResult(CliError.Run(() =>
         {
             var catalog = ModelCatalog.Load();
             var entry = catalog.Find(parse.GetValue(model));
@@ -47,8 +48,8 @@ public static class UpscaleCommand
             Validate(settings);
             var jobs = UpscaleJobs.Plan(parse.GetValue(inputs)!, parse.GetValue(output)!, parse.GetValue(format));
             using var session = ModelSession.Create(catalog.OnnxPath(entry), new SessionSettings { Device = parse.GetValue(device) });
-            return Execute(new ImageUpscaler(session, settings), jobs, parse.GetValue(quality), entry, session);
-        }));
+            return Execute(new ImageUpscaler(session, settings), jobs, parse.GetValue(quality), entry, session, cancellation);
+        })));
         return command;
     }
 
@@ -60,7 +61,8 @@ public static class UpscaleCommand
             throw new ArgumentException("--scale must be between 0 and 64");
     }
 
-    private static int Execute(ImageUpscaler upscaler, IReadOnlyList<UpscaleJob> jobs, int quality, ModelEntry model, ModelSession session)
+    private static int Execute(ImageUpscaler upscaler, IReadOnlyList<UpscaleJob> jobs, int quality, ModelEntry model, ModelSession session,
+        CancellationToken cancellation)
     {
         var stopwatch = Stopwatch.StartNew();
         var results = new List<UpscaleResult>();
@@ -74,7 +76,7 @@ public static class UpscaleCommand
             {
                 try
                 {
-                    results.Add(upscaler.Upscale(job.Input, job.Output, new EncodeOptions(job.Format) { Quality = quality }, progressFor(Path.GetFileName(job.Input))));
+                    results.Add(upscaler.Upscale(job.Input, job.Output, new EncodeOptions(job.Format) { Quality = quality }, progressFor(Path.GetFileName(job.Input)), cancellation));
                 }
                 catch (Exception e) when (CliError.IsExpected(e))
                 {
