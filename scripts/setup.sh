@@ -10,6 +10,6 @@ need() { command -v "$1" >/dev/null 2>&1 || { echo "setup: $1 is required: $2" >
 need dotnet "install the .NET 10 SDK"
 need npm "install Node.js and npm (Debian: apt-get install nodejs npm)"
 
-dotnet build UpscaleFarm.sln -c Release --nologo -v quiet -clp:ErrorsOnly
+# The wrapper restores and builds the CLI (with the engine and converter) on first use.
 ./upscalefarm models fetch
 ./upscalefarm upscale samples/chelsea.png -o out/chelsea-x4.png

@@ -15,8 +15,8 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+./upscalefarm models fetch >/dev/null   # builds the CLI and installs the models
 dotnet build UpscaleFarm.sln -c Release --nologo -v quiet -clp:ErrorsOnly
-./upscalefarm models fetch >/dev/null
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

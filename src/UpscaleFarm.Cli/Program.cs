@@ -7,5 +7,4 @@ var root = new RootCommand("UpscaleFarm: Real-ESRGAN upscaling on ONNX Runtime, 
     ModelsCommand.Create(),
     BenchCommand.Create(),
 };
-// A cancelled upscale finishes its current batch of tiles and cleans up; give it time to.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(2) });
+return await root.Parse(args).InvokeAsync();

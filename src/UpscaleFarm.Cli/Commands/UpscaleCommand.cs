@@ -31,8 +31,7 @@ public static class UpscaleCommand
         {
             inputs, output, model, scale, tile, halo, batch, device, format, quality, alpha, maxPixels,
         };
-        // Ctrl+C cancels between batches of tiles, so temporary files are removed and no output is half-written.
-        command.SetAction((parse, cancellation) => Task.FromResult(CliError.Run(() =>
+        command.SetAction(parse => CliError.Run(() =>
         {
             var catalog = ModelCatalog.Load();
             var entry = catalog.Find(parse.GetValue(model));
@@ -48,8 +47,9 @@ public static class UpscaleCommand
             Validate(settings);
             var jobs = UpscaleJobs.Plan(parse.GetValue(inputs)!, parse.GetValue(output)!, parse.GetValue(format));
             using var session = ModelSession.Create(catalog.OnnxPath(entry), new SessionSettings { Device = parse.GetValue(device) });
-            return Execute(new ImageUpscaler(session, settings), jobs, parse.GetValue(quality), entry, session, cancellation);
-        })));
+            using var signals = new SignalCancellation();
+            return Execute(new ImageUpscaler(session, settings), jobs, parse.GetValue(quality), entry, session, signals.Token);
+        }));
         return command;
     }
 

@@ -15,6 +15,13 @@ public static class CliRunner
     /// <summary>Runs with another models directory (for imports that must not touch the repository's).</summary>
     public static Result RunWith(string modelsDirectory, params string[] args)
     {
+        using var process = Start(modelsDirectory, args);
+        return Wait(process);
+    }
+
+    /// <summary>Starts the CLI without waiting, for tests that signal it.</summary>
+    public static Process Start(string modelsDirectory, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet", ["exec", TestPaths.CliDll, .. args])
         {
             RedirectStandardOutput = true,
@@ -22,13 +29,17 @@ public static class CliRunner
             WorkingDirectory = TestPaths.RepoRoot,
         };
         start.Environment["UPSCALEFARM_MODELS"] = modelsDirectory;
-        using var process = Process.Start(start)!;
+        return Process.Start(start)!;
+    }
+
+    public static Result Wait(Process process)
+    {
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"upscalefarm {string.Join(' ', args)} did not finish in 5 minutes");
+            throw new TimeoutException("upscalefarm did not finish in 5 minutes");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }

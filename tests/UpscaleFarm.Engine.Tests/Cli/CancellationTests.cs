@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Engine.Tests.Support;
+
+namespace UpscaleFarm.Engine.Tests.Cli;
+
+/// <summary>SIGTERM or Ctrl+C mid-upscale: a clean stop with no output and no temporary files left.</summary>
+[Collection(ModelsCollection.Name)]
+public sealed class CancellationTests(ModelsFixture models) : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Terminating_a_running_upscale_leaves_nothing_behind()
+    {
+        var output = Directory.CreateDirectory(_dir.File("out")).FullName;
+        // Many small tiles keep the run going for seconds, with a cancellation point between each.
+        using var process = CliRunner.Start(models.Catalog.Directory, "upscale", TestPaths.SharedImage("astronaut.png"), "-o", Path.Combine(output, "result.png"), "--tile", "32", "--halo", "16");
+
+        // Tiling has started once the strip file exists.
+        var watch = Stopwatch.StartNew();
+        while (!Directory.EnumerateFiles(output, "*.raw").Any() && !process.HasExited && watch.Elapsed < TimeSpan.FromMinutes(1))
+            Thread.Sleep(20);
+        Assert.False(process.HasExited, "the upscale finished before it could be interrupted");
+        Process.Start("kill", ["-TERM", process.Id.ToString()])!.WaitForExit();
+
+        var result = CliRunner.Wait(process);
+        Assert.Equal(130, result.ExitCode);
+        Assert.Equal("upscalefarm: error: canceled", Assert.Single(result.StderrLines));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(output));
+    }
+}
