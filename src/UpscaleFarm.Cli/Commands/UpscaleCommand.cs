@@ -26,10 +26,11 @@ public static class UpscaleCommand
         var quality = new Option<int>("--quality") { Description = "JPEG/WebP quality", DefaultValueFactory = _ => 95 };
         var alpha = new Option<AlphaMode>("--alpha") { Description = "alpha channel: model (through the network, as Real-ESRGAN) or resample (Lanczos)", DefaultValueFactory = _ => AlphaMode.Model };
         var maxPixels = new Option<long>("--max-pixels") { Description = "refuse inputs whose header declares more pixels", DefaultValueFactory = _ => ImageLimits.Default.MaxInputPixels };
+        var maxBytes = new Option<long>("--max-bytes") { Description = "refuse input files larger than this", DefaultValueFactory = _ => ImageLimits.Default.MaxInputBytes };
 
         var command = new Command("upscale", "upscale images with a Real-ESRGAN model")
         {
-            inputs, output, model, scale, tile, halo, batch, device, format, quality, alpha, maxPixels,
+            inputs, output, model, scale, tile, halo, batch, device, format, quality, alpha, maxPixels, maxBytes,
         };
         command.SetAction(parse => CliError.Run(() =>
         {
@@ -42,7 +43,7 @@ public static class UpscaleCommand
                 BatchSize = parse.GetValue(batch),
                 OutScale = parse.GetValue(scale),
                 Alpha = parse.GetValue(alpha),
-                Limits = ImageLimits.Default with { MaxInputPixels = parse.GetValue(maxPixels) },
+                Limits = ImageLimits.Default with { MaxInputPixels = parse.GetValue(maxPixels), MaxInputBytes = parse.GetValue(maxBytes) },
             };
             Validate(settings);
             var jobs = UpscaleJobs.Plan(parse.GetValue(inputs)!, parse.GetValue(output)!, parse.GetValue(format));

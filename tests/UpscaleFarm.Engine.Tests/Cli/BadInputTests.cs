@@ -99,6 +99,13 @@ public sealed class BadInputTests(ModelsFixture models) : IDisposable
     }
 
     [Fact]
+    public void File_size_limit_is_configurable()
+    {
+        AssertOneLineError(UpscaleInto(TestPaths.SharedImage("chelsea.png"), "--max-bytes", "1000"), "240512 bytes is over the limit of 1000 bytes");
+        AssertNoOutput();
+    }
+
+    [Fact]
     public void Output_path_that_cannot_be_written()
     {
         File.WriteAllText(_dir.File("a-file"), "");
