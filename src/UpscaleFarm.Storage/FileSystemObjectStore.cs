@@ -1,0 +1,71 @@
+using System.Runtime.CompilerServices;
+
+namespace UpscaleFarm.Storage;
+
+/// <summary>
+/// Objects as files under a root directory, for the embedded single-process mode. Each write goes to
+/// a temporary file in the same directory and is renamed into place, so readers never see a partial object.
+/// </summary>
+public sealed class FileSystemObjectStore(string root) : IObjectStore
+{
+    private const string TempSuffix = ".partial";
+
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public async Task PutAsync(string key, Stream content, CancellationToken cancellation = default)
+    {
+        var path = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = $"{path}.{Guid.NewGuid():N}{TempSuffix}";
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                await content.CopyToAsync(file, cancellation);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellation = default)
+    {
+        try
+        {
+            return Task.FromResult<Stream>(new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, useAsync: true));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ObjectNotFoundException(key);
+        }
+    }
+
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellation = default) => Task.FromResult(File.Exists(PathOf(key)));
+
+    public Task DeleteAsync(string key, CancellationToken cancellation = default)
+    {
+        File.Delete(PathOf(key));
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        ObjectKey.ValidatePrefix(prefix);
+        if (!Directory.Exists(Root))
+            yield break;
+        var keys = Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(TempSuffix, StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(Root, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            yield return key;
+        }
+        await Task.CompletedTask;
+    }
+
+    private string PathOf(string key) => Path.Combine(Root, ObjectKey.Validate(key).Replace('/', Path.DirectorySeparatorChar));
+}

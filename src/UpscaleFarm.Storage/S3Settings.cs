@@ -1,0 +1,15 @@
+namespace UpscaleFarm.Storage;
+
+/// <summary>Where the S3-compatible store is and how to reach it (appsettings section "S3" or environment).</summary>
+public sealed record S3Settings
+{
+    /// <summary>Endpoint URL, e.g. http://127.0.0.1:4569 for s3rver or http://minio:9000.</summary>
+    public required string ServiceUrl { get; init; }
+    public required string Bucket { get; init; }
+    public string AccessKey { get; init; } = "S3RVER";
+    public string SecretKey { get; init; } = "S3RVER";
+    public string Region { get; init; } = "us-east-1";
+
+    /// <summary>Objects larger than this are uploaded in parts of this size (S3's minimum part is 5 MiB).</summary>
+    public int PartSize { get; init; } = 16 << 20;
+}

@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+
+namespace UpscaleFarm.Storage.Tests;
+
+/// <summary>What every object store must do, run against each implementation.</summary>
+public abstract class ObjectStoreContract
+{
+    protected abstract IObjectStore Store { get; }
+
+    private readonly string _prefix = $"t{Guid.NewGuid():N}/";
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(1_000_003)]
+    [InlineData(12 * 1024 * 1024 + 7)] // past the 5 MiB part size: a three-part multipart upload on S3
+    public async Task Objects_round_trip_byte_for_byte(int size)
+    {
+        var bytes = RandomNumberGenerator.GetBytes(size);
+        var key = _prefix + $"tiles/{size}.bin";
+        await Store.PutAsync(key, new MemoryStream(bytes));
+
+        await using var read = await Store.OpenReadAsync(key);
+        using var copy = new MemoryStream();
+        await read.CopyToAsync(copy);
+        Assert.Equal(SHA256.HashData(bytes), SHA256.HashData(copy.ToArray()));
+        Assert.Equal(size, copy.Length);
+    }
+
+    [Fact]
+    public async Task Put_replaces_list_finds_and_delete_removes()
+    {
+        await Store.PutAsync(_prefix + "a/1", new MemoryStream([1]));
+        await Store.PutAsync(_prefix + "a/1", new MemoryStream([2, 2]));
+        await Store.PutAsync(_prefix + "a/2", new MemoryStream([3]));
+        await Store.PutAsync(_prefix + "b/1", new MemoryStream([4]));
+
+        Assert.Equal([_prefix + "a/1", _prefix + "a/2"], await ToList(Store.ListAsync(_prefix + "a/")));
+        await using (var read = await Store.OpenReadAsync(_prefix + "a/1"))
+            Assert.Equal(2, await read.ReadAsync(new byte[8]));
+
+        await Store.DeleteAsync(_prefix + "a/1");
+        Assert.False(await Store.ExistsAsync(_prefix + "a/1"));
+        Assert.True(await Store.ExistsAsync(_prefix + "a/2"));
+        await Assert.ThrowsAsync<ObjectNotFoundException>(() => Store.OpenReadAsync(_prefix + "a/1"));
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("/absolute")]
+    [InlineData("a//b")]
+    [InlineData("a/./b")]
+    [InlineData("back\\slash")]
+    [InlineData("")]
+    public async Task Unsafe_keys_are_refused(string key) =>
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.PutAsync(key, new MemoryStream([1])));
+
+    private static async Task<List<string>> ToList(IAsyncEnumerable<string> items)
+    {
+        var list = new List<string>();
+        await foreach (var item in items)
+            list.Add(item);
+        return list;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using UpscaleFarm.Models.Setup;
+
+namespace UpscaleFarm.Storage.Tests;
+
+/// <summary>
+/// A real S3-compatible server for the tests: s3rver 3.7.1 from npm (installed into .tools on first
+/// use), started on a free loopback port with a fresh data directory and one bucket.
+/// </summary>
+public sealed class S3rverFixture : IDisposable
+{
+    public const string Bucket = "upscalefarm-test";
+    private readonly Process _process;
+    private readonly string _data = Directory.CreateTempSubdirectory("s3rver-").FullName;
+
+    public S3rverFixture()
+    {
+        var package = NpmPackage.Ensure(Path.Combine(RepoRoot(), ".tools"), "s3rver", "3.7.1", TextWriter.Null);
+        var port = FreePort();
+        var start = new ProcessStartInfo("node", [Path.Combine(package, "bin", "s3rver.js"), "--directory", _data, "--address", "127.0.0.1",
+            "--port", port.ToString(), "--configure-bucket", Bucket, "--silent"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        _process = Process.Start(start)!;
+        Settings = new S3Settings { ServiceUrl = $"http://127.0.0.1:{port}", Bucket = Bucket, PartSize = 5 << 20 };
+        WaitUntilListening(port);
+    }
+
+    public S3Settings Settings { get; }
+
+    private void WaitUntilListening(int port)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"s3rver exited: {_process.StandardError.ReadToEnd()}");
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(100);
+            }
+        }
+        throw new TimeoutException("s3rver did not start listening in 30 s");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "UpscaleFarm.sln")))
+                return dir.FullName;
+        throw new DirectoryNotFoundException("UpscaleFarm.sln not found");
+    }
+
+    public void Dispose()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+        _process.Dispose();
+        Directory.Delete(_data, recursive: true);
+    }
+}
