@@ -5,6 +5,7 @@ using UpscaleFarm.Engine.Inference;
 using UpscaleFarm.Engine.Tiling;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Imaging;
+using UpscaleFarm.Imaging.Codecs;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Models.Setup;
 
@@ -47,6 +48,13 @@ public static class BenchCommand
             return Tiling(parse.GetValue(model), input, parse.GetValue(tiles)!, parse.GetValue(halos)!, parse.GetValue(tilingRuns));
         }));
         bench.Add(tiling);
+
+        var codecImage = new Option<string>("--image") { DefaultValueFactory = _ => DefaultImage() };
+        var codecTile = new Option<int>("--tile") { Description = "tile side in output pixels", DefaultValueFactory = _ => 512 };
+        var codecRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 9 };
+        var codecs = new Command("codecs", "tile transport codecs on real upscaled tiles: MP/s per core and bytes per MP") { codecImage, codecTile, codecRuns };
+        codecs.SetAction(parse => CliError.Run(() => Codecs(parse.GetValue(codecImage)!, parse.GetValue(codecTile), parse.GetValue(codecRuns))));
+        bench.Add(codecs);
         return bench;
     }
 
@@ -112,6 +120,28 @@ public static class BenchCommand
             var comparison = ImageComparison.Compare(whole, tiled);
             var psnr = double.IsInfinity(comparison.Psnr) ? "identical" : comparison.Psnr.ToString("F1");
             Console.WriteLine($"| {tile} | {halo} | {result.Tiles} | {result.HaloOverhead:P1} | {psnr} | {comparison.MaxDifference} | {time.TotalSeconds:F2} | {time / wholeTime:P0} |");
+        }
+        return 0;
+    }
+
+    private static int Codecs(string image, int tileSize, int runs)
+    {
+        var catalog = ModelCatalog.Load();
+        var model = catalog.Default;
+        using var session = ModelSession.Create(catalog.OnnxPath(model), new SessionSettings { Device = ExecutionDevice.Cpu });
+        using var work = new TempDirectory();
+        var upscaled = work.File("upscaled.png");
+        new ImageUpscaler(session, new UpscaleSettings { TileSize = model.TileSize, Halo = model.Halo }).Upscale(image, upscaled, new EncodeOptions(ImageFormat.Png));
+        var tiles = CodecBenchmark.Tiles(upscaled, tileSize);
+        NetVips.NetVips.Concurrency = 1; // per-core figures: libvips would otherwise spread PNG work over threads
+        var rawBytes = tiles.Sum(t => (double)t.Pixels.Length) / tiles.Sum(t => t.Megapixels);
+        Console.WriteLine($"{tiles.Count} tiles of {tileSize}² from {model.Id} on {image} ({ImageSize(image)}); one core; medians of {runs}; raw {rawBytes / 1e6:F2} MB per output MP\n");
+        Console.WriteLine("| codec | encode MP/s | decode MP/s | MB per output MP | of raw |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (var codec in new ITileCodec[] { new PngTileCodec(0), new PngTileCodec(1), new Lz4TileCodec(), new ZstdTileCodec(1), new ZstdTileCodec(3) })
+        {
+            var f = CodecBenchmark.Measure(codec, tiles, runs);
+            Console.WriteLine($"| {f.Codec} | {f.EncodeMpPerSecond:F1} | {f.DecodeMpPerSecond:F1} | {f.BytesPerMegapixel / 1e6:F2} | {f.BytesPerMegapixel / rawBytes:P0} |");
         }
         return 0;
     }
