@@ -42,7 +42,7 @@ public static class ImageEncoder
         }
         catch (VipsException e)
         {
-            throw new ImageOutputException($"{outputPath}: encoding failed ({e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim()})", e);
+            throw new ImageOutputException($"{outputPath}: encoding failed ({VipsErrors.Cause(e)})", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

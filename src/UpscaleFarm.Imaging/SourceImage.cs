@@ -73,7 +73,7 @@ public sealed class SourceImage : IDisposable
         }
         catch (VipsException e)
         {
-            throw new ImageInputException($"{name}: cannot read the image header ({FirstLine(e.Message)})", e);
+            throw new ImageInputException($"{name}: cannot read the image header ({VipsErrors.Cause(e)})", e);
         }
 
         try
@@ -126,9 +126,6 @@ public sealed class SourceImage : IDisposable
         var alpha = hasAlpha ? image.ExtractBand(colorBands) : null;
         return new SourceImage(path, format, image, color, alpha, isGray, is16Bit, icc);
     }
-
-    private static string FirstLine(string message) =>
-        message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? message;
 
     public void Dispose()
     {

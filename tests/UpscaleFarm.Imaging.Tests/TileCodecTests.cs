@@ -1,3 +1,4 @@
+using UpscaleFarm.Tests.Shared;
 using NetVips;
 using UpscaleFarm.Imaging.Codecs;
 
@@ -49,10 +50,7 @@ public class TileCodecTests
     private static TileRaster Tile(string kind)
     {
         VipsSetup.EnsureConfigured();
-        var images = Path.Combine(RepoRoot(), "..", "shared", "testdata", "images");
-        using var source = kind.EndsWith("16", StringComparison.Ordinal)
-            ? Image.NewFromFile(Path.Combine(images, "chessboard_GRAY_U16.tif"))
-            : Image.NewFromFile(Path.Combine(images, "chelsea.png"));
+        using var source = Image.NewFromFile(RepoPaths.SharedImage(kind.EndsWith("16", StringComparison.Ordinal) ? "chessboard_GRAY_U16.tif" : "chelsea.png"));
         var crop = source.Crop(40, 30, 96, 64);
         crop = kind switch
         {
@@ -67,11 +65,4 @@ public class TileCodecTests
         return new TileRaster(crop.Width, crop.Height, crop.Bands, crop.Format == Enums.BandFormat.Ushort, ImageBytes.Of(crop));
     }
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "UpscaleFarm.sln")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException("UpscaleFarm.sln not found");
-    }
 }

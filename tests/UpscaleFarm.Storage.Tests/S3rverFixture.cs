@@ -1,3 +1,4 @@
+using UpscaleFarm.Tests.Shared;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -17,7 +18,7 @@ public sealed class S3rverFixture : IDisposable
 
     public S3rverFixture()
     {
-        var package = NpmPackage.Ensure(Path.Combine(RepoRoot(), ".tools"), "s3rver", "3.7.1", TextWriter.Null);
+        var package = NpmPackage.Ensure(Path.Combine(RepoPaths.Root, ".tools"), "s3rver", "3.7.1", TextWriter.Null);
         var port = FreePort();
         var start = new ProcessStartInfo("node", [Path.Combine(package, "bin", "s3rver.js"), "--directory", _data, "--address", "127.0.0.1",
             "--port", port.ToString(), "--configure-bucket", Bucket, "--silent"])
@@ -60,13 +61,6 @@ public sealed class S3rverFixture : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "UpscaleFarm.sln")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException("UpscaleFarm.sln not found");
-    }
 
     public void Dispose()
     {

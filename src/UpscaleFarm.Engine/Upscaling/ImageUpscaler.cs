@@ -37,7 +37,7 @@ public sealed class ImageUpscaler(ModelSession session, UpscaleSettings settings
         catch (VipsException e)
         {
             // Decoding is lazy: a truncated or corrupt file is found when its pixels are first read.
-            throw new ImageInputException($"{Path.GetFileName(inputPath)}: the image data is corrupt or truncated ({LastLine(e.Message)})", e);
+            throw new ImageInputException($"{Path.GetFileName(inputPath)}: the image data is corrupt or truncated ({VipsErrors.Cause(e)})", e);
         }
     }
 
@@ -86,7 +86,4 @@ public sealed class ImageUpscaler(ModelSession session, UpscaleSettings settings
         (false, true) => Enums.Interpretation.Rgb16,
         (false, false) => Enums.Interpretation.Srgb,
     };
-
-    private static string LastLine(string message) =>
-        message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? message;
 }

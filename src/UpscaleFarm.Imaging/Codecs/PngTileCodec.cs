@@ -32,7 +32,7 @@ public sealed class PngTileCodec(int compression = 1) : ITileCodec
         }
         catch (VipsException e)
         {
-            throw new InvalidDataException($"PNG tile is corrupt: {e.Message.Split('\n')[0]}", e);
+            throw new InvalidDataException($"PNG tile is corrupt: {VipsErrors.Cause(e)}", e);
         }
     }
 }

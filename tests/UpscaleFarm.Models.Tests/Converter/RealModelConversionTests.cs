@@ -1,3 +1,4 @@
+using UpscaleFarm.Tests.Shared;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Models.Ncnn;
 using UpscaleFarm.Models.Onnx.Proto;
@@ -14,17 +15,10 @@ public class RealModelConversionTests
 {
     private static (string Param, string Bin) SourceFiles(string modelId)
     {
-        var catalog = ModelCatalog.Load(Path.Combine(RepoRoot(), "models"));
+        var catalog = ModelCatalog.Load(Path.Combine(RepoPaths.Root, "models"));
         return BuiltInModels.SourceFiles(catalog, catalog.Find(modelId), TextWriter.Null);
     }
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "UpscaleFarm.sln")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException("UpscaleFarm.sln not found above the test assembly");
-    }
 
     [Theory]
     [InlineData("general-x4v3", "realesrgan-x4fast")]
