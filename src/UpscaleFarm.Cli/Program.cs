@@ -6,5 +6,6 @@ var root = new RootCommand("UpscaleFarm: Real-ESRGAN upscaling on ONNX Runtime, 
     UpscaleCommand.Create(),
     ModelsCommand.Create(),
     BenchCommand.Create(),
+    ServeCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,4 +1,4 @@
 namespace UpscaleFarm.Contracts.V1;
 
-/// <summary>A tile attempt failed; <see cref="Permanent"/> when retrying cannot help (a poison tile).</summary>
-public sealed record TileFailed(Guid JobId, int Frame, int Tile, string Worker, string Reason, int Attempt, bool Permanent);
+/// <summary>A tile cannot be done (a poison tile): its job fails with <see cref="Reason"/>.</summary>
+public sealed record TileFailed(Guid JobId, int Frame, int Tile, string Worker, string Reason, int Attempts);

@@ -37,6 +37,24 @@ public static class PlanarPixels
         }
     }
 
+    /// <summary>
+    /// Reads a whole interleaved 1- or 3-band raster (8-bit, or 16-bit in machine byte order) into three
+    /// planes of floats in 0..1, as <see cref="Read(Image, PixelRect, Span{float})"/> does for a libvips region.
+    /// </summary>
+    public static void Read(ReadOnlySpan<byte> pixels, int width, int height, int bands, bool is16Bit, Span<float> destination)
+    {
+        var plane = width * height;
+        if (destination.Length < plane * 3 || pixels.Length != plane * bands * (is16Bit ? 2 : 1))
+            throw new ArgumentException("destination or raster size mismatch");
+        var r = destination[..plane];
+        var g = destination.Slice(plane, plane);
+        var b = destination.Slice(2 * plane, plane);
+        if (is16Bit)
+            Deinterleave(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(pixels), bands, 1f / 65535f, r, g, b);
+        else
+            Deinterleave(pixels, bands, 1f / 255f, r, g, b);
+    }
+
     private static void Deinterleave<T>(ReadOnlySpan<T> src, int bands, float scale, Span<float> r, Span<float> g, Span<float> b)
         where T : unmanaged
     {

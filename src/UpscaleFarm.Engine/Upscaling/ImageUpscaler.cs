@@ -54,36 +54,12 @@ public sealed class ImageUpscaler(ModelSession session, UpscaleSettings settings
             TiledInference.Run(session, source.Alpha!, plan, settings.BatchSize, alpha, source.MaxValue, tileDone, cancellation);
 
         using var colorImage = color.Open();
-        var image = colorImage.Copy(interpretation: Interpretation(source));
-        if (source.Alpha is not null)
-        {
-            using var alphaImage = alpha?.Open() ?? ResizeExactly(source.Alpha, width, height);
-            image = image.Bandjoin(alphaImage);
-        }
-        if (settings.OutScale is { } outScale && Math.Abs(outScale - scale) > 1e-9)
-            image = ResizeExactly(image, (int)Math.Round(source.Width * outScale), (int)Math.Round(source.Height * outScale));
-        if (source.IccProfile is { } icc)
-            image = image.Mutate(m => m.Set(GValue.BlobType, "icc-profile-data", icc));
+        using var alphaImage = alpha?.Open();
+        var image = FrameComposer.Compose(colorImage, source.IsGray, source.Is16Bit, alphaImage, source.Alpha,
+            source.Width, source.Height, scale, settings.OutScale, source.IccProfile);
 
         cancellation.ThrowIfCancellationRequested();
         ImageEncoder.Save(image, outputPath, encode);
         return (image.Width, image.Height);
     }
-
-    /// <summary>Lanczos-3 resampling to an exact size, as Real-ESRGAN's outscale does with OpenCV's Lanczos.</summary>
-    private static Image ResizeExactly(Image image, int width, int height)
-    {
-        var resized = image.Resize((double)width / image.Width, Enums.Kernel.Lanczos3, vscale: (double)height / image.Height);
-        return resized.Width == width && resized.Height == height
-            ? resized
-            : resized.Gravity(Enums.CompassDirection.NorthWest, width, height, extend: Enums.Extend.Copy);
-    }
-
-    private static Enums.Interpretation Interpretation(SourceImage source) => (source.IsGray, source.Is16Bit) switch
-    {
-        (true, true) => Enums.Interpretation.Grey16,
-        (true, false) => Enums.Interpretation.Bw,
-        (false, true) => Enums.Interpretation.Rgb16,
-        (false, false) => Enums.Interpretation.Srgb,
-    };
 }

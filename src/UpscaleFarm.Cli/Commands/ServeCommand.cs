@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using UpscaleFarm.Farm.Configuration;
+
+namespace UpscaleFarm.Cli.Commands;
+
+/// <summary>
+/// <c>upscalefarm serve --role coordinator|worker|assembler|all</c>: runs farm services until SIGTERM or
+/// Ctrl+C. Settings come from appsettings.json in the working directory, --config FILE and environment
+/// variables (Farm__Transport=rabbitmq, Farm__RabbitMqUrl=…, Farm__Database=postgres, …).
+/// </summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var role = new Option<string[]>("--role")
+        {
+            Description = "the services to run: all, coordinator, worker, assembler (repeat or comma-separate)",
+            DefaultValueFactory = _ => ["all"],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var config = new Option<string?>("--config") { Description = "a JSON settings file (its \"Farm\" section)" };
+        var command = new Command("serve", "run farm services: the coordinator, workers and the assembler") { role, config };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            FarmRoles roles;
+            try
+            {
+                roles = ParseRoles(parse.GetValue(role)!);
+            }
+            catch (ArgumentException e)
+            {
+                Terminal.CliError.Write(e);
+                return Terminal.CliError.Failure;
+            }
+            var builder = Host.CreateApplicationBuilder();
+            if (parse.GetValue(config) is { } file)
+                builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false);
+            builder.Services.AddUpscaleFarm(builder.Configuration, roles);
+            using var host = builder.Build();
+            await host.RunAsync(cancellation);
+            return 0;
+        });
+        return command;
+    }
+
+    public static FarmRoles ParseRoles(IEnumerable<string> values)
+    {
+        var roles = FarmRoles.None;
+        foreach (var name in values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            roles |= name.ToLowerInvariant() switch
+            {
+                "all" => FarmRoles.All,
+                "coordinator" => FarmRoles.Coordinator,
+                "worker" => FarmRoles.Worker,
+                "assembler" => FarmRoles.Assembler,
+                _ => throw new ArgumentException($"unknown role '{name}': use all, coordinator, worker or assembler"),
+            };
+        }
+        return roles;
+    }
+}

@@ -1,0 +1,123 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
+using NetVips;
+using UpscaleFarm.Engine.Upscaling;
+using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Imaging;
+using UpscaleFarm.Imaging.Codecs;
+using UpscaleFarm.Storage;
+
+namespace UpscaleFarm.Farm.Assembler;
+
+/// <summary>
+/// Joins a frame's upscaled tiles into its result. Tiles are fetched one row at a time into a strip
+/// (output width × tile height) and appended to a raw scratch file, which libvips then streams through
+/// the same composition and encoder as the one-process engine. Memory is one strip plus the tiles in
+/// flight, whatever the frame's area; the result is encoded to a scratch file and uploaded whole.
+/// </summary>
+public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOptions<FarmOptions> options)
+{
+    public async Task<string> AssembleAsync(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles, CancellationToken cancellation)
+    {
+        var farm = options.Value;
+        Directory.CreateDirectory(farm.ScratchDirectory);
+        if (!ImageFormats.TryParse(job.Format, out var format))
+            throw new ImageOutputException($"unknown output format '{job.Format}'");
+        var extension = ImageFormats.Extension(format);
+        var resultPath = Path.Combine(farm.ScratchDirectory, $"result-{Guid.NewGuid():N}{extension}");
+        try
+        {
+            if (frame.Is16Bit == 1)
+                await EncodeAsync<ushort>(job, frame, tiles, resultPath, format, cancellation);
+            else
+                await EncodeAsync<byte>(job, frame, tiles, resultPath, format, cancellation);
+            var key = FarmKeys.Result(job.Tenant, job.JobId, frame.Frame, extension);
+            await using (var result = File.OpenRead(resultPath))
+                await objects.PutAsync(key, result, cancellation);
+            return key;
+        }
+        finally
+        {
+            File.Delete(resultPath);
+        }
+    }
+
+    private async Task EncodeAsync<T>(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles, string resultPath,
+        ImageFormat format, CancellationToken cancellation) where T : unmanaged
+    {
+        var farm = options.Value;
+        int width = frame.Width * frame.Scale, height = frame.Height * frame.Scale;
+        using var color = new RawStripFile<T>(farm.ScratchDirectory, width, height, frame.IsGray == 1 ? 1 : 3);
+        await FillAsync(job, frame, tiles.Where(t => t.Plane == 0), color, cancellation);
+        using var alpha = frame.AlphaPlane == 1 ? new RawStripFile<T>(farm.ScratchDirectory, width, height, 1) : null;
+        if (alpha is not null)
+            await FillAsync(job, frame, tiles.Where(t => t.Plane == 1), alpha, cancellation);
+
+        using var sourceAlpha = frame.AlphaPlane == 2 ? await OpenSourceAsync(frame, cancellation) : null;
+        using var colorImage = color.Open();
+        using var alphaImage = alpha?.Open();
+        var image = FrameComposer.Compose(colorImage, frame.IsGray == 1, frame.Is16Bit == 1, alphaImage, sourceAlpha?.Image.Alpha,
+            frame.Width, frame.Height, frame.Scale, job.OutScale, frame.IccProfile);
+        ImageEncoder.Save(image, resultPath, new EncodeOptions(format) { Quality = job.Quality, PngCompression = farm.Assembler.PngCompression });
+    }
+
+    /// <summary>Fills the plane row of tiles by row of tiles, downloading a row's tiles in parallel.</summary>
+    private async Task FillAsync<T>(JobRecord job, FrameRecord frame, IEnumerable<TileRecord> planeTiles, RawStripFile<T> output,
+        CancellationToken cancellation) where T : unmanaged
+    {
+        var scale = frame.Scale;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.Assembler.ParallelDownloads, CancellationToken = cancellation };
+        T[]? strip = null;
+        foreach (var row in planeTiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key))
+        {
+            var rows = row.First().CoreHeight * scale;
+            strip ??= output.CreateStrip(rows);
+            var target = strip;
+            await Parallel.ForEachAsync(row, parallel, async (tile, ct) =>
+            {
+                var raster = codec.Decode(await ReadAllAsync(FarmKeys.TileOutput(job.Tenant, job.JobId, frame.Frame, tile.Tile), ct));
+                if (raster.Width != tile.CoreWidth * scale || raster.Height != tile.CoreHeight * scale || raster.Bands != output.Bands)
+                    throw new InvalidDataException($"tile {tile.Tile} of frame {frame.Frame} is {raster.Width}x{raster.Height}x{raster.Bands}, not its planned size");
+                Paste(raster, MemoryMarshal.AsBytes(target.AsSpan()), output.Width, tile.CoreX * scale, output.Bands);
+            });
+            output.Append(strip, rows);
+        }
+    }
+
+    private static void Paste(TileRaster raster, Span<byte> strip, int stripWidth, int x, int bands)
+    {
+        var rowBytes = raster.Width * bands * raster.BytesPerSample;
+        for (var y = 0; y < raster.Height; y++)
+            raster.Pixels.AsSpan(y * rowBytes, rowBytes)
+                .CopyTo(strip.Slice(((y * stripWidth) + x) * bands * raster.BytesPerSample, rowBytes));
+    }
+
+    private async Task<SourceScratch> OpenSourceAsync(FrameRecord frame, CancellationToken cancellation)
+    {
+        var path = Path.Combine(options.Value.ScratchDirectory, $"source-{Guid.NewGuid():N}{Path.GetExtension(frame.SourceKey)}");
+        await using (var source = await objects.OpenReadAsync(frame.SourceKey, cancellation))
+        await using (var file = File.Create(path))
+            await source.CopyToAsync(file, cancellation);
+        return new SourceScratch(path, SourceImage.Open(path, options.Value.Limits.ToImageLimits()));
+    }
+
+    private async Task<byte[]> ReadAllAsync(string key, CancellationToken cancellation)
+    {
+        await using var stream = await objects.OpenReadAsync(key, cancellation);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellation);
+        return buffer.ToArray();
+    }
+
+    /// <summary>A source copied to scratch for its alpha plane; deleted with it.</summary>
+    private sealed record SourceScratch(string Path, SourceImage Image) : IDisposable
+    {
+        public void Dispose()
+        {
+            Image.Dispose();
+            File.Delete(Path);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Storage;
+
+namespace UpscaleFarm.Farm.Assembler;
+
+/// <summary>
+/// Assembles a frame whose tiles are all counted, records it, completes the job with its last frame,
+/// and removes the frame's tile objects. Assembling twice (a redelivery) writes the same result again
+/// and counts the frame once.
+/// </summary>
+public sealed class FrameReadyConsumer(IJobStore store, FrameAssembler assembler, IObjectStore objects, ILogger<FrameReadyConsumer> logger)
+    : IConsumer<FrameReady>
+{
+    public async Task Consume(ConsumeContext<FrameReady> context)
+    {
+        var (jobId, frameIndex) = (context.Message.JobId, context.Message.Frame);
+        var job = await store.GetJobAsync(jobId, context.CancellationToken);
+        var frame = await store.GetFrameAsync(jobId, frameIndex, context.CancellationToken);
+        if (job is null || frame is null || JobState.IsFinal(job.State) || frame.State != FrameState.Planned)
+            return;
+        var tiles = await store.GetTilesAsync(jobId, frameIndex, context.CancellationToken);
+        if (tiles.Any(t => t.State != TileState.Done))
+            return;
+
+        var resultKey = await assembler.AssembleAsync(job, frame, tiles, context.CancellationToken);
+        if (await store.CompleteFrameAsync(jobId, frameIndex, resultKey, Clock.NowMs, context.CancellationToken))
+        {
+            var results = (await store.GetFramesAsync(jobId, context.CancellationToken)).Select(f => f.ResultKey!).ToList();
+            await context.Publish(new JobCompleted(jobId, results, DateTimeOffset.UtcNow));
+            logger.LogInformation("Job {JobId} completed: {Frames} frames", jobId, results.Count);
+        }
+        await DeleteTilesAsync(job, frameIndex);
+    }
+
+    private async Task DeleteTilesAsync(JobRecord job, int frame)
+    {
+        try
+        {
+            await foreach (var key in objects.ListAsync(FarmKeys.TilesOfFrame(job.Tenant, job.JobId, frame)))
+                await objects.DeleteAsync(key);
+        }
+        catch (Exception e)
+        {
+            // The result is safe; leftover tiles only cost space and are listed under the job's prefix.
+            logger.LogWarning(e, "Could not remove the tiles of frame {Frame} of job {JobId}", frame, job.JobId);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+namespace UpscaleFarm.Farm.Client;
+
+/// <summary>What a submitter asks for; null tile settings and model mean the model's and the catalog's defaults.</summary>
+public sealed record JobRequest
+{
+    public string Tenant { get; init; } = "default";
+    public string? Model { get; init; }
+    public double? OutScale { get; init; }
+    public string Format { get; init; } = "png";
+    public int Quality { get; init; } = 95;
+    public int? TileSize { get; init; }
+    public int? Halo { get; init; }
+    /// <summary>"model" (alpha through the model) or "resample" (Lanczos).</summary>
+    public string Alpha { get; init; } = "model";
+}

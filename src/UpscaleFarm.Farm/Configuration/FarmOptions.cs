@@ -1,0 +1,67 @@
+using UpscaleFarm.Storage;
+
+namespace UpscaleFarm.Farm.Configuration;
+
+/// <summary>
+/// The farm's settings, bound from the "Farm" configuration section (appsettings.json, or environment
+/// variables such as Farm__Transport=rabbitmq). The defaults are the embedded farm: MassTransit's
+/// in-memory transport, SQLite and a directory, all under <see cref="DataDirectory"/>.
+/// </summary>
+public sealed class FarmOptions
+{
+    public const string Section = "Farm";
+
+    /// <summary>Where the embedded farm keeps its database, objects and scratch files.</summary>
+    public string DataDirectory { get; set; } = ".upscalefarm";
+
+    /// <summary>The models directory; empty means $UPSCALEFARM_MODELS or the repository's models folder.</summary>
+    public string ModelsDirectory { get; set; } = "";
+
+    /// <summary>"inmemory" (one process) or "rabbitmq".</summary>
+    public string Transport { get; set; } = "inmemory";
+
+    public string RabbitMqUrl { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
+
+    /// <summary>"sqlite" or "postgres".</summary>
+    public string Database { get; set; } = "sqlite";
+
+    /// <summary>ADO.NET connection string; empty means DataDirectory/farm.db for SQLite.</summary>
+    public string DatabaseConnection { get; set; } = "";
+
+    /// <summary>"filesystem" (DataDirectory/objects) or "s3".</summary>
+    public string Storage { get; set; } = "filesystem";
+
+    public string S3ServiceUrl { get; set; } = "";
+    public string S3Bucket { get; set; } = "upscalefarm";
+    public string S3AccessKey { get; set; } = "";
+    public string S3SecretKey { get; set; } = "";
+    public string S3Region { get; set; } = "us-east-1";
+
+    /// <summary>Republish the unfinished work found in the job store when the coordinator starts.
+    /// Null: on with the in-memory transport (its queues die with the process), off with RabbitMQ (its queues are durable).</summary>
+    public bool? ResumeOnStart { get; set; }
+
+    /// <summary>A name for this process in the tile records; empty means host:pid.</summary>
+    public string InstanceName { get; set; } = "";
+
+    public WorkerOptions Worker { get; set; } = new();
+
+    public AssemblerOptions Assembler { get; set; } = new();
+
+    public LimitOptions Limits { get; set; } = new();
+
+    public bool UsesRabbitMq => Transport.Equals("rabbitmq", StringComparison.OrdinalIgnoreCase);
+
+    public string Instance => InstanceName is { Length: > 0 } name ? name : $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    public string ScratchDirectory => Path.Combine(Path.GetFullPath(DataDirectory), "scratch");
+
+    public S3Settings S3Settings() => new()
+    {
+        ServiceUrl = S3ServiceUrl,
+        Bucket = S3Bucket,
+        AccessKey = S3AccessKey,
+        SecretKey = S3SecretKey,
+        Region = S3Region,
+    };
+}

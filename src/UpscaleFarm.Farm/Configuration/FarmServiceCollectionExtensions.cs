@@ -1,0 +1,77 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using UpscaleFarm.Farm.Assembler;
+using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.Coordinator;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Worker;
+using UpscaleFarm.Imaging.Codecs;
+using UpscaleFarm.Models.Catalog;
+using UpscaleFarm.Storage;
+
+namespace UpscaleFarm.Farm.Configuration;
+
+public static class FarmServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the farm's roles, its job store, object store and message bus, and a <see cref="FarmClient"/>.
+    /// The job store's tables are created before the bus starts consuming.
+    /// </summary>
+    public static IServiceCollection AddUpscaleFarm(this IServiceCollection services, IConfiguration configuration, FarmRoles roles)
+    {
+        services.Configure<FarmOptions>(configuration.GetSection(FarmOptions.Section));
+        var options = configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
+
+        services.AddSingleton<IJobStore>(sp => CreateJobStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
+        services.AddSingleton<IObjectStore>(sp => CreateObjectStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
+        // Raw samples + LZ4: the cheapest to encode and decode of the measured codecs (BENCHMARKS.md, "Tile codecs").
+        services.AddSingleton<ITileCodec, Lz4TileCodec>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<FarmOptions>>().Value.ModelsDirectory is { Length: > 0 } models
+            ? ModelCatalog.Load(models)
+            : ModelCatalog.Load());
+        services.AddSingleton<FarmClient>();
+        services.AddHostedService<JobStoreMigration>();
+
+        if (roles.HasFlag(FarmRoles.Coordinator))
+            services.AddSingleton<FramePlanner>();
+        if (roles.HasFlag(FarmRoles.Worker))
+            services.AddSingleton<TileInference>();
+        if (roles.HasFlag(FarmRoles.Assembler))
+            services.AddSingleton<FrameAssembler>();
+
+        services.AddMassTransit(bus => BusConfiguration.Configure(bus, options, roles));
+        services.Configure<MassTransitHostOptions>(host =>
+        {
+            host.WaitUntilStarted = true;
+            // A worker stopping (SIGTERM, scale-in) finishes the tiles it holds before it leaves.
+            host.StopTimeout = TimeSpan.FromSeconds(60);
+        });
+
+        if (roles.HasFlag(FarmRoles.Coordinator) && (options.ResumeOnStart ?? !options.UsesRabbitMq))
+            services.AddHostedService<ResumeService>();
+        return services;
+    }
+
+    public static IJobStore CreateJobStore(FarmOptions options)
+    {
+        var dialect = options.Database.ToLowerInvariant() switch
+        {
+            "sqlite" => SqlDialect.Sqlite(options.DatabaseConnection is { Length: > 0 } cs ? cs
+                : $"Data Source={Path.Combine(Path.GetFullPath(options.DataDirectory), "farm.db")}"),
+            "postgres" or "postgresql" => SqlDialect.Postgres(options.DatabaseConnection),
+            var other => throw new InvalidOperationException($"Farm:Database '{other}' is not 'sqlite' or 'postgres'"),
+        };
+        return new SqlJobStore(dialect);
+    }
+
+    public static IObjectStore CreateObjectStore(FarmOptions options) => options.Storage.ToLowerInvariant() switch
+    {
+        "filesystem" => new FileSystemObjectStore(Path.Combine(Path.GetFullPath(options.DataDirectory), "objects")),
+        "s3" => new S3ObjectStore(options.S3Settings()),
+        var other => throw new InvalidOperationException($"Farm:Storage '{other}' is not 'filesystem' or 's3'"),
+    };
+}

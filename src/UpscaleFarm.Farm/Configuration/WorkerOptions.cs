@@ -1,0 +1,25 @@
+using UpscaleFarm.Engine.Inference;
+
+namespace UpscaleFarm.Farm.Configuration;
+
+public sealed class WorkerOptions
+{
+    /// <summary>Tiles per inference call: more keeps a GPU busy; 1 suits a CPU.</summary>
+    public int BatchSize { get; set; } = 1;
+
+    /// <summary>
+    /// Tiles a worker holds at once (MassTransit's concurrent message limit and prefetch). Beyond the
+    /// batch in inference, the rest are being downloaded, decoded, encoded or uploaded on CPU threads,
+    /// so the device never waits for the output path. 0 means 2 × BatchSize + 1.
+    /// </summary>
+    public int ConcurrentTiles { get; set; }
+
+    public ExecutionDevice Device { get; set; } = ExecutionDevice.Auto;
+
+    public int GpuDeviceId { get; set; }
+
+    /// <summary>Deliveries of one tile (crashes included) before it is declared poison and its job fails.</summary>
+    public int MaxTileAttempts { get; set; } = 5;
+
+    public int EffectiveConcurrency => ConcurrentTiles > 0 ? ConcurrentTiles : 2 * BatchSize + 1;
+}

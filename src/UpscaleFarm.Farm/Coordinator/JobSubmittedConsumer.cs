@@ -1,0 +1,21 @@
+using MassTransit;
+using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Messaging;
+
+namespace UpscaleFarm.Farm.Coordinator;
+
+/// <summary>Starts a job: marks it running and hands each frame to the planner as its own message.</summary>
+public sealed class JobSubmittedConsumer(IJobStore store) : IConsumer<JobSubmitted>
+{
+    public async Task Consume(ConsumeContext<JobSubmitted> context)
+    {
+        var jobId = context.Message.JobId;
+        await store.StartJobAsync(jobId, Clock.NowMs, context.CancellationToken);
+        var job = await store.GetJobAsync(jobId, context.CancellationToken);
+        if (job is null || JobState.IsFinal(job.State))
+            return;
+        var frames = await store.GetFramesAsync(jobId, context.CancellationToken);
+        await context.PublishBatch(frames.Where(f => f.State != FrameState.Assembled).Select(f => new PlanFrame(jobId, f.Frame)));
+    }
+}

@@ -1,0 +1,31 @@
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.JobStore;
+
+namespace UpscaleFarm.Farm.Coordinator;
+
+/// <summary>
+/// Restarts unfinished jobs from the job store when the coordinator starts, for transports whose queues
+/// do not outlive the process (the in-memory one). Every frame that is not assembled is planned again,
+/// which republishes only its unfinished tiles, so finished work is kept.
+/// </summary>
+public sealed class ResumeService(IJobStore store, IBus bus, ILogger<ResumeService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var job in await store.GetUnfinishedJobsAsync(stoppingToken))
+        {
+            if (job.State == JobState.Queued)
+            {
+                await bus.Publish(new JobSubmitted(job.JobId, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), stoppingToken);
+                continue;
+            }
+            var frames = (await store.GetFramesAsync(job.JobId, stoppingToken)).Where(f => f.State != FrameState.Assembled).ToList();
+            logger.LogInformation("Resuming job {JobId}: {Frames} frames to finish, {Done}/{Total} tiles done", job.JobId, frames.Count, job.TilesDone, job.TilesTotal);
+            foreach (var frame in frames)
+                await bus.Publish(new PlanFrame(job.JobId, frame.Frame), stoppingToken);
+        }
+    }
+}

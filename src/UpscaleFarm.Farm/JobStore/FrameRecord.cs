@@ -1,0 +1,25 @@
+namespace UpscaleFarm.Farm.JobStore;
+
+/// <summary>
+/// A frame row: its source, and once planned, what the assembler needs to rebuild it from tiles
+/// (sizes, sample format, planes, ICC profile), plus its tile counters.
+/// </summary>
+public sealed class FrameRecord
+{
+    public string JobId { get; init; } = "";
+    public int Frame { get; init; }
+    public string SourceKey { get; init; } = "";
+    public string State { get; init; } = FrameState.Pending;
+    public int Width { get; init; }
+    public int Height { get; init; }
+    public int Scale { get; init; }
+    public int IsGray { get; init; }
+    public int Is16Bit { get; init; }
+    /// <summary>0 none, 1 alpha upscaled by the model (its own tiles), 2 alpha resampled from the source.</summary>
+    public int AlphaPlane { get; init; }
+    public byte[]? IccProfile { get; init; }
+    public int TilesTotal { get; init; }
+    public int TilesDone { get; init; }
+    public string? ResultKey { get; init; }
+    public long? AssembledMs { get; init; }
+}

@@ -1,0 +1,44 @@
+namespace UpscaleFarm.Farm.JobStore;
+
+/// <summary>
+/// The farm's durable state: jobs, frames and tiles. Every state change is one conditional statement or
+/// transaction, so concurrent and repeated calls (redelivered messages, several processes) stay exact:
+/// a tile is counted once, a frame assembled once, a job finished once.
+/// </summary>
+public interface IJobStore
+{
+    /// <summary>Creates the tables if they are missing (safe to call from several processes at once).</summary>
+    Task MigrateAsync(CancellationToken cancellation = default);
+
+    Task CreateJobAsync(JobRecord job, IReadOnlyList<string> sourceKeys, CancellationToken cancellation = default);
+
+    Task<JobRecord?> GetJobAsync(Guid jobId, CancellationToken cancellation = default);
+
+    Task<IReadOnlyList<JobRecord>> GetUnfinishedJobsAsync(CancellationToken cancellation = default);
+
+    Task<IReadOnlyList<FrameRecord>> GetFramesAsync(Guid jobId, CancellationToken cancellation = default);
+
+    Task<FrameRecord?> GetFrameAsync(Guid jobId, int frame, CancellationToken cancellation = default);
+
+    Task<IReadOnlyList<TileRecord>> GetTilesAsync(Guid jobId, int frame, CancellationToken cancellation = default);
+
+    /// <summary>queued → running; false if the job was not queued.</summary>
+    Task<bool> StartJobAsync(Guid jobId, long nowMs, CancellationToken cancellation = default);
+
+    /// <summary>Records a frame's plan and tiles; false (and nothing written) if it was already planned.</summary>
+    Task<bool> SaveFramePlanAsync(FrameRecord frame, IReadOnlyList<TileRecord> tiles, CancellationToken cancellation = default);
+
+    /// <summary>Counts a worker's delivery of a tile, unless the job is no longer running or the tile is done.</summary>
+    Task<TileAttempt> BeginTileAttemptAsync(Guid jobId, int frame, int tile, string worker, long nowMs, CancellationToken cancellation = default);
+
+    Task RecordTileErrorAsync(Guid jobId, int frame, int tile, string error, CancellationToken cancellation = default);
+
+    /// <summary>Marks a tile done and counts it, exactly once however often it is called.</summary>
+    Task<TileCount> CompleteTileAsync(Guid jobId, int frame, int tile, string worker, long inferenceMs, long nowMs, CancellationToken cancellation = default);
+
+    /// <summary>Marks a frame assembled; returns true for the one call that completes the job.</summary>
+    Task<bool> CompleteFrameAsync(Guid jobId, int frame, string resultKey, long nowMs, CancellationToken cancellation = default);
+
+    /// <summary>Moves an unfinished job to failed or cancelled; false if it had already finished.</summary>
+    Task<bool> FinishJobAsync(Guid jobId, string state, string? reason, long nowMs, CancellationToken cancellation = default);
+}

@@ -1,0 +1,28 @@
+namespace UpscaleFarm.Farm.JobStore;
+
+/// <summary>A job row: its options, state and progress counters.</summary>
+public sealed class JobRecord
+{
+    public string Id { get; init; } = "";
+    public string Tenant { get; init; } = "";
+    public string State { get; init; } = JobState.Queued;
+    public string Model { get; init; } = "";
+    /// <summary>Final scale relative to the input; null keeps the model's scale.</summary>
+    public double? OutScale { get; init; }
+    public string Format { get; init; } = "png";
+    public int Quality { get; init; } = 95;
+    public int? TileSize { get; init; }
+    public int? Halo { get; init; }
+    public string Alpha { get; init; } = "model";
+    public int FramesTotal { get; init; }
+    public int FramesDone { get; init; }
+    /// <summary>Known once every frame is planned; 0 before.</summary>
+    public int TilesTotal { get; init; }
+    public int TilesDone { get; init; }
+    public string? Error { get; init; }
+    public long CreatedMs { get; init; }
+    public long? PlannedMs { get; init; }
+    public long? FinishedMs { get; init; }
+
+    public Guid JobId => Guid.Parse(Id);
+}

@@ -1,0 +1,67 @@
+namespace UpscaleFarm.Farm.JobStore;
+
+/// <summary>The job store's tables, in SQL that SQLite and PostgreSQL both accept.</summary>
+internal static class Schema
+{
+    public static string Create(SqlDialect dialect) => $"""
+        CREATE TABLE IF NOT EXISTS jobs (
+            id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            state TEXT NOT NULL,
+            model TEXT NOT NULL,
+            out_scale DOUBLE PRECISION NULL,
+            format TEXT NOT NULL,
+            quality INTEGER NOT NULL,
+            tile_size INTEGER NULL,
+            halo INTEGER NULL,
+            alpha TEXT NOT NULL,
+            frames_total INTEGER NOT NULL,
+            frames_done INTEGER NOT NULL DEFAULT 0,
+            tiles_total INTEGER NOT NULL DEFAULT 0,
+            tiles_done INTEGER NOT NULL DEFAULT 0,
+            error TEXT NULL,
+            created_ms BIGINT NOT NULL,
+            planned_ms BIGINT NULL,
+            finished_ms BIGINT NULL);
+        CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
+        CREATE TABLE IF NOT EXISTS frames (
+            job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            frame INTEGER NOT NULL,
+            source_key TEXT NOT NULL,
+            state TEXT NOT NULL,
+            width INTEGER NOT NULL DEFAULT 0,
+            height INTEGER NOT NULL DEFAULT 0,
+            scale INTEGER NOT NULL DEFAULT 0,
+            is_gray INTEGER NOT NULL DEFAULT 0,
+            is16_bit INTEGER NOT NULL DEFAULT 0,
+            alpha_plane INTEGER NOT NULL DEFAULT 0,
+            icc_profile {dialect.BlobType} NULL,
+            tiles_total INTEGER NOT NULL DEFAULT 0,
+            tiles_done INTEGER NOT NULL DEFAULT 0,
+            result_key TEXT NULL,
+            assembled_ms BIGINT NULL,
+            PRIMARY KEY (job_id, frame));
+        CREATE TABLE IF NOT EXISTS tiles (
+            job_id TEXT NOT NULL,
+            frame INTEGER NOT NULL,
+            tile INTEGER NOT NULL,
+            plane INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            input_x INTEGER NOT NULL,
+            input_y INTEGER NOT NULL,
+            input_width INTEGER NOT NULL,
+            input_height INTEGER NOT NULL,
+            core_x INTEGER NOT NULL,
+            core_y INTEGER NOT NULL,
+            core_width INTEGER NOT NULL,
+            core_height INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            worker TEXT NULL,
+            last_error TEXT NULL,
+            started_ms BIGINT NULL,
+            finished_ms BIGINT NULL,
+            inference_ms BIGINT NULL,
+            PRIMARY KEY (job_id, frame, tile),
+            FOREIGN KEY (job_id, frame) REFERENCES frames (job_id, frame) ON DELETE CASCADE);
+        """;
+}

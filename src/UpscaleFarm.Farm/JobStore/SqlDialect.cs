@@ -1,0 +1,70 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace UpscaleFarm.Farm.JobStore;
+
+/// <summary>
+/// The few things that differ between SQLite (embedded) and PostgreSQL (distributed); the statements
+/// themselves are shared (both speak ON CONFLICT and RETURNING).
+/// </summary>
+public abstract class SqlDialect : IDisposable
+{
+    public abstract string Name { get; }
+    public abstract string BlobType { get; }
+
+    public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellation);
+
+    /// <summary>Serialises schema creation between processes inside <paramref name="transaction"/>.</summary>
+    public abstract Task LockSchemaAsync(DbConnection connection, DbTransaction transaction);
+
+    public virtual void Dispose() { }
+
+    public static SqlDialect Sqlite(string connectionString) => new SqliteDialect(connectionString);
+
+    public static SqlDialect Postgres(string connectionString) => new PostgresDialect(connectionString);
+
+    private sealed class SqliteDialect : SqlDialect
+    {
+        private readonly string _connectionString;
+
+        public SqliteDialect(string connectionString)
+        {
+            // Writers wait for each other (busy timeout) instead of failing with SQLITE_BUSY.
+            var builder = new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = 60 };
+            if (builder.DataSource is { Length: > 0 } file && file != ":memory:")
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+            _connectionString = builder.ToString();
+        }
+
+        public override string Name => "sqlite";
+        public override string BlobType => "BLOB";
+
+        public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellation)
+        {
+            var connection = new SqliteConnection(_connectionString);
+            await connection.OpenAsync(cancellation);
+            return connection;
+        }
+
+        // BEGIN IMMEDIATE (the provider's default transaction) already takes SQLite's single write lock.
+        public override Task LockSchemaAsync(DbConnection connection, DbTransaction transaction) => Task.CompletedTask;
+    }
+
+    private sealed class PostgresDialect(string connectionString) : SqlDialect
+    {
+        private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+
+        public override string Name => "postgres";
+        public override string BlobType => "BYTEA";
+
+        public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellation) =>
+            await _dataSource.OpenConnectionAsync(cancellation);
+
+        // Concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalog.
+        public override Task LockSchemaAsync(DbConnection connection, DbTransaction transaction) =>
+            new NpgsqlCommand("SELECT pg_advisory_xact_lock(7368434)", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction).ExecuteNonQueryAsync();
+
+        public override void Dispose() => _dataSource.Dispose();
+    }
+}

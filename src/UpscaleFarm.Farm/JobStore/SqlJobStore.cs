@@ -1,0 +1,173 @@
+using System.Data.Common;
+using Dapper;
+
+namespace UpscaleFarm.Farm.JobStore;
+
+/// <summary>The job store over SQLite or PostgreSQL (see <see cref="SqlDialect"/>), through Dapper.</summary>
+public sealed class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
+{
+    private const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms";
+
+    static SqlJobStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    public string Provider => dialect.Name;
+
+    public async Task MigrateAsync(CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        if (dialect.Name == "sqlite")
+            await connection.ExecuteAsync("PRAGMA journal_mode=WAL");
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        await dialect.LockSchemaAsync(connection, transaction);
+        await connection.ExecuteAsync(Schema.Create(dialect), transaction: transaction);
+        await transaction.CommitAsync(cancellation);
+    }
+
+    public async Task CreateJobAsync(JobRecord job, IReadOnlyList<string> sourceKeys, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        await connection.ExecuteAsync($"INSERT INTO jobs ({JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @OutScale, @Format, @Quality, @TileSize, @Halo, @Alpha, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs)",
+            job, transaction);
+        await connection.ExecuteAsync("INSERT INTO frames (job_id, frame, source_key, state) VALUES (@JobId, @Frame, @SourceKey, @State)",
+            sourceKeys.Select((key, i) => new { JobId = job.Id, Frame = i, SourceKey = key, State = FrameState.Pending }), transaction);
+        await transaction.CommitAsync(cancellation);
+    }
+
+    public async Task<JobRecord?> GetJobAsync(Guid jobId, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.QuerySingleOrDefaultAsync<JobRecord>($"SELECT {JobColumns} FROM jobs WHERE id = @Id", new { Id = Key(jobId) });
+    }
+
+    public async Task<IReadOnlyList<JobRecord>> GetUnfinishedJobsAsync(CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return (await connection.QueryAsync<JobRecord>($"SELECT {JobColumns} FROM jobs WHERE state IN (@Queued, @Running) ORDER BY created_ms",
+            new { JobState.Queued, JobState.Running })).AsList();
+    }
+
+    public async Task<IReadOnlyList<FrameRecord>> GetFramesAsync(Guid jobId, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return (await connection.QueryAsync<FrameRecord>("SELECT * FROM frames WHERE job_id = @Id ORDER BY frame", new { Id = Key(jobId) })).AsList();
+    }
+
+    public async Task<FrameRecord?> GetFrameAsync(Guid jobId, int frame, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.QuerySingleOrDefaultAsync<FrameRecord>("SELECT * FROM frames WHERE job_id = @Id AND frame = @Frame",
+            new { Id = Key(jobId), Frame = frame });
+    }
+
+    public async Task<IReadOnlyList<TileRecord>> GetTilesAsync(Guid jobId, int frame, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return (await connection.QueryAsync<TileRecord>("SELECT * FROM tiles WHERE job_id = @Id AND frame = @Frame ORDER BY tile",
+            new { Id = Key(jobId), Frame = frame })).AsList();
+    }
+
+    public async Task<bool> StartJobAsync(Guid jobId, long nowMs, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.ExecuteAsync("UPDATE jobs SET state = @Running, planned_ms = @Now WHERE id = @Id AND state = @Queued",
+            new { Id = Key(jobId), Now = nowMs, JobState.Running, JobState.Queued }) == 1;
+    }
+
+    public async Task<bool> SaveFramePlanAsync(FrameRecord frame, IReadOnlyList<TileRecord> tiles, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        var planned = await connection.ExecuteAsync("""
+            UPDATE frames SET state = @Planned, width = @Width, height = @Height, scale = @Scale, is_gray = @IsGray, is16_bit = @Is16Bit,
+                alpha_plane = @AlphaPlane, icc_profile = @IccProfile, tiles_total = @TilesTotal
+            WHERE job_id = @JobId AND frame = @Frame AND state = @Pending
+            """, new { frame.JobId, frame.Frame, frame.Width, frame.Height, frame.Scale, frame.IsGray, frame.Is16Bit, frame.AlphaPlane,
+                frame.IccProfile, TilesTotal = tiles.Count, FrameState.Planned, FrameState.Pending }, transaction);
+        if (planned == 0)
+            return false;
+        await connection.ExecuteAsync("""
+            INSERT INTO tiles (job_id, frame, tile, plane, state, input_x, input_y, input_width, input_height, core_x, core_y, core_width, core_height)
+            VALUES (@JobId, @Frame, @Tile, @Plane, @State, @InputX, @InputY, @InputWidth, @InputHeight, @CoreX, @CoreY, @CoreWidth, @CoreHeight)
+            ON CONFLICT DO NOTHING
+            """, tiles, transaction);
+        await connection.ExecuteAsync("UPDATE jobs SET tiles_total = tiles_total + @Count WHERE id = @Id",
+            new { Count = tiles.Count, Id = frame.JobId }, transaction);
+        await transaction.CommitAsync(cancellation);
+        return true;
+    }
+
+    public async Task<TileAttempt> BeginTileAttemptAsync(Guid jobId, int frame, int tile, string worker, long nowMs, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        var state = await connection.QuerySingleOrDefaultAsync<string>("SELECT state FROM jobs WHERE id = @Id", new { Id = Key(jobId) }) ?? "missing";
+        if (state != JobState.Running)
+            return new TileAttempt(false, state, 0);
+        var attempts = await connection.QuerySingleOrDefaultAsync<int?>("""
+            UPDATE tiles SET attempts = attempts + 1, worker = @Worker, started_ms = @Now
+            WHERE job_id = @Id AND frame = @Frame AND tile = @Tile AND state = @Pending
+            RETURNING attempts
+            """, new { Id = Key(jobId), Frame = frame, Tile = tile, Worker = worker, Now = nowMs, TileState.Pending });
+        return attempts is { } n ? new TileAttempt(true, state, n) : new TileAttempt(false, state, 0);
+    }
+
+    public async Task RecordTileErrorAsync(Guid jobId, int frame, int tile, string error, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        await connection.ExecuteAsync("UPDATE tiles SET last_error = @Error WHERE job_id = @Id AND frame = @Frame AND tile = @Tile",
+            new { Id = Key(jobId), Frame = frame, Tile = tile, Error = error.Length > 2000 ? error[..2000] : error });
+    }
+
+    public async Task<TileCount> CompleteTileAsync(Guid jobId, int frame, int tile, string worker, long inferenceMs, long nowMs, CancellationToken cancellation = default)
+    {
+        var id = Key(jobId);
+        await using var connection = await dialect.OpenAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        var marked = await connection.ExecuteAsync("""
+            UPDATE tiles SET state = @Done, worker = @Worker, finished_ms = @Now, inference_ms = @InferenceMs
+            WHERE job_id = @Id AND frame = @Frame AND tile = @Tile AND state = @Pending
+            """, new { Id = id, Frame = frame, Tile = tile, Worker = worker, Now = nowMs, InferenceMs = inferenceMs, TileState.Done, TileState.Pending }, transaction);
+        if (marked == 0)
+            return new TileCount(false, false);
+        var counts = await connection.QuerySingleAsync<(int Done, int Total)>(
+            "UPDATE frames SET tiles_done = tiles_done + 1 WHERE job_id = @Id AND frame = @Frame RETURNING tiles_done, tiles_total",
+            new { Id = id, Frame = frame }, transaction);
+        await connection.ExecuteAsync("UPDATE jobs SET tiles_done = tiles_done + 1 WHERE id = @Id", new { Id = id }, transaction);
+        await transaction.CommitAsync(cancellation);
+        return new TileCount(true, counts.Done == counts.Total);
+    }
+
+    public async Task<bool> CompleteFrameAsync(Guid jobId, int frame, string resultKey, long nowMs, CancellationToken cancellation = default)
+    {
+        var id = Key(jobId);
+        await using var connection = await dialect.OpenAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        var marked = await connection.ExecuteAsync("""
+            UPDATE frames SET state = @Assembled, result_key = @ResultKey, assembled_ms = @Now
+            WHERE job_id = @Id AND frame = @Frame AND state = @Planned
+            """, new { Id = id, Frame = frame, ResultKey = resultKey, Now = nowMs, FrameState.Assembled, FrameState.Planned }, transaction);
+        if (marked == 0)
+            return false;
+        var counts = await connection.QuerySingleAsync<(int Done, int Total)>(
+            "UPDATE jobs SET frames_done = frames_done + 1 WHERE id = @Id RETURNING frames_done, frames_total", new { Id = id }, transaction);
+        var completed = counts.Done == counts.Total && await connection.ExecuteAsync(
+            "UPDATE jobs SET state = @Completed, finished_ms = @Now WHERE id = @Id AND state = @Running",
+            new { Id = id, Now = nowMs, JobState.Completed, JobState.Running }, transaction) == 1;
+        await transaction.CommitAsync(cancellation);
+        return completed;
+    }
+
+    public async Task<bool> FinishJobAsync(Guid jobId, string state, string? reason, long nowMs, CancellationToken cancellation = default)
+    {
+        if (state is not (JobState.Failed or JobState.Cancelled))
+            throw new ArgumentOutOfRangeException(nameof(state), "only failed or cancelled");
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.ExecuteAsync(
+            "UPDATE jobs SET state = @State, error = @Reason, finished_ms = @Now WHERE id = @Id AND state IN (@Queued, @Running)",
+            new { Id = Key(jobId), State = state, Reason = reason, Now = nowMs, JobState.Queued, JobState.Running }) == 1;
+    }
+
+    public void Dispose() => dialect.Dispose();
+
+    private static string Key(Guid id) => id.ToString("N");
+}

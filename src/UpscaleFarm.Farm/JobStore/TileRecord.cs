@@ -1,0 +1,28 @@
+namespace UpscaleFarm.Farm.JobStore;
+
+/// <summary>
+/// A tile row. <see cref="Plane"/> 0 is colour, 1 the alpha plane; geometry is in input pixels of the
+/// frame. Attempts count every delivery a worker started, crashes included.
+/// </summary>
+public sealed class TileRecord
+{
+    public string JobId { get; init; } = "";
+    public int Frame { get; init; }
+    public int Tile { get; init; }
+    public int Plane { get; init; }
+    public string State { get; init; } = TileState.Pending;
+    public int InputX { get; init; }
+    public int InputY { get; init; }
+    public int InputWidth { get; init; }
+    public int InputHeight { get; init; }
+    public int CoreX { get; init; }
+    public int CoreY { get; init; }
+    public int CoreWidth { get; init; }
+    public int CoreHeight { get; init; }
+    public int Attempts { get; init; }
+    public string? Worker { get; init; }
+    public string? LastError { get; init; }
+    public long? StartedMs { get; init; }
+    public long? FinishedMs { get; init; }
+    public long? InferenceMs { get; init; }
+}

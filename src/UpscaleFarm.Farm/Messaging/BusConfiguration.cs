@@ -1,0 +1,75 @@
+using MassTransit;
+using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.Assembler;
+using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.Coordinator;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Worker;
+using UpscaleFarm.Imaging;
+using UpscaleFarm.Imaging.Codecs;
+
+namespace UpscaleFarm.Farm.Messaging;
+
+/// <summary>
+/// MassTransit for the farm: each role's consumers on kebab-case queues, every endpoint with retries
+/// (exponential backoff; errors that retrying cannot fix go straight to the _error queue and fail the
+/// job) and an in-memory outbox, so a handler's messages are published only once it has succeeded.
+/// </summary>
+internal static class BusConfiguration
+{
+    public static void Configure(IBusRegistrationConfigurator bus, FarmOptions options, FarmRoles roles)
+    {
+        bus.SetKebabCaseEndpointNameFormatter();
+        if (roles.HasFlag(FarmRoles.Coordinator))
+        {
+            bus.AddConsumer<JobSubmittedConsumer>();
+            bus.AddConsumer<PlanFrameConsumer, PlanFrameConsumerDefinition>();
+        }
+        if (roles.HasFlag(FarmRoles.Worker))
+            bus.AddConsumer<TileJobConsumer, TileJobConsumerDefinition>();
+        if (roles.HasFlag(FarmRoles.Assembler))
+        {
+            bus.AddConsumer<TileCompletedConsumer>();
+            bus.AddConsumer<FrameReadyConsumer, FrameReadyConsumerDefinition>();
+            bus.AddConsumer<JobFailureConsumer>();
+            if (options.UsesRabbitMq)
+                bus.AddConsumer<DeadLetteredTileConsumer>().ExcludeFromConfigureEndpoints();
+        }
+
+        bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+        {
+            endpoint.UseMessageRetry(retry =>
+            {
+                retry.Exponential(6, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(400));
+                retry.Ignore<ImageInputException>();
+                retry.Ignore<ImageOutputException>();
+                retry.Ignore<InvalidDataException>();
+            });
+            endpoint.UseInMemoryOutbox(context);
+            QueueTopology.UseQuorumQueue(endpoint);
+        });
+
+        if (options.UsesRabbitMq)
+        {
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new Uri(options.RabbitMqUrl));
+                if (roles.HasFlag(FarmRoles.Assembler))
+                {
+                    cfg.ReceiveEndpoint(QueueTopology.TileDeadLetterQueue, endpoint =>
+                    {
+                        // Only what the tile queue dead-letters arrives here, not every published TileJob.
+                        endpoint.ConfigureConsumeTopology = false;
+                        endpoint.SetQuorumQueue();
+                        endpoint.ConfigureConsumer<DeadLetteredTileConsumer>(context);
+                    });
+                }
+                cfg.ConfigureEndpoints(context);
+            });
+        }
+        else
+        {
+            bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+        }
+    }
+}

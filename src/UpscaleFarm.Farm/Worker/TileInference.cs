@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using UpscaleFarm.Engine.Inference;
+using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Imaging;
+using UpscaleFarm.Imaging.Codecs;
+using UpscaleFarm.Models.Catalog;
+
+namespace UpscaleFarm.Farm.Worker;
+
+/// <summary>
+/// A worker's models: sessions are created on first use and kept, so one worker serves every model
+/// in its catalog without reloading (a GPU session takes seconds to build).
+/// </summary>
+public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> options) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<ModelBatcher>> _models = new();
+
+    public async Task<TileRaster> UpscaleAsync(string model, TileRaster input, PixelRect coreInInput, int outputBands)
+    {
+        var batcher = _models.GetOrAdd(model, id => new Lazy<ModelBatcher>(() => Load(id))).Value;
+        return await batcher.RunAsync(new TileRequest(input, coreInInput, outputBands));
+    }
+
+    private ModelBatcher Load(string id)
+    {
+        var worker = options.Value.Worker;
+        var session = ModelSession.Create(catalog.OnnxPath(catalog.Find(id)),
+            new SessionSettings { Device = worker.Device, GpuDeviceId = worker.GpuDeviceId });
+        return new ModelBatcher(session, worker.BatchSize);
+    }
+
+    public void Dispose()
+    {
+        foreach (var model in _models.Values.Where(m => m.IsValueCreated))
+            model.Value.Dispose();
+    }
+}

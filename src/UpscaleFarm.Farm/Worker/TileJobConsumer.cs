@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Imaging;
+using UpscaleFarm.Imaging.Codecs;
+using UpscaleFarm.Storage;
+
+namespace UpscaleFarm.Farm.Worker;
+
+/// <summary>
+/// Runs one tile: count the attempt, read the input window, upscale it, write the kept core and report
+/// it. A tile of a cancelled or failed job, or one already done, is acknowledged without work; a tile
+/// delivered more than MaxTileAttempts times (it keeps failing or killing its worker) fails its job.
+/// </summary>
+public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITileCodec codec, TileInference inference,
+    IOptions<FarmOptions> options, ILogger<TileJobConsumer> logger) : IConsumer<TileJob>
+{
+    public async Task Consume(ConsumeContext<TileJob> context)
+    {
+        var tile = context.Message;
+        var farm = options.Value;
+        var attempt = await store.BeginTileAttemptAsync(tile.JobId, tile.Frame, tile.Tile, farm.Instance, Clock.NowMs, context.CancellationToken);
+        if (!attempt.Proceed)
+        {
+            logger.LogDebug("Skipping tile {Frame}/{Tile} of job {JobId} ({State})", tile.Frame, tile.Tile, tile.JobId, attempt.JobState);
+            return;
+        }
+        if (attempt.Attempts > farm.Worker.MaxTileAttempts)
+        {
+            var last = (await store.GetTilesAsync(tile.JobId, tile.Frame, context.CancellationToken)).FirstOrDefault(t => t.Tile == tile.Tile)?.LastError;
+            var reason = $"tile {tile.Tile} of frame {tile.Frame} was attempted {attempt.Attempts - 1} times without completing"
+                + (last is null ? " (its worker stopped each time)" : $"; last error: {last}");
+            await context.Publish(new TileFailed(tile.JobId, tile.Frame, tile.Tile, farm.Instance, reason, attempt.Attempts - 1));
+            return;
+        }
+
+        try
+        {
+            var input = codec.Decode(await ReadAllAsync(tile.InputKey, context.CancellationToken));
+            var g = tile.Geometry;
+            var core = new PixelRect(g.CoreX - g.InputX, g.CoreY - g.InputY, g.CoreWidth, g.CoreHeight);
+            var timer = Stopwatch.StartNew();
+            var output = await inference.UpscaleAsync(tile.Model, input, core, tile.OutputBands);
+            timer.Stop();
+            await objects.PutAsync(tile.OutputKey, new MemoryStream(codec.Encode(output), writable: false), context.CancellationToken);
+            await context.Publish(new TileCompleted(tile.JobId, tile.Frame, tile.Tile, farm.Instance, timer.Elapsed, DateTimeOffset.UtcNow));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await store.RecordTileErrorAsync(tile.JobId, tile.Frame, tile.Tile, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<byte[]> ReadAllAsync(string key, CancellationToken cancellation)
+    {
+        await using var stream = await objects.OpenReadAsync(key, cancellation);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellation);
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,138 @@
+using NetVips;
+using UpscaleFarm.Engine.Upscaling;
+using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Tests.Harness;
+using UpscaleFarm.Models.Synthetic;
+using UpscaleFarm.Tests.Shared;
+
+namespace UpscaleFarm.Farm.Tests;
+
+/// <summary>The embedded farm end to end: in-memory transport, SQLite and a directory, in this process.</summary>
+public sealed class EmbeddedFarmTests : IDisposable
+{
+    private readonly TestDirectory _dir = new();
+
+    private Dictionary<string, string?> Settings(string models) => new()
+    {
+        ["Farm:DataDirectory"] = _dir["farm"],
+        ["Farm:ModelsDirectory"] = models,
+    };
+
+    [Fact]
+    public async Task Nearest_model_result_is_an_exact_4x_replication_and_matches_the_engine_byte_for_byte()
+    {
+        var source = RepoPaths.SharedImage("chelsea.png");
+        await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.NearestDirectory));
+        var job = await RunAsync(farm, [source], new JobRequest { TileSize = 128, Halo = 8 });
+
+        AssertCompleted(job);
+        Assert.Equal(12, job.TilesTotal);
+        Assert.Equal(12, job.TilesDone);
+        var result = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir[$"result-{f}.png"]))[0];
+
+        using var expected = Image.NewFromFile(source).Resize(4, Enums.Kernel.Nearest);
+        using var actual = Image.NewFromFile(result);
+        Assert.Equal((expected.Width, expected.Height), (actual.Width, actual.Height));
+        Assert.Equal(0, (expected - actual).Abs().Max());
+
+        var engine = ReferenceUpscale.Run(TestModels.NearestDirectory, NearestNeighbourModel.Id, source, _dir["engine.png"], 128, 8);
+        Assert.Equal(engine, File.ReadAllBytes(result));
+    }
+
+    [Fact]
+    public async Task Real_esrgan_result_matches_the_engine_byte_for_byte()
+    {
+        var source = RepoPaths.SharedImage("chelsea.png");
+        await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.RealDirectory));
+        var job = await RunAsync(farm, [source], new JobRequest { Model = "general-x4v3", TileSize = 160, Halo = 16 });
+
+        AssertCompleted(job);
+        Assert.Equal(6, job.TilesTotal);
+        var result = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir[$"result-{f}.png"]))[0];
+        var engine = ReferenceUpscale.Run(TestModels.RealDirectory, "general-x4v3", source, _dir["engine.png"], 160, 16);
+        Assert.Equal(engine, File.ReadAllBytes(result));
+    }
+
+    [Fact]
+    public async Task Frame_set_of_rgba_grey16_and_jpeg_frames_matches_the_engine_frame_by_frame()
+    {
+        var rgba = _dir["rgba.png"];
+        using (var rgb = Image.NewFromFile(RepoPaths.SharedImage("chelsea.png")))
+        using (var alpha = Image.Xyz(rgb.Width, rgb.Height)[0] * (255.0 / rgb.Width))
+            rgb.Bandjoin(alpha.Cast(Enums.BandFormat.Uchar)).WriteToFile(rgba);
+        var grey16 = _dir["grey16.png"];
+        using (var grey = Image.NewFromFile(RepoPaths.SharedImage("chelsea.png")).Colourspace(Enums.Interpretation.Grey16))
+            grey.WriteToFile(grey16);
+        var jpeg = _dir["frame.jpg"];
+        using (var image = Image.NewFromFile(RepoPaths.SharedImage("chelsea.png")).Crop(0, 0, 200, 150))
+            image.WriteToFile(jpeg);
+        string[] frames = [rgba, grey16, jpeg];
+
+        await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.NearestDirectory));
+        var job = await RunAsync(farm, frames, new JobRequest { TileSize = 100, Halo = 4 });
+
+        AssertCompleted(job);
+        Assert.Equal(3, job.FramesDone);
+        var results = await farm.Client.DownloadResultsAsync(job.JobId, f => _dir[$"result-{f}.png"]);
+        for (var i = 0; i < frames.Length; i++)
+        {
+            var engine = ReferenceUpscale.Run(TestModels.NearestDirectory, NearestNeighbourModel.Id, frames[i], _dir[$"engine-{i}.png"], 100, 4);
+            Assert.True(engine.AsSpan().SequenceEqual(File.ReadAllBytes(results[i])), $"frame {i} differs from the engine's output");
+        }
+        using var rgbaResult = Image.NewFromFile(results[0]);
+        Assert.Equal(4, rgbaResult.Bands);
+        using var greyResult = Image.NewFromFile(results[1]);
+        Assert.Equal((1, Enums.BandFormat.Ushort), (greyResult.Bands, greyResult.Format));
+    }
+
+    [Fact]
+    public async Task Alpha_resampled_matches_the_engine()
+    {
+        var rgba = _dir["rgba.png"];
+        using (var rgb = Image.NewFromFile(RepoPaths.SharedImage("chelsea.png")))
+            rgb.Bandjoin(Image.Xyz(rgb.Width, rgb.Height)[1].Cast(Enums.BandFormat.Uchar)).WriteToFile(rgba);
+        await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.NearestDirectory));
+        var job = await RunAsync(farm, [rgba], new JobRequest { TileSize = 128, Halo = 8, Alpha = "resample" });
+        AssertCompleted(job);
+        Assert.Equal(12, job.TilesTotal);
+        var result = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir[$"result-{f}.png"]))[0];
+        var engine = ReferenceUpscale.Run(TestModels.NearestDirectory, NearestNeighbourModel.Id, rgba, _dir["engine.png"], 128, 8, AlphaMode.Resample);
+        Assert.Equal(engine, File.ReadAllBytes(result));
+    }
+
+    [Fact]
+    public async Task A_source_that_is_not_an_image_fails_the_job_with_its_reason()
+    {
+        var text = _dir["notes.png"];
+        await File.WriteAllTextAsync(text, "this is not a picture");
+        await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.NearestDirectory));
+        var job = await RunAsync(farm, [text], new JobRequest());
+        Assert.Equal(JobState.Failed, job.State);
+        Assert.Contains("not an image", job.Error);
+    }
+
+    [Fact]
+    public async Task A_source_over_the_pixel_limit_fails_before_decoding()
+    {
+        await using var farm = await EmbeddedFarm.StartAsync(new Dictionary<string, string?>(Settings(TestModels.NearestDirectory))
+        {
+            ["Farm:Limits:MaxInputPixels"] = "100000",
+        });
+        var job = await RunAsync(farm, [RepoPaths.SharedImage("chelsea.png")], new JobRequest());
+        Assert.Equal(JobState.Failed, job.State);
+        Assert.Contains("over the limit of 100000 pixels", job.Error);
+    }
+
+    internal static void AssertCompleted(JobRecord job) =>
+        Assert.True(job.State == JobState.Completed, $"job {job.State}: {job.Error}");
+
+    private static async Task<JobRecord> RunAsync(EmbeddedFarm farm, string[] files, JobRequest request)
+    {
+        var id = await farm.Client.SubmitAsync(files, request);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        return await farm.Client.WaitAsync(id, cancellation: timeout.Token);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

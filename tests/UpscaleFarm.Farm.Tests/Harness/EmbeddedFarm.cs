@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Storage;
+
+namespace UpscaleFarm.Farm.Tests.Harness;
+
+/// <summary>The farm in this process, as `upscalefarm serve` hosts it, with settings given as "Farm:…" keys.</summary>
+internal sealed class EmbeddedFarm : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private EmbeddedFarm(IHost host) => _host = host;
+
+    public FarmClient Client => _host.Services.GetRequiredService<FarmClient>();
+    public IJobStore Store => _host.Services.GetRequiredService<IJobStore>();
+    public IObjectStore Objects => _host.Services.GetRequiredService<IObjectStore>();
+
+    public static async Task<EmbeddedFarm> StartAsync(IDictionary<string, string?> settings, FarmRoles roles = FarmRoles.All)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddUpscaleFarm(builder.Configuration, roles);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new EmbeddedFarm(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
