@@ -4,6 +4,7 @@
 # Each runs from its own state directory under .tools/services, so it touches no system instance.
 #   scripts/services.sh start   start all three (idempotent) and print the settings to use
 #   scripts/services.sh stop    stop them
+#   scripts/services.sh rabbitmqctl ARGS...   run rabbitmqctl against the farm's node
 # Ports: UPSCALEFARM_RABBITMQ_PORT (5673), UPSCALEFARM_POSTGRES_PORT (5433), UPSCALEFARM_S3_PORT (4569).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -96,5 +97,10 @@ SETTINGS
     [[ -n "$pg_bin" && -f "$state/postgres/data/PG_VERSION" ]] && as_pg "'$pg_bin/pg_ctl' -D '$state/postgres/data' -m fast stop >/dev/null 2>&1" || true
     [[ -f "$state/s3rver/pid" ]] && kill "$(cat "$state/s3rver/pid")" 2>/dev/null || true
     ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  rabbitmqctl)
+    # rabbitmqctl against this node, e.g. for tests: rabbitmqctl add_vhost NAME, stop_app, start_app.
+    shift
+    rabbitmqctl "$@"
+    ;;
+  *) echo "usage: $0 start|stop|rabbitmqctl ARGS..." >&2; exit 2 ;;
 esac

@@ -9,6 +9,7 @@ using UpscaleFarm.Tests.Shared;
 namespace UpscaleFarm.Farm.Tests;
 
 /// <summary>The embedded farm end to end: in-memory transport, SQLite and a directory, in this process.</summary>
+[Collection(FarmCollection.Name)]
 public sealed class EmbeddedFarmTests : IDisposable
 {
     private readonly TestDirectory _dir = new();

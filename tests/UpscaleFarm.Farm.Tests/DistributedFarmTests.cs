@@ -1,0 +1,218 @@
+using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Tests.Harness;
+using UpscaleFarm.Tests.Shared;
+
+namespace UpscaleFarm.Farm.Tests;
+
+/// <summary>
+/// The farm as separate processes (coordinator, two workers, assembler) through RabbitMQ, s3rver and
+/// PostgreSQL on loopback, with faults: a worker killed, the broker restarted, S3 failing, a poison
+/// tile, a cancel. The job is general-x4v3 on rocket.jpg in 70 tiles of 64 pixels (a few seconds of
+/// work), and every completed result must equal the one-process engine's bytes.
+/// </summary>
+[Collection(FarmCollection.Name)]
+public sealed class DistributedFarmTests(FarmServices services) : IDisposable
+{
+    private const string Model = "general-x4v3";
+    private const int TileSize = 64, Halo = 8;
+    private static readonly Lazy<byte[]> Reference = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"upscalefarm-reference-{Guid.NewGuid():N}.png");
+        try
+        {
+            return ReferenceUpscale.Run(TestModels.RealDirectory, Model, RepoPaths.SharedImage("rocket.jpg"), path, TileSize, Halo);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    });
+
+    private readonly TestDirectory _dir = new();
+    private readonly List<FarmProcess> _processes = [];
+    private readonly string _name = $"uf_{Guid.NewGuid():N}"[..20];
+
+    private static JobRequest Request => new() { Model = Model, TileSize = TileSize, Halo = Halo };
+
+    [Fact]
+    public async Task Distributed_run_is_byte_identical_to_the_embedded_run()
+    {
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir["farm"]);
+        await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        var job = await RunAsync(client, Request);
+
+        EmbeddedFarmTests.AssertCompleted(job);
+        Assert.Equal(70, job.TilesDone);
+        var distributed = await ResultBytesAsync(client, job);
+
+        await using var embedded = await EmbeddedFarm.StartAsync(new Dictionary<string, string?>
+        {
+            ["Farm:DataDirectory"] = _dir["embedded"],
+            ["Farm:ModelsDirectory"] = TestModels.RealDirectory,
+        });
+        var embeddedJob = await RunAsync(embedded, Request);
+        EmbeddedFarmTests.AssertCompleted(embeddedJob);
+        Assert.Equal(await ResultBytesAsync(embedded, embeddedJob), distributed);
+        Assert.Equal(Reference.Value, distributed);
+    }
+
+    [Fact]
+    public async Task Worker_killed_mid_job_loses_no_tile_and_counts_each_once()
+    {
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir["farm"]);
+        await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
+
+        await WaitForTilesAsync(client, id, 10);
+        var victim = _processes.First(p => p.Role == "worker");
+        victim.Kill();
+        var job = await client.Client.WaitAsync(id, cancellation: Timeout().Token);
+
+        EmbeddedFarmTests.AssertCompleted(job);
+        var tiles = await client.Store.GetTilesAsync(id, 0);
+        Assert.Equal(70, job.TilesDone);
+        Assert.All(tiles, t => Assert.Equal(TileState.Done, t.State));
+        Assert.Equal(1, (await client.Store.GetFrameAsync(id, 0))!.TilesDone / 70);
+        Assert.Equal(Reference.Value, await ResultBytesAsync(client, job));
+    }
+
+    [Fact]
+    public async Task Broker_restarted_mid_job_and_the_job_still_completes()
+    {
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir["farm"]);
+        await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
+
+        await WaitForTilesAsync(client, id, 10);
+        services.Rabbitmqctl("stop_app");
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            services.Rabbitmqctl("start_app");
+        }
+        var job = await client.Client.WaitAsync(id, cancellation: Timeout().Token);
+
+        EmbeddedFarmTests.AssertCompleted(job);
+        Assert.Equal(70, job.TilesDone);
+        Assert.Equal(Reference.Value, await ResultBytesAsync(client, job));
+    }
+
+    [Fact]
+    public async Task S3_failing_for_a_while_is_retried_and_the_job_completes()
+    {
+        using var proxy = new FaultProxy(new Uri(services.S3Endpoint));
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir["farm"], proxy.Url);
+        await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
+
+        await WaitForTilesAsync(client, id, 10);
+        proxy.Failing = true;
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        proxy.Failing = false;
+        var job = await client.Client.WaitAsync(id, cancellation: Timeout().Token);
+
+        EmbeddedFarmTests.AssertCompleted(job);
+        Assert.True(proxy.Refused > 0, "the fault window refused no request");
+        Assert.Equal(Reference.Value, await ResultBytesAsync(client, job));
+    }
+
+    [Fact]
+    public async Task Poison_tile_fails_the_job_with_its_reason_and_the_queues_drain()
+    {
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir["farm"]);
+        settings["Farm:Worker:MaxTileAttempts"] = "3";
+        await StartAsync(settings, "coordinator", "assembler");
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
+
+        // With no worker running yet, take tile 5's input away: every attempt at it fails.
+        await WaitUntilAsync(async () => (await client.Store.GetJobAsync(id))!.TilesTotal == 70);
+        var job = (await client.Store.GetJobAsync(id))!;
+        await client.Objects.DeleteAsync(FarmKeys.TileInput(job.Tenant, id, 0, 5));
+        await StartAsync(settings, "worker", "worker");
+        job = await client.Client.WaitAsync(id, cancellation: Timeout().Token);
+
+        Assert.Equal(JobState.Failed, job.State);
+        Assert.Contains("tile 5 of frame 0", job.Error);
+        Assert.Contains("attempted 3 times", job.Error);
+        var tile = (await client.Store.GetTilesAsync(id, 0)).Single(t => t.Tile == 5);
+        Assert.Equal(4, tile.Attempts);
+        Assert.Contains("no object", tile.LastError);
+        await WaitUntilAsync(() => Task.FromResult(services.QueueDepth(_name, QueueTopology.TileQueue) == 0));
+    }
+
+    [Fact]
+    public async Task Cancel_stops_the_remaining_tiles()
+    {
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir["farm"]);
+        settings["Farm:Worker:ConcurrentTiles"] = "2";
+        await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
+
+        await WaitForTilesAsync(client, id, 5);
+        Assert.True(await client.Client.CancelAsync(id));
+        var atCancel = (await client.Store.GetJobAsync(id))!.TilesDone;
+        await WaitUntilAsync(() => Task.FromResult(services.QueueDepth(_name, QueueTopology.TileQueue) == 0));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        var job = (await client.Store.GetJobAsync(id))!;
+        Assert.Equal(JobState.Cancelled, job.State);
+        // Only tiles already in a worker's hands (2 workers × 2) may finish after the cancel.
+        Assert.InRange(job.TilesDone, atCancel, atCancel + 4);
+        Assert.True(job.TilesDone < 60, $"{job.TilesDone} of 70 tiles were done: the cancel came too late to prove anything");
+        Assert.Null((await client.Store.GetFrameAsync(id, 0))!.ResultKey);
+    }
+
+    private async Task StartAsync(Dictionary<string, string?> settings, params string[] roles)
+    {
+        var started = await Task.WhenAll(roles.Select((role, i) => FarmProcess.StartAsync(role, settings, $"{role}-{_processes.Count + i + 1}")));
+        _processes.AddRange(started);
+    }
+
+    private static async Task<JobRecord> RunAsync(EmbeddedFarm farm, JobRequest request)
+    {
+        var id = await farm.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], request);
+        using var timeout = Timeout();
+        return await farm.Client.WaitAsync(id, cancellation: timeout.Token);
+    }
+
+    private async Task<byte[]> ResultBytesAsync(EmbeddedFarm farm, JobRecord job)
+    {
+        var path = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir[$"{job.Id}-{f}.png"]))[0];
+        return await File.ReadAllBytesAsync(path);
+    }
+
+    private async Task WaitForTilesAsync(EmbeddedFarm farm, Guid id, int tiles) =>
+        await WaitUntilAsync(async () => (await farm.Store.GetJobAsync(id))!.TilesDone >= tiles);
+
+    private async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = Timeout();
+        while (!await condition())
+        {
+            if (timeout.IsCancellationRequested)
+                throw new TimeoutException("condition not reached; process logs:\n" + string.Join("\n", _processes.Select(p => $"--- {p.Role} {p.Id}\n{p.Log}")));
+            await Task.Delay(100);
+        }
+    }
+
+    private static CancellationTokenSource Timeout() => new(TimeSpan.FromMinutes(3));
+
+    public void Dispose()
+    {
+        foreach (var process in _processes)
+            process.Dispose();
+        _dir.Dispose();
+    }
+}

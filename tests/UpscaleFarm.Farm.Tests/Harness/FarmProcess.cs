@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace UpscaleFarm.Farm.Tests.Harness;
+
+/// <summary>
+/// One `upscalefarm serve --role …` process, configured by environment variables (Farm__…), with its
+/// output kept for the test's failure message.
+/// </summary>
+internal sealed class FarmProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private FarmProcess(string role, Process process)
+    {
+        Role = role;
+        _process = process;
+    }
+
+    public string Role { get; }
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public string Log { get { lock (_log) return _log.ToString(); } }
+
+    /// <summary>Starts the role and waits until its bus is connected and consuming.</summary>
+    public static async Task<FarmProcess> StartAsync(string role, IDictionary<string, string?> settings, string instanceName)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "upscalefarm"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add("--role");
+        start.ArgumentList.Add(role);
+        foreach (var (key, value) in settings)
+            start.Environment[key.Replace(":", "__")] = value;
+        start.Environment["Farm__InstanceName"] = instanceName;
+        start.Environment["Logging__LogLevel__Default"] = "Information";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+
+        var farm = new FarmProcess(role, new Process { StartInfo = start, EnableRaisingEvents = true });
+        farm._process.OutputDataReceived += (_, e) => farm.Append(e.Data);
+        farm._process.ErrorDataReceived += (_, e) => farm.Append(e.Data);
+        farm._process.Exited += (_, _) => farm._started.TrySetException(new InvalidOperationException($"{role} exited early:\n{farm.Log}"));
+        farm._process.Start();
+        farm._process.BeginOutputReadLine();
+        farm._process.BeginErrorReadLine();
+        await farm._started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return farm;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_log)
+            _log.AppendLine(line);
+        if (line.Contains("Bus started"))
+            _started.TrySetResult();
+    }
+
+    /// <summary>SIGKILL: no chance to finish or return anything.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM, then waits for a graceful exit.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+            await kill.WaitForExitAsync();
+        using var wait = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(wait.Token);
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+            Kill();
+        _process.Dispose();
+    }
+}

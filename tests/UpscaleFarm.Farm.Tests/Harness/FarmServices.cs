@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using Npgsql;
+using UpscaleFarm.Tests.Shared;
+
+namespace UpscaleFarm.Farm.Tests.Harness;
+
+/// <summary>
+/// RabbitMQ, PostgreSQL and s3rver on loopback, started by scripts/services.sh (idempotent), shared by
+/// the distributed tests. Each test gets its own RabbitMQ virtual host and PostgreSQL database.
+/// </summary>
+public sealed class FarmServices : IDisposable
+{
+    private readonly Dictionary<string, string> _settings = new();
+
+    public FarmServices()
+    {
+        var output = Script("start");
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            if (line.Split('=', 2) is [var key, var value] && key.StartsWith("UPSCALEFARM_"))
+                _settings[key] = value.Trim();
+    }
+
+    public string RabbitMqUrl => _settings["UPSCALEFARM_RABBITMQ"];
+    public string Postgres => _settings["UPSCALEFARM_POSTGRES"];
+    public string S3Endpoint => _settings["UPSCALEFARM_S3_ENDPOINT"];
+    public string S3Bucket => _settings["UPSCALEFARM_S3_BUCKET"];
+
+    /// <summary>A fresh virtual host and database; the returned settings point every role at them.</summary>
+    public Dictionary<string, string?> NewFarm(string name, string modelsDirectory, string dataDirectory, string? s3Endpoint = null)
+    {
+        Rabbitmqctl("add_vhost", name);
+        Rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*");
+        using (var connection = new NpgsqlConnection(Postgres))
+        {
+            connection.Open();
+            using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            create.ExecuteNonQuery();
+        }
+        var database = new NpgsqlConnectionStringBuilder(Postgres) { Database = name }.ConnectionString;
+        return new Dictionary<string, string?>
+        {
+            ["Farm:Transport"] = "rabbitmq",
+            ["Farm:RabbitMqUrl"] = RabbitMqUrl.TrimEnd('/') + "/" + name,
+            ["Farm:Database"] = "postgres",
+            ["Farm:DatabaseConnection"] = database,
+            ["Farm:Storage"] = "s3",
+            ["Farm:S3ServiceUrl"] = s3Endpoint ?? S3Endpoint,
+            ["Farm:S3Bucket"] = S3Bucket,
+            ["Farm:S3AccessKey"] = "S3RVER",
+            ["Farm:S3SecretKey"] = "S3RVER",
+            ["Farm:ModelsDirectory"] = modelsDirectory,
+            ["Farm:DataDirectory"] = dataDirectory,
+        };
+    }
+
+    /// <summary>Messages ready or unacknowledged in a queue of a virtual host (0 if it does not exist).</summary>
+    public int QueueDepth(string vhost, string queue)
+    {
+        foreach (var line in Rabbitmqctl("list_queues", "-p", vhost, "--quiet", "--no-table-headers", "name", "messages").Split('\n'))
+            if (line.Split('\t', StringSplitOptions.TrimEntries) is [var name, var count] && name == queue)
+                return int.Parse(count);
+        return 0;
+    }
+
+    public string Rabbitmqctl(params string[] args) => Script(["rabbitmqctl", .. args]);
+
+    private static string Script(params string[] args)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(RepoPaths.Root, "scripts", "services.sh"));
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+            throw new TimeoutException($"services.sh {string.Join(' ', args)} did not finish");
+        return process.ExitCode == 0
+            ? stdout.Result
+            : throw new InvalidOperationException($"services.sh {string.Join(' ', args)} failed: {stderr.Result}{stdout.Result}");
+    }
+
+    public void Dispose() { }
+}
