@@ -71,7 +71,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
         await WaitForTilesAsync(client, id, 10);
         var victim = _processes.First(p => p.Role == "worker");
         victim.Kill();
-        var job = await client.Client.WaitAsync(id, cancellation: Timeout().Token);
+        var job = await WaitForEndAsync(client, id);
 
         EmbeddedFarmTests.AssertCompleted(job);
         var tiles = await client.Store.GetTilesAsync(id, 0);
@@ -99,7 +99,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
         {
             services.Rabbitmqctl("start_app");
         }
-        var job = await client.Client.WaitAsync(id, cancellation: Timeout().Token);
+        var job = await WaitForEndAsync(client, id);
 
         EmbeddedFarmTests.AssertCompleted(job);
         Assert.Equal(70, job.TilesDone);
@@ -119,7 +119,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
         proxy.Failing = true;
         await Task.Delay(TimeSpan.FromSeconds(4));
         proxy.Failing = false;
-        var job = await client.Client.WaitAsync(id, cancellation: Timeout().Token);
+        var job = await WaitForEndAsync(client, id);
 
         EmbeddedFarmTests.AssertCompleted(job);
         Assert.True(proxy.Refused > 0, "the fault window refused no request");
@@ -140,7 +140,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
         var job = (await client.Store.GetJobAsync(id))!;
         await client.Objects.DeleteAsync(FarmKeys.TileInput(job.Tenant, id, 0, 5));
         await StartAsync(settings, "worker", "worker");
-        job = await client.Client.WaitAsync(id, cancellation: Timeout().Token);
+        job = await WaitForEndAsync(client, id);
 
         Assert.Equal(JobState.Failed, job.State);
         Assert.Contains("tile 5 of frame 0", job.Error);
@@ -191,6 +191,13 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     {
         var path = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir[$"{job.Id}-{f}.png"]))[0];
         return await File.ReadAllBytesAsync(path);
+    }
+
+    /// <summary>Waits for the job to finish; on a timeout, fails with the processes' logs.</summary>
+    private async Task<JobRecord> WaitForEndAsync(EmbeddedFarm farm, Guid id)
+    {
+        await WaitUntilAsync(async () => JobState.IsFinal((await farm.Store.GetJobAsync(id))!.State));
+        return (await farm.Store.GetJobAsync(id))!;
     }
 
     private async Task WaitForTilesAsync(EmbeddedFarm farm, Guid id, int tiles) =>

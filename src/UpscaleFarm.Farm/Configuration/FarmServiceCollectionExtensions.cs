@@ -35,6 +35,8 @@ public static class FarmServiceCollectionExtensions
             : ModelCatalog.Load());
         services.AddSingleton<FarmClient>();
         services.AddHostedService<JobStoreMigration>();
+        if (options.UsesRabbitMq)
+            services.AddHostedService<RabbitMqTopologySetup>();
 
         if (roles.HasFlag(FarmRoles.Coordinator))
             services.AddSingleton<FramePlanner>();

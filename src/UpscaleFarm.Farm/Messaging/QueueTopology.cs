@@ -1,4 +1,5 @@
 using MassTransit;
+using UpscaleFarm.Contracts.V1;
 
 namespace UpscaleFarm.Farm.Messaging;
 
@@ -16,6 +17,28 @@ public static class QueueTopology
     /// <summary>Redeliveries RabbitMQ allows before dead-lettering a tile; above the worker's own attempt limit.</summary>
     public const int TileDeliveryLimit = 20;
 
+    public const string FailureQueue = "job-failure";
+
+    /// <summary>The queue of each message type, as the consumers' endpoints name them.</summary>
+    public static readonly (Type Message, string Queue)[] ConsumerQueues =
+    [
+        (typeof(JobSubmitted), "job-submitted"),
+        (typeof(PlanFrame), "plan-frame"),
+        (typeof(TileJob), TileQueue),
+        (typeof(TileCompleted), "tile-completed"),
+        (typeof(FrameReady), "frame-ready"),
+        (typeof(TileFailed), FailureQueue),
+        (typeof(Fault<TileJob>), FailureQueue),
+        (typeof(Fault<PlanFrame>), FailureQueue),
+        (typeof(Fault<FrameReady>), FailureQueue),
+        (typeof(Fault<JobSubmitted>), FailureQueue),
+    ];
+
+    /// <summary>Queue arguments, identical to what the consumer endpoints declare (RabbitMQ refuses a mismatch).</summary>
+    public static Dictionary<string, object?> QueueArguments(string queue) => queue == TileQueue
+        ? new() { ["x-queue-type"] = "quorum", ["x-delivery-limit"] = TileDeliveryLimit, ["x-dead-letter-exchange"] = TileDeadLetterQueue }
+        : new() { ["x-queue-type"] = "quorum" };
+
     public static void UseQuorumQueue(IReceiveEndpointConfigurator endpoint)
     {
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
@@ -26,7 +49,7 @@ public static class QueueTopology
     {
         if (endpoint is not IRabbitMqReceiveEndpointConfigurator rabbit)
             return;
-        rabbit.SetQueueArgument("x-delivery-limit", TileDeliveryLimit);
-        rabbit.SetQueueArgument("x-dead-letter-exchange", TileDeadLetterQueue);
+        foreach (var (key, value) in QueueArguments(TileQueue).Where(a => a.Key != "x-queue-type"))
+            rabbit.SetQueueArgument(key, value);
     }
 }

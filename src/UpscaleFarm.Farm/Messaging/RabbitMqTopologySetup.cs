@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using UpscaleFarm.Farm.Configuration;
+
+namespace UpscaleFarm.Farm.Messaging;
+
+/// <summary>
+/// Declares every farm queue and its bindings when a process starts, before MassTransit does. RabbitMQ
+/// drops a message published to an exchange with no bound queue, so without this a tile published
+/// while no worker had ever run (a fresh cluster, workers scaled to zero by KEDA before their first
+/// start) would be lost. Names, exchange types and arguments are MassTransit's own, so its later
+/// declarations match.
+/// </summary>
+internal sealed class RabbitMqTopologySetup(IOptions<FarmOptions> options) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(options.Value.RabbitMqUrl) };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        foreach (var queue in QueueTopology.ConsumerQueues.Select(q => q.Queue).Append(QueueTopology.TileDeadLetterQueue).Distinct())
+        {
+            // MassTransit's receive topology: an exchange named after the queue, fanning out to it.
+            await channel.ExchangeDeclareAsync(queue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
+                arguments: QueueTopology.QueueArguments(queue), cancellationToken: cancellationToken);
+            await channel.QueueBindAsync(queue, queue, "", cancellationToken: cancellationToken);
+        }
+        foreach (var (message, queue) in QueueTopology.ConsumerQueues)
+        {
+            var exchange = MessageExchange(message);
+            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.ExchangeBindAsync(queue, exchange, "", cancellationToken: cancellationToken);
+        }
+    }
+
+    /// <summary>MassTransit's exchange name for a message type: "Namespace:Name", generic arguments as "--Namespace:Name--".</summary>
+    private static string MessageExchange(Type type) => type.IsGenericType
+        ? $"{type.Namespace}:{type.Name[..type.Name.IndexOf('`')]}--{string.Join("--", type.GetGenericArguments().Select(MessageExchange))}--"
+        : $"{type.Namespace}:{type.Name}";
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
