@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test. Installs what the tests need beyond setup.sh: the CPU Vulkan driver that runs the
-# reference implementation (realesrgan-ncnn-vulkan) the parity tests compare against.
+# reference implementation (realesrgan-ncnn-vulkan) the parity tests compare against, and the farm's
+# servers on loopback (RabbitMQ, PostgreSQL, s3rver) through scripts/services.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -15,6 +16,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+scripts/services.sh start >/dev/null   # the distributed farm tests use them (and start them too if missing)
 ./upscalefarm models fetch >/dev/null   # builds the CLI and installs the models
 dotnet build UpscaleFarm.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 

@@ -7,5 +7,6 @@ var root = new RootCommand("UpscaleFarm: Real-ESRGAN upscaling on ONNX Runtime, 
     ModelsCommand.Create(),
     BenchCommand.Create(),
     ServeCommand.Create(),
+    FarmCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -55,6 +55,7 @@ public static class BenchCommand
         var codecs = new Command("codecs", "tile transport codecs on real upscaled tiles: MP/s per core and bytes per MP") { codecImage, codecTile, codecRuns };
         codecs.SetAction(parse => CliError.Run(() => Codecs(parse.GetValue(codecImage)!, parse.GetValue(codecTile), parse.GetValue(codecRuns))));
         bench.Add(codecs);
+        bench.Add(BenchFarmCommand.Create(DefaultImage));
         return bench;
     }
 

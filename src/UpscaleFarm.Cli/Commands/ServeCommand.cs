@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using UpscaleFarm.Farm.Configuration;
 
@@ -35,12 +33,11 @@ public static class ServeCommand
                 Terminal.CliError.Write(e);
                 return Terminal.CliError.Failure;
             }
-            var builder = Host.CreateApplicationBuilder();
-            if (parse.GetValue(config) is { } file)
-                builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false);
-            builder.Services.AddUpscaleFarm(builder.Configuration, roles);
-            using var host = builder.Build();
+            using var host = FarmHost.Build(roles, parse.GetValue(config), quiet: false);
             await host.RunAsync(cancellation);
+            // Peak memory, for the benchmarks that check the coordinator and assembler stay bounded.
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            Console.Error.WriteLine($"upscalefarm serve: stopped; peak RSS {self.PeakWorkingSet64 / (1 << 20)} MiB");
             return 0;
         });
         return command;

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Cli.Terminal;
+using UpscaleFarm.Engine.Inference;
+using UpscaleFarm.Engine.Upscaling;
+using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Imaging;
+using UpscaleFarm.Models.Catalog;
+using UpscaleFarm.Models.Synthetic;
+
+namespace UpscaleFarm.Cli.Commands;
+
+/// <summary>
+/// <c>upscalefarm bench farm plumbing|efficiency</c>: the embedded farm (one coordinator, worker and
+/// assembler in this process). Plumbing uses a near-free nearest-neighbour ×4 model, so the figures are
+/// the cost of cutting, codecs, storage, messaging and assembly; efficiency sets the farm against the
+/// engine alone on the same image and model, alternating runs in one process.
+/// </summary>
+public static class BenchFarmCommand
+{
+    public static Command Create(Func<string> defaultImage)
+    {
+        var image = new Option<string>("--image") { DefaultValueFactory = _ => defaultImage() };
+        var size = new Option<string?>("--size") { Description = "resample the image to WxH first" };
+        var runs = new Option<int>("--runs") { DefaultValueFactory = _ => 3 };
+        var format = new Option<string>("--format") { Description = "result format", DefaultValueFactory = _ => "png" };
+
+        var plumbing = new Command("plumbing", "farm throughput with a near-free model: output MP/s per stage") { image, size, runs, format };
+        plumbing.SetAction(async parse => await RunAsync(async () =>
+        {
+            using var work = new TempDirectory();
+            var input = BenchImage.Resized(parse.GetValue(image)!, parse.GetValue(size) ?? "2048x2048", work.File("bench.png"));
+            var models = NearestNeighbourModel.WriteCatalog(work.File("models"));
+            await using var farm = await FarmBenchmark.StartAsync(work.File("farm"), models);
+            Console.WriteLine($"nearest-x4 on {input} ({parse.GetValue(size) ?? "2048x2048"}), result {parse.GetValue(format)}; {Environment.ProcessorCount} cores; one warm-up job, then {parse.GetValue(runs)}\n");
+            Console.WriteLine("| run | tiles | output MP | wall s | planning s | tiles s | assembly s | end-to-end output MP/s | worker output MP/s |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            var request = new JobRequest { Format = parse.GetValue(format)! };
+            await farm.RunAsync(input, request);
+            for (var run = 1; run <= parse.GetValue(runs); run++)
+            {
+                var r = await farm.RunAsync(input, request);
+                Console.WriteLine($"| {run} | {r.Tiles} | {r.OutputMegapixels:F1} | {r.Wall.TotalSeconds:F2} | {r.Planning.TotalSeconds:F2} | {r.TileStage.TotalSeconds:F2} | {r.Assembly.TotalSeconds:F2} | {r.OutputMegapixels / r.Wall.TotalSeconds:F1} | {r.OutputMegapixels / r.TileStage.TotalSeconds:F1} |");
+            }
+        }));
+
+        var model = new Option<string>("--model") { DefaultValueFactory = _ => "general-x4v3" };
+        var efficiency = new Command("efficiency", "farm end to end against the engine alone, same image and model") { image, size, runs, model };
+        efficiency.SetAction(async parse => await RunAsync(async () =>
+        {
+            using var work = new TempDirectory();
+            var input = BenchImage.Resized(parse.GetValue(image)!, parse.GetValue(size) ?? "1280x854", work.File("bench.png"));
+            var catalog = ModelCatalog.Load();
+            var entry = catalog.Find(parse.GetValue(model));
+            using var session = ModelSession.Create(catalog.OnnxPath(entry), new SessionSettings());
+            var engine = new ImageUpscaler(session, new UpscaleSettings { TileSize = entry.TileSize, Halo = entry.Halo });
+            await using var farm = await FarmBenchmark.StartAsync(work.File("farm"), null);
+            var request = new JobRequest { Model = entry.Id };
+            Console.WriteLine($"{entry.Id} on {input} ({parse.GetValue(size) ?? "1280x854"}), tiles {entry.TileSize}/{entry.Halo}, PNG; {Environment.ProcessorCount} cores; runs alternate engine and farm after one warm-up each\n");
+            Console.WriteLine("| run | engine s | farm s | farm planning s | farm tiles s | farm assembly s | farm ÷ engine throughput |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+            engine.Upscale(input, work.File("engine.png"), new EncodeOptions(ImageFormat.Png));
+            await farm.RunAsync(input, request);
+            var ratios = new List<double>();
+            for (var run = 1; run <= parse.GetValue(runs); run++)
+            {
+                var e = engine.Upscale(input, work.File("engine.png"), new EncodeOptions(ImageFormat.Png)).Elapsed;
+                var f = await farm.RunAsync(input, request);
+                ratios.Add(e.TotalSeconds / f.Wall.TotalSeconds);
+                Console.WriteLine($"| {run} | {e.TotalSeconds:F2} | {f.Wall.TotalSeconds:F2} | {f.Planning.TotalSeconds:F2} | {f.TileStage.TotalSeconds:F2} | {f.Assembly.TotalSeconds:F2} | {ratios[^1]:F3} |");
+            }
+            Console.WriteLine($"\nmedian efficiency: {ratios.Order().ElementAt(ratios.Count / 2):F3}");
+        }));
+
+        return new Command("farm", "the embedded farm's throughput and overhead") { plumbing, efficiency };
+    }
+
+    private static async Task<int> RunAsync(Func<Task> body)
+    {
+        try
+        {
+            await body();
+            return 0;
+        }
+        catch (Exception e) when (CliError.IsExpected(e) || e is InvalidOperationException)
+        {
+            CliError.Write(e.Message);
+            return CliError.Failure;
+        }
+    }
+}
