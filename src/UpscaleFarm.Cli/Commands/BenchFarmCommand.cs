@@ -72,7 +72,19 @@ public static class BenchFarmCommand
             Console.WriteLine($"\nmedian efficiency: {ratios.Order().ElementAt(ratios.Count / 2):F3}");
         }));
 
-        return new Command("farm", "the embedded farm's throughput and overhead") { plumbing, efficiency };
+        var directory = new Argument<string>("directory");
+        var prepareSize = new Option<string>("--size") { DefaultValueFactory = _ => "10000x10000" };
+        var prepare = new Command("prepare", "write DIRECTORY/models (the nearest-neighbour model) and DIRECTORY/source.png for scripts/bench-huge.sh")
+            { directory, image, prepareSize };
+        prepare.SetAction(parse => CliError.Run(() =>
+        {
+            var target = Directory.CreateDirectory(parse.GetValue(directory)!).FullName;
+            NearestNeighbourModel.WriteCatalog(Path.Combine(target, "models"));
+            Console.WriteLine(BenchImage.Resized(parse.GetValue(image)!, parse.GetValue(prepareSize)!, Path.Combine(target, "source.png")));
+            return 0;
+        }));
+
+        return new Command("farm", "the embedded farm's throughput and overhead") { plumbing, efficiency, prepare };
     }
 
     private static async Task<int> RunAsync(Func<Task> body)

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The farm on a huge image, distributed: coordinator, worker and assembler as separate processes through
+# RabbitMQ, s3rver and PostgreSQL on loopback (scripts/services.sh), with the near-free nearest-neighbour
+# x4 model, so the figures are the cost of the plumbing. Prints each stage's wall time and each role's
+# peak RSS (VmHWM, printed by `serve` when it stops).
+#   scripts/bench-huge.sh [SIDE] [FORMAT]      e.g. scripts/bench-huge.sh 10000 tiff
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+side="${1:-10000}"
+format="${2:-tiff}"
+cd "$root"
+eval "$(scripts/services.sh start | sed -E 's/^([A-Z0-9_]+)=(.*)$/export \1="\2"/')"
+work="$(mktemp -d "${TMPDIR:-/tmp}/upscalefarm-huge-XXXXXX")"
+name="bench_$(date +%s)"
+pids=()
+cleanup() { kill -TERM "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+./upscalefarm bench farm prepare "$work" --size "${side}x${side}" >/dev/null
+scripts/services.sh rabbitmqctl add_vhost "$name" >/dev/null
+scripts/services.sh rabbitmqctl set_permissions -p "$name" guest ".*" ".*" ".*" >/dev/null
+PGPASSWORD=upscalefarm psql -h 127.0.0.1 -p "${UPSCALEFARM_POSTGRES_PORT:-5433}" -U upscalefarm -d upscalefarm -qc "CREATE DATABASE $name"
+export Farm__Transport=rabbitmq Farm__RabbitMqUrl="${UPSCALEFARM_RABBITMQ%/}/$name" Farm__Database=postgres
+export Farm__DatabaseConnection="${UPSCALEFARM_POSTGRES/Database=upscalefarm/Database=$name}"
+export Farm__Storage=s3 Farm__S3ServiceUrl="$UPSCALEFARM_S3_ENDPOINT" Farm__S3Bucket="$UPSCALEFARM_S3_BUCKET"
+export Farm__S3AccessKey="$UPSCALEFARM_S3_ACCESS_KEY" Farm__S3SecretKey="$UPSCALEFARM_S3_SECRET_KEY" Farm__ModelsDirectory="$work/models"
+
+for role in coordinator worker assembler; do
+  Farm__DataDirectory="$work/$role" Farm__InstanceName="$role" ./upscalefarm serve --role "$role" >"$work/$role.log" 2>&1 &
+  pids+=($!)
+done
+for role in coordinator worker assembler; do
+  until grep -q "Bus started" "$work/$role.log"; do sleep 0.2; done
+done
+
+echo "source: ${side}x${side} ($(du -h "$work/source.png" | cut -f1) PNG) -> $((side * 4))x$((side * 4)) $format"
+start=$(date +%s.%N)
+job=$(./upscalefarm farm submit "$work/source.png" --format "$format" --wait | head -n 1)
+end=$(date +%s.%N)
+printf "wall time, submit to completed: %.1f s\n" "$(echo "$end - $start" | bc)"
+PGPASSWORD=upscalefarm psql -h 127.0.0.1 -p "${UPSCALEFARM_POSTGRES_PORT:-5433}" -U upscalefarm -d "$name" -tA -F ' ' -c "
+  SELECT 'stages (s): planning', round((min(t.started_ms) - j.created_ms) / 1000.0, 1),
+         'tiles', round((max(t.finished_ms) - min(t.started_ms)) / 1000.0, 1),
+         'assembly+upload', round((j.finished_ms - max(t.finished_ms)) / 1000.0, 1), 'tiles:', count(*)
+  FROM jobs j JOIN tiles t ON t.job_id = j.id GROUP BY j.id, j.created_ms, j.finished_ms"
+kill -TERM "${pids[@]}"
+wait "${pids[@]}" 2>/dev/null || true
+pids=()
+for role in coordinator worker assembler; do
+  echo "$role: $(grep -o 'peak RSS [0-9]* MiB' "$work/$role.log")"
+done
