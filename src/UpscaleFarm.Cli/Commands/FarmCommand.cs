@@ -26,7 +26,7 @@ public static class FarmCommand
         var output = new Option<string?>("-o", "--output") { Description = "with --wait: a directory for the results" };
         var wait = new Option<bool>("--wait") { Description = "follow the job to its end with a progress bar" };
         var submit = new Command("submit", "submit images as one job") { files, model, tile, halo, format, output, wait, config };
-        submit.SetAction(async (parse, cancellation) => await RunAsync(parse.GetValue(config), async host =>
+        submit.SetAction(async (parse, cancellation) => await RunAsync(parse.GetValue(config), embeddedRoles: true, async host =>
         {
             var client = host.Services.GetRequiredService<FarmClient>();
             var inputs = parse.GetValue(files)!;
@@ -37,7 +37,8 @@ public static class FarmCommand
                 Model = parse.GetValue(model), TileSize = parse.GetValue(tile), Halo = parse.GetValue(halo), Format = parse.GetValue(format)!,
             }, cancellation);
             Console.WriteLine(id.ToString("N"));
-            if (!parse.GetValue(wait))
+            // An embedded farm lives in this process: leaving now would leave its job to the next start.
+            if (!parse.GetValue(wait) && !Embedded(host))
                 return 0;
             var job = await FollowAsync(client, id, cancellation);
             if (job.State != JobState.Completed)
@@ -50,7 +51,7 @@ public static class FarmCommand
 
         var jobId = new Argument<Guid>("job") { Description = "the job id" };
         var status = new Command("status", "show a job's state and progress") { jobId, config };
-        status.SetAction(async (parse, cancellation) => await RunAsync(parse.GetValue(config), async host =>
+        status.SetAction(async (parse, cancellation) => await RunAsync(parse.GetValue(config), embeddedRoles: false, async host =>
         {
             var job = await host.Services.GetRequiredService<FarmClient>().GetAsync(parse.GetValue(jobId), cancellation)
                 ?? throw new ArgumentException($"no job {parse.GetValue(jobId):N}");
@@ -60,7 +61,7 @@ public static class FarmCommand
 
         var cancelId = new Argument<Guid>("job") { Description = "the job id" };
         var cancel = new Command("cancel", "cancel a job: its remaining tiles are dropped") { cancelId, config };
-        cancel.SetAction(async (parse, cancellation) => await RunAsync(parse.GetValue(config), async host =>
+        cancel.SetAction(async (parse, cancellation) => await RunAsync(parse.GetValue(config), embeddedRoles: false, async host =>
         {
             var cancelled = await host.Services.GetRequiredService<FarmClient>().CancelAsync(parse.GetValue(cancelId), cancellation);
             Console.WriteLine(cancelled ? "cancelled" : "the job had already finished");
@@ -86,11 +87,18 @@ public static class FarmCommand
         return last!;
     }
 
-    private static async Task<int> RunAsync(string? config, Func<IHost, Task<int>> body)
+    private static bool Embedded(IHost host) =>
+        !host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FarmOptions>>().Value.UsesRabbitMq;
+
+    /// <param name="embeddedRoles">Run every role in this process when the farm is embedded (in-memory transport):
+    /// no other process can reach its queues.</param>
+    private static async Task<int> RunAsync(string? config, bool embeddedRoles, Func<IHost, Task<int>> body)
     {
         try
         {
-            using var host = FarmHost.Build(FarmRoles.None, config, quiet: true);
+            using var probe = FarmHost.Build(FarmRoles.None, config, quiet: true);
+            var roles = embeddedRoles && Embedded(probe) ? FarmRoles.All : FarmRoles.None;
+            using var host = FarmHost.Build(roles, config, quiet: true);
             await host.StartAsync();
             try
             {
