@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using MassTransit.RabbitMqTransport;
 using RabbitMQ.Client;
 using UpscaleFarm.Farm.Configuration;
 
@@ -29,16 +30,12 @@ internal sealed class RabbitMqTopologySetup(IOptions<FarmOptions> options) : IHo
         }
         foreach (var (message, queue) in QueueTopology.ConsumerQueues)
         {
-            var exchange = MessageExchange(message);
+            // The same formatter MassTransit names its message exchanges with.
+            var exchange = new RabbitMqMessageNameFormatter().GetMessageName(message).ToString();
             await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
             await channel.ExchangeBindAsync(queue, exchange, "", cancellationToken: cancellationToken);
         }
     }
-
-    /// <summary>MassTransit's exchange name for a message type: "Namespace:Name", generic arguments as "--Namespace:Name--".</summary>
-    private static string MessageExchange(Type type) => type.IsGenericType
-        ? $"{type.Namespace}:{type.Name[..type.Name.IndexOf('`')]}--{string.Join("--", type.GetGenericArguments().Select(MessageExchange))}--"
-        : $"{type.Namespace}:{type.Name}";
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
