@@ -77,7 +77,7 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
             var target = strip;
             await Parallel.ForEachAsync(row, parallel, async (tile, ct) =>
             {
-                var raster = codec.Decode(await ReadAllAsync(FarmKeys.TileOutput(job.Tenant, job.JobId, frame.Frame, tile.Tile), ct));
+                var raster = codec.Decode(await objects.ReadAllBytesAsync(FarmKeys.TileOutput(job.Tenant, job.JobId, frame.Frame, tile.Tile), ct));
                 if (raster.Width != tile.CoreWidth * scale || raster.Height != tile.CoreHeight * scale || raster.Bands != output.Bands)
                     throw new InvalidDataException($"tile {tile.Tile} of frame {frame.Frame} is {raster.Width}x{raster.Height}x{raster.Bands}, not its planned size");
                 Paste(raster, MemoryMarshal.AsBytes(target.AsSpan()), output.Width, tile.CoreX * scale, output.Bands);
@@ -97,18 +97,16 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
     private async Task<SourceScratch> OpenSourceAsync(FrameRecord frame, CancellationToken cancellation)
     {
         var path = Path.Combine(options.Value.ScratchDirectory, $"source-{Guid.NewGuid():N}{Path.GetExtension(frame.SourceKey)}");
-        await using (var source = await objects.OpenReadAsync(frame.SourceKey, cancellation))
-        await using (var file = File.Create(path))
-            await source.CopyToAsync(file, cancellation);
-        return new SourceScratch(path, SourceImage.Open(path, options.Value.Limits.ToImageLimits()));
-    }
-
-    private async Task<byte[]> ReadAllAsync(string key, CancellationToken cancellation)
-    {
-        await using var stream = await objects.OpenReadAsync(key, cancellation);
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellation);
-        return buffer.ToArray();
+        await objects.DownloadAsync(frame.SourceKey, path, cancellation: cancellation);
+        try
+        {
+            return new SourceScratch(path, SourceImage.Open(path, options.Value.Limits.ToImageLimits()));
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
     }
 
     /// <summary>A source copied to scratch for its alpha plane; deleted with it.</summary>

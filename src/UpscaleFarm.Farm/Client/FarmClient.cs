@@ -86,19 +86,7 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
             if (frame.ResultKey is null)
                 throw new InvalidOperationException($"frame {frame.Frame} of job {jobId} has no result");
             var path = Path.GetFullPath(pathOfFrame(frame.Frame));
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.part");
-            try
-            {
-                await using (var source = await objects.OpenReadAsync(frame.ResultKey, cancellation))
-                await using (var file = File.Create(temp))
-                    await source.CopyToAsync(file, cancellation);
-                File.Move(temp, path, overwrite: true);
-            }
-            finally
-            {
-                File.Delete(temp);
-            }
+            await objects.DownloadAsync(frame.ResultKey, path, cancellation: cancellation);
             paths.Add(path);
         }
         return paths;

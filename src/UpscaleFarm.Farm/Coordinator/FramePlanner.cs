@@ -30,7 +30,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         var sourcePath = Path.Combine(farm.ScratchDirectory, $"source-{Guid.NewGuid():N}{Path.GetExtension(frame.SourceKey)}");
         try
         {
-            await DownloadAsync(frame.SourceKey, sourcePath, farm.Limits.MaxInputBytes, cancellation);
+            await DownloadSourceAsync(frame.SourceKey, sourcePath, farm.Limits.MaxInputBytes, cancellation);
             using var source = SourceImage.Open(sourcePath, farm.Limits.ToImageLimits());
             var plan = TilePlanner.Plan(source.Width, source.Height, job.TileSize ?? model.TileSize, job.Halo ?? model.Halo);
             var alphaPlane = source.Alpha is null ? 0 : job.Alpha == "resample" ? 2 : 1;
@@ -82,19 +82,16 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         return new TileRaster(tile.InputWidth, tile.InputHeight, plane.Bands, is16Bit, pixels);
     }
 
-    private async Task DownloadAsync(string key, string path, long maxBytes, CancellationToken cancellation)
+    // The limit holds for sources that were not size-checked on upload (named objects, S3 writes).
+    private async Task DownloadSourceAsync(string key, string path, long maxBytes, CancellationToken cancellation)
     {
-        await using var source = await objects.OpenReadAsync(key, cancellation);
-        await using var file = File.Create(path);
-        var buffer = new byte[1 << 20];
-        long total = 0;
-        int read;
-        while ((read = await source.ReadAsync(buffer, cancellation)) > 0)
+        try
         {
-            // The limit holds for sources that were not size-checked on upload (named objects, S3 writes).
-            if ((total += read) > maxBytes)
-                throw new ImageInputException($"{Path.GetFileName(key)}: over the limit of {maxBytes} bytes");
-            await file.WriteAsync(buffer.AsMemory(0, read), cancellation);
+            await objects.DownloadAsync(key, path, maxBytes, cancellation);
+        }
+        catch (ObjectTooLargeException)
+        {
+            throw new ImageInputException($"{Path.GetFileName(key)}: over the limit of {maxBytes} bytes");
         }
     }
 }

@@ -41,7 +41,7 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
 
         try
         {
-            var input = codec.Decode(await ReadAllAsync(tile.InputKey, context.CancellationToken));
+            var input = codec.Decode(await objects.ReadAllBytesAsync(tile.InputKey, context.CancellationToken));
             var g = tile.Geometry;
             var core = new PixelRect(g.CoreX - g.InputX, g.CoreY - g.InputY, g.CoreWidth, g.CoreHeight);
             var timer = Stopwatch.StartNew();
@@ -55,13 +55,5 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
             await store.RecordTileErrorAsync(tile.JobId, tile.Frame, tile.Tile, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
             throw;
         }
-    }
-
-    private async Task<byte[]> ReadAllAsync(string key, CancellationToken cancellation)
-    {
-        await using var stream = await objects.OpenReadAsync(key, cancellation);
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellation);
-        return buffer.ToArray();
     }
 }

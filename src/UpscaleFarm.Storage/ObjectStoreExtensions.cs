@@ -1,0 +1,48 @@
+namespace UpscaleFarm.Storage;
+
+/// <summary>Whole-object reads shared by every caller of an <see cref="IObjectStore"/>.</summary>
+public static class ObjectStoreExtensions
+{
+    /// <summary>Reads a small object (a tile) into memory.</summary>
+    public static async Task<byte[]> ReadAllBytesAsync(this IObjectStore store, string key, CancellationToken cancellation = default)
+    {
+        await using var stream = await store.OpenReadAsync(key, cancellation);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellation);
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Copies an object to a file, written under a temporary name and renamed when complete, so the
+    /// path never holds part of an object. Fails with <see cref="ObjectTooLargeException"/> past
+    /// <paramref name="maxBytes"/>, counted as the bytes arrive (the object's size is not trusted).
+    /// </summary>
+    public static async Task DownloadAsync(this IObjectStore store, string key, string path, long maxBytes = long.MaxValue,
+        CancellationToken cancellation = default)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.part");
+        try
+        {
+            await using (var source = await store.OpenReadAsync(key, cancellation))
+            await using (var file = File.Create(temp))
+            {
+                var buffer = new byte[1 << 20];
+                long total = 0;
+                int read;
+                while ((read = await source.ReadAsync(buffer, cancellation)) > 0)
+                {
+                    if ((total += read) > maxBytes)
+                        throw new ObjectTooLargeException(key, maxBytes);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellation);
+                }
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+}
