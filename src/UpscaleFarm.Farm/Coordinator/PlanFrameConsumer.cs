@@ -21,12 +21,17 @@ public sealed class PlanFrameConsumer(IJobStore store, FramePlanner planner) : I
         if (job is null || frame is null || JobState.IsFinal(job.State) || frame.State == FrameState.Assembled)
             return;
 
+        IReadOnlyList<TileRecord>? tiles = null;
         if (frame.State == FrameState.Pending)
         {
             try
             {
-                var (planned, tiles) = await planner.PlanAsync(job, frame, context.CancellationToken);
-                await store.SaveFramePlanAsync(planned, tiles, context.CancellationToken);
+                var (planned, plannedTiles) = await planner.PlanAsync(job, frame, context.CancellationToken);
+                // False when another coordinator saved this frame's plan first: then its rows are read below.
+                if (await store.SaveFramePlanAsync(planned, plannedTiles, context.CancellationToken))
+                    (frame, tiles) = (planned, plannedTiles);
+                else
+                    frame = await store.GetFrameAsync(jobId, frameIndex, context.CancellationToken) ?? frame;
             }
             catch (ImageInputException e)
             {
@@ -34,10 +39,10 @@ public sealed class PlanFrameConsumer(IJobStore store, FramePlanner planner) : I
                     await context.Publish(new JobFailed(jobId, e.Message, DateTimeOffset.UtcNow));
                 return;
             }
-            frame = await store.GetFrameAsync(jobId, frameIndex, context.CancellationToken) ?? frame;
         }
 
-        var pending = (await store.GetTilesAsync(jobId, frameIndex, context.CancellationToken)).Where(t => t.State == TileState.Pending).ToList();
+        tiles ??= await store.GetTilesAsync(jobId, frameIndex, context.CancellationToken);
+        var pending = tiles.Where(t => t.State == TileState.Pending).ToList();
         if (pending.Count == 0)
         {
             await context.Publish(new FrameReady(jobId, frameIndex));

@@ -99,16 +99,15 @@ public sealed class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
 
     public async Task<TileAttempt> BeginTileAttemptAsync(Guid jobId, int frame, int tile, string worker, long nowMs, CancellationToken cancellation = default)
     {
+        // One statement per delivered tile: the job's state and the tile's count are checked and changed together.
         await using var connection = await dialect.OpenAsync(cancellation);
-        var state = await connection.QuerySingleOrDefaultAsync<string>("SELECT state FROM jobs WHERE id = @Id", new { Id = Key(jobId) }) ?? "missing";
-        if (state != JobState.Running)
-            return new TileAttempt(false, state, 0);
-        var attempts = await connection.QuerySingleOrDefaultAsync<int?>("""
+        var counted = await connection.QuerySingleOrDefaultAsync<(int Attempts, string? LastError)?>("""
             UPDATE tiles SET attempts = attempts + 1, worker = @Worker, started_ms = @Now
             WHERE job_id = @Id AND frame = @Frame AND tile = @Tile AND state = @Pending
-            RETURNING attempts
-            """, new { Id = Key(jobId), Frame = frame, Tile = tile, Worker = worker, Now = nowMs, TileState.Pending });
-        return attempts is { } n ? new TileAttempt(true, state, n) : new TileAttempt(false, state, 0);
+              AND EXISTS (SELECT 1 FROM jobs WHERE id = @Id AND state = @Running)
+            RETURNING attempts, last_error
+            """, new { Id = Key(jobId), Frame = frame, Tile = tile, Worker = worker, Now = nowMs, TileState.Pending, JobState.Running });
+        return counted is { } c ? new TileAttempt(true, c.Attempts, c.LastError) : new TileAttempt(false, 0, null);
     }
 
     public async Task RecordTileErrorAsync(Guid jobId, int frame, int tile, string error, CancellationToken cancellation = default)

@@ -27,14 +27,13 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
         var attempt = await store.BeginTileAttemptAsync(tile.JobId, tile.Frame, tile.Tile, farm.Instance, Clock.NowMs, context.CancellationToken);
         if (!attempt.Proceed)
         {
-            logger.LogDebug("Skipping tile {Frame}/{Tile} of job {JobId} ({State})", tile.Frame, tile.Tile, tile.JobId, attempt.JobState);
+            logger.LogDebug("Skipping tile {Frame}/{Tile} of job {JobId}: the job is not running or the tile is done", tile.Frame, tile.Tile, tile.JobId);
             return;
         }
         if (attempt.Attempts > farm.Worker.MaxTileAttempts)
         {
-            var last = (await store.GetTilesAsync(tile.JobId, tile.Frame, context.CancellationToken)).FirstOrDefault(t => t.Tile == tile.Tile)?.LastError;
             var reason = $"tile {tile.Tile} of frame {tile.Frame} was attempted {attempt.Attempts - 1} times without completing"
-                + (last is null ? " (its worker stopped each time)" : $"; last error: {last}");
+                + (attempt.LastError is null ? " (its worker stopped each time)" : $"; last error: {attempt.LastError}");
             await context.Publish(new TileFailed(tile.JobId, tile.Frame, tile.Tile, farm.Instance, reason, attempt.Attempts - 1));
             return;
         }
