@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,15 +20,11 @@ public sealed class FarmBenchmark : IAsyncDisposable
 
     public static async Task<FarmBenchmark> StartAsync(string dataDirectory, string? modelsDirectory)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var host = FarmHost.Build(_ => FarmRoles.All, new Dictionary<string, string?>
         {
             ["Farm:DataDirectory"] = dataDirectory,
             ["Farm:ModelsDirectory"] = modelsDirectory ?? "",
-        });
-        builder.Logging.ClearProviders();
-        builder.Services.AddUpscaleFarm(builder.Configuration, FarmRoles.All);
-        var host = builder.Build();
+        }, useDefaults: false, minimumLevel: LogLevel.Warning);
         await host.StartAsync();
         return new FarmBenchmark(host);
     }

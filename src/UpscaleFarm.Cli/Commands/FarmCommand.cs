@@ -96,9 +96,8 @@ public static class FarmCommand
     {
         try
         {
-            using var probe = FarmHost.Build(FarmRoles.None, config, quiet: true);
-            var roles = embeddedRoles && Embedded(probe) ? FarmRoles.All : FarmRoles.None;
-            using var host = FarmHost.Build(roles, config, quiet: true);
+            using var host = FarmHost.Build(options => embeddedRoles && !options.UsesRabbitMq ? FarmRoles.All : FarmRoles.None,
+                configFile: config, minimumLevel: Microsoft.Extensions.Logging.LogLevel.Warning);
             await host.StartAsync();
             try
             {

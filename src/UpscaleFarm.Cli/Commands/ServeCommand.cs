@@ -33,7 +33,7 @@ public static class ServeCommand
                 Terminal.CliError.Write(e);
                 return Terminal.CliError.Failure;
             }
-            using var host = FarmHost.Build(roles, parse.GetValue(config), quiet: false);
+            using var host = FarmHost.Build(_ => roles, configFile: parse.GetValue(config));
             await host.RunAsync(cancellation);
             // Peak memory, for the benchmarks that check the coordinator and assembler stay bounded.
             using var self = System.Diagnostics.Process.GetCurrentProcess();

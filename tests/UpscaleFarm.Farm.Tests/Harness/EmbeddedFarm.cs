@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,11 +21,7 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
 
     public static async Task<EmbeddedFarm> StartAsync(IDictionary<string, string?> settings, FarmRoles roles = FarmRoles.All)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddUpscaleFarm(builder.Configuration, roles);
-        var host = builder.Build();
+        var host = FarmHost.Build(_ => roles, settings, useDefaults: false, minimumLevel: LogLevel.Warning);
         await host.StartAsync();
         return new EmbeddedFarm(host);
     }
