@@ -1,3 +1,4 @@
+using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
@@ -31,7 +32,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
         }
     });
 
-    private readonly TestDirectory _dir = new();
+    private readonly TempDirectory _dir = new();
     private readonly List<FarmProcess> _processes = [];
     private readonly string _name = $"uf_{Guid.NewGuid():N}"[..20];
 
@@ -40,7 +41,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     [Fact]
     public async Task Distributed_run_is_byte_identical_to_the_embedded_run()
     {
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir["farm"]);
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
         var job = await RunAsync(client, Request);
@@ -51,7 +52,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
 
         await using var embedded = await EmbeddedFarm.StartAsync(new Dictionary<string, string?>
         {
-            ["Farm:DataDirectory"] = _dir["embedded"],
+            ["Farm:DataDirectory"] = _dir.File("embedded"),
             ["Farm:ModelsDirectory"] = TestModels.RealDirectory,
         });
         var embeddedJob = await RunAsync(embedded, Request);
@@ -63,7 +64,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     [Fact]
     public async Task Worker_killed_mid_job_loses_no_tile_and_counts_each_once()
     {
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir["farm"]);
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
         var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
@@ -84,7 +85,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     [Fact]
     public async Task Broker_restarted_mid_job_and_the_job_still_completes()
     {
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir["farm"]);
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
         var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
@@ -110,7 +111,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     public async Task S3_failing_for_a_while_is_retried_and_the_job_completes()
     {
         using var proxy = new FaultProxy(new Uri(services.S3Endpoint));
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir["farm"], proxy.Url);
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"), proxy.Url);
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
         var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
@@ -129,7 +130,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     [Fact]
     public async Task Poison_tile_fails_the_job_with_its_reason_and_the_queues_drain()
     {
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir["farm"]);
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
         settings["Farm:Worker:MaxTileAttempts"] = "3";
         await StartAsync(settings, "coordinator", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
@@ -154,7 +155,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     [Fact]
     public async Task Cancel_stops_the_remaining_tiles()
     {
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir["farm"]);
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
         settings["Farm:Worker:ConcurrentTiles"] = "2";
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
@@ -189,7 +190,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
 
     private async Task<byte[]> ResultBytesAsync(EmbeddedFarm farm, JobRecord job)
     {
-        var path = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir[$"{job.Id}-{f}.png"]))[0];
+        var path = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir.File($"{job.Id}-{f}.png")))[0];
         return await File.ReadAllBytesAsync(path);
     }
 

@@ -1,4 +1,5 @@
 using NetVips;
+using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.JobStore;
@@ -12,11 +13,11 @@ namespace UpscaleFarm.Farm.Tests;
 [Collection(FarmCollection.Name)]
 public sealed class EmbeddedFarmTests : IDisposable
 {
-    private readonly TestDirectory _dir = new();
+    private readonly TempDirectory _dir = new();
 
     private Dictionary<string, string?> Settings(string models) => new()
     {
-        ["Farm:DataDirectory"] = _dir["farm"],
+        ["Farm:DataDirectory"] = _dir.File("farm"),
         ["Farm:ModelsDirectory"] = models,
     };
 
@@ -30,14 +31,14 @@ public sealed class EmbeddedFarmTests : IDisposable
         AssertCompleted(job);
         Assert.Equal(12, job.TilesTotal);
         Assert.Equal(12, job.TilesDone);
-        var result = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir[$"result-{f}.png"]))[0];
+        var result = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir.File($"result-{f}.png")))[0];
 
         using var expected = Image.NewFromFile(source).Resize(4, Enums.Kernel.Nearest);
         using var actual = Image.NewFromFile(result);
         Assert.Equal((expected.Width, expected.Height), (actual.Width, actual.Height));
         Assert.Equal(0, (expected - actual).Abs().Max());
 
-        var engine = ReferenceUpscale.Run(TestModels.NearestDirectory, NearestNeighbourModel.Id, source, _dir["engine.png"], 128, 8);
+        var engine = ReferenceUpscale.Run(TestModels.NearestDirectory, NearestNeighbourModel.Id, source, _dir.File("engine.png"), 128, 8);
         Assert.Equal(engine, File.ReadAllBytes(result));
     }
 
@@ -50,22 +51,22 @@ public sealed class EmbeddedFarmTests : IDisposable
 
         AssertCompleted(job);
         Assert.Equal(6, job.TilesTotal);
-        var result = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir[$"result-{f}.png"]))[0];
-        var engine = ReferenceUpscale.Run(TestModels.RealDirectory, "general-x4v3", source, _dir["engine.png"], 160, 16);
+        var result = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir.File($"result-{f}.png")))[0];
+        var engine = ReferenceUpscale.Run(TestModels.RealDirectory, "general-x4v3", source, _dir.File("engine.png"), 160, 16);
         Assert.Equal(engine, File.ReadAllBytes(result));
     }
 
     [Fact]
     public async Task Frame_set_of_rgba_grey16_and_jpeg_frames_matches_the_engine_frame_by_frame()
     {
-        var rgba = _dir["rgba.png"];
+        var rgba = _dir.File("rgba.png");
         using (var rgb = Image.NewFromFile(RepoPaths.SharedImage("chelsea.png")))
         using (var alpha = Image.Xyz(rgb.Width, rgb.Height)[0] * (255.0 / rgb.Width))
             rgb.Bandjoin(alpha.Cast(Enums.BandFormat.Uchar)).WriteToFile(rgba);
-        var grey16 = _dir["grey16.png"];
+        var grey16 = _dir.File("grey16.png");
         using (var grey = Image.NewFromFile(RepoPaths.SharedImage("chelsea.png")).Colourspace(Enums.Interpretation.Grey16))
             grey.WriteToFile(grey16);
-        var jpeg = _dir["frame.jpg"];
+        var jpeg = _dir.File("frame.jpg");
         using (var image = Image.NewFromFile(RepoPaths.SharedImage("chelsea.png")).Crop(0, 0, 200, 150))
             image.WriteToFile(jpeg);
         string[] frames = [rgba, grey16, jpeg];
@@ -75,10 +76,10 @@ public sealed class EmbeddedFarmTests : IDisposable
 
         AssertCompleted(job);
         Assert.Equal(3, job.FramesDone);
-        var results = await farm.Client.DownloadResultsAsync(job.JobId, f => _dir[$"result-{f}.png"]);
+        var results = await farm.Client.DownloadResultsAsync(job.JobId, f => _dir.File($"result-{f}.png"));
         for (var i = 0; i < frames.Length; i++)
         {
-            var engine = ReferenceUpscale.Run(TestModels.NearestDirectory, NearestNeighbourModel.Id, frames[i], _dir[$"engine-{i}.png"], 100, 4);
+            var engine = ReferenceUpscale.Run(TestModels.NearestDirectory, NearestNeighbourModel.Id, frames[i], _dir.File($"engine-{i}.png"), 100, 4);
             Assert.True(engine.AsSpan().SequenceEqual(File.ReadAllBytes(results[i])), $"frame {i} differs from the engine's output");
         }
         using var rgbaResult = Image.NewFromFile(results[0]);
@@ -90,22 +91,22 @@ public sealed class EmbeddedFarmTests : IDisposable
     [Fact]
     public async Task Alpha_resampled_matches_the_engine()
     {
-        var rgba = _dir["rgba.png"];
+        var rgba = _dir.File("rgba.png");
         using (var rgb = Image.NewFromFile(RepoPaths.SharedImage("chelsea.png")))
             rgb.Bandjoin(Image.Xyz(rgb.Width, rgb.Height)[1].Cast(Enums.BandFormat.Uchar)).WriteToFile(rgba);
         await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.NearestDirectory));
         var job = await RunAsync(farm, [rgba], new JobRequest { TileSize = 128, Halo = 8, Alpha = "resample" });
         AssertCompleted(job);
         Assert.Equal(12, job.TilesTotal);
-        var result = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir[$"result-{f}.png"]))[0];
-        var engine = ReferenceUpscale.Run(TestModels.NearestDirectory, NearestNeighbourModel.Id, rgba, _dir["engine.png"], 128, 8, AlphaMode.Resample);
+        var result = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir.File($"result-{f}.png")))[0];
+        var engine = ReferenceUpscale.Run(TestModels.NearestDirectory, NearestNeighbourModel.Id, rgba, _dir.File("engine.png"), 128, 8, AlphaMode.Resample);
         Assert.Equal(engine, File.ReadAllBytes(result));
     }
 
     [Fact]
     public async Task A_source_that_is_not_an_image_fails_the_job_with_its_reason()
     {
-        var text = _dir["notes.png"];
+        var text = _dir.File("notes.png");
         await File.WriteAllTextAsync(text, "this is not a picture");
         await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.NearestDirectory));
         var job = await RunAsync(farm, [text], new JobRequest());

@@ -1,3 +1,4 @@
+using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
@@ -12,14 +13,14 @@ namespace UpscaleFarm.Farm.Tests;
 [Collection(FarmCollection.Name)]
 public sealed class EmbeddedRestartTests : IDisposable
 {
-    private readonly TestDirectory _dir = new();
+    private readonly TempDirectory _dir = new();
 
     [Fact]
     public async Task Restarted_farm_finishes_the_job_without_redoing_finished_tiles()
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Farm:DataDirectory"] = _dir["farm"],
+            ["Farm:DataDirectory"] = _dir.File("farm"),
             ["Farm:ModelsDirectory"] = TestModels.RealDirectory,
             ["Farm:Worker:ConcurrentTiles"] = "1",
         };
@@ -46,8 +47,8 @@ public sealed class EmbeddedRestartTests : IDisposable
         // Tiles finished before the restart were neither run nor counted again.
         Assert.All(tiles.Where(t => before.ContainsKey(t.Tile)), t => Assert.Equal(before[t.Tile], t.FinishedMs));
         Assert.All(tiles.Where(t => before.ContainsKey(t.Tile)), t => Assert.Equal(1, t.Attempts));
-        var result = (await second.Client.DownloadResultsAsync(id, f => _dir[$"result-{f}.png"]))[0];
-        var reference = ReferenceUpscale.Run(TestModels.RealDirectory, "general-x4v3", RepoPaths.SharedImage("rocket.jpg"), _dir["engine.png"], 64, 8);
+        var result = (await second.Client.DownloadResultsAsync(id, f => _dir.File($"result-{f}.png")))[0];
+        var reference = ReferenceUpscale.Run(TestModels.RealDirectory, "general-x4v3", RepoPaths.SharedImage("rocket.jpg"), _dir.File("engine.png"), 64, 8);
         Assert.Equal(reference, await File.ReadAllBytesAsync(result));
     }
 

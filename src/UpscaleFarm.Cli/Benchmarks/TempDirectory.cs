@@ -1,11 +1,21 @@
 namespace UpscaleFarm.Cli.Benchmarks;
 
-/// <summary>A scratch directory removed on dispose (benchmarks and tests).</summary>
+/// <summary>A scratch directory removed on dispose (benchmarks and tests; the Engine and Farm tests use it too).</summary>
 public sealed class TempDirectory : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("upscalefarm-").FullName;
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
-    public void Dispose() => Directory.Delete(Path, recursive: true);
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process that was just killed may still hold a file for a moment; the OS cleans its temp folder.
+        }
+    }
 }
