@@ -21,8 +21,8 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
             throw new ArgumentException("a job needs at least one frame", nameof(files));
         if (!TenantPattern().IsMatch(request.Tenant))
             throw new ArgumentException($"tenant '{request.Tenant}' must be 1-64 of a-z, 0-9, '-' and '_'", nameof(request));
+        // The manifest names the model; its ONNX file need only be on the workers.
         var model = catalog.Find(request.Model);
-        catalog.OnnxPath(model);
         if (!ImageFormats.TryParse(request.Format, out var format))
             throw new ArgumentException($"unknown output format '{request.Format}'", nameof(request));
         if (request.Alpha is not ("model" or "resample"))

@@ -10,8 +10,6 @@ public sealed class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
 
     static SqlJobStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-    public string Provider => dialect.Name;
-
     public async Task MigrateAsync(CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);

@@ -21,7 +21,6 @@ internal sealed class FarmProcess : IDisposable
 
     public string Role { get; }
     public int Id => _process.Id;
-    public bool HasExited => _process.HasExited;
     public string Log { get { lock (_log) return _log.ToString(); } }
 
     /// <summary>Starts the role and waits until its bus is connected and consuming.</summary>
@@ -68,16 +67,6 @@ internal sealed class FarmProcess : IDisposable
     {
         _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
-    }
-
-    /// <summary>SIGTERM, then waits for a graceful exit.</summary>
-    public async Task<int> TerminateAsync(TimeSpan timeout)
-    {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
-            await kill.WaitForExitAsync();
-        using var wait = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(wait.Token);
-        return _process.ExitCode;
     }
 
     public void Dispose()

@@ -8,7 +8,7 @@ namespace UpscaleFarm.Farm.Tests.Harness;
 /// RabbitMQ, PostgreSQL and s3rver on loopback, started by scripts/services.sh (idempotent), shared by
 /// the distributed tests. Each test gets its own RabbitMQ virtual host and PostgreSQL database.
 /// </summary>
-public sealed class FarmServices : IDisposable
+public sealed class FarmServices
 {
     private readonly Dictionary<string, string> _settings = new();
 
@@ -80,5 +80,4 @@ public sealed class FarmServices : IDisposable
             : throw new InvalidOperationException($"services.sh {string.Join(' ', args)} failed: {stderr.Result}{stdout.Result}");
     }
 
-    public void Dispose() { }
 }
