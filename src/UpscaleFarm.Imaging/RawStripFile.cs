@@ -4,22 +4,25 @@ using NetVips;
 namespace UpscaleFarm.Imaging;
 
 /// <summary>
-/// An upscaled plane written top to bottom in strips to a temporary raw file, then read back by libvips
-/// as a memory-mapped image. This keeps memory at one strip (output width × tile height) however large
-/// the output is; the encoder then streams the file into the output format.
+/// An upscaled plane written top to bottom in strips to a temporary file of raw pixels, framed as an
+/// uncompressed BigTIFF (<see cref="UncompressedBigTiff"/>), then read back by libvips strip by strip.
+/// Memory stays at one strip (output width × tile height) however large the output is, both while the
+/// strips are written and while the encoder streams the file into the output format.
 /// </summary>
 public sealed class RawStripFile<T> : IDisposable where T : unmanaged
 {
     private readonly FileStream _stream;
     private int _rowsWritten;
+    private bool _finished;
 
     public RawStripFile(string directory, int width, int height, int bands)
     {
         Width = width;
         Height = height;
         Bands = bands;
-        FilePath = System.IO.Path.Combine(directory, $".upscalefarm-{Guid.NewGuid():N}.raw");
-        _stream = new FileStream(FilePath, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 20, FileOptions.DeleteOnClose);
+        FilePath = System.IO.Path.Combine(directory, $".upscalefarm-{Guid.NewGuid():N}.tif");
+        _stream = new FileStream(FilePath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1 << 20, FileOptions.DeleteOnClose);
+        UncompressedBigTiff.WriteHeader(_stream);
     }
 
     public string FilePath { get; }
@@ -32,7 +35,7 @@ public sealed class RawStripFile<T> : IDisposable where T : unmanaged
 
     public void Append(T[] strip, int rows)
     {
-        if (_rowsWritten + rows > Height)
+        if (_finished || _rowsWritten + rows > Height)
             throw new InvalidOperationException("more rows than the image has");
         _stream.Write(MemoryMarshal.AsBytes(strip.AsSpan(0, Width * rows * Bands)));
         _rowsWritten += rows;
@@ -43,9 +46,13 @@ public sealed class RawStripFile<T> : IDisposable where T : unmanaged
     {
         if (_rowsWritten != Height)
             throw new InvalidOperationException($"only {_rowsWritten} of {Height} rows were written");
-        _stream.Flush();
-        var format = typeof(T) == typeof(ushort) ? Enums.BandFormat.Ushort : Enums.BandFormat.Uchar;
-        return Image.Rawload(FilePath, Width, Height, Bands, format: format, access: Enums.Access.Sequential);
+        if (!_finished)
+        {
+            UncompressedBigTiff.WriteDirectory(_stream, Width, Height, Bands, Marshal.SizeOf<T>());
+            _stream.Flush();
+            _finished = true;
+        }
+        return Image.Tiffload(FilePath, access: Enums.Access.Sequential);
     }
 
     public void Dispose() => _stream.Dispose();

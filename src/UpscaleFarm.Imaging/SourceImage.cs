@@ -38,10 +38,11 @@ public sealed class SourceImage : IDisposable
     /// <summary>The largest sample value: 255 or 65535.</summary>
     public float MaxValue => Is16Bit ? 65535f : 255f;
 
-    public static SourceImage Open(string path, ImageLimits limits)
+    /// <param name="name">What error messages call the image; default: its file name.</param>
+    public static SourceImage Open(string path, ImageLimits limits, string? name = null)
     {
         VipsSetup.EnsureConfigured();
-        var name = System.IO.Path.GetFileName(path);
+        name ??= System.IO.Path.GetFileName(path);
         var info = new FileInfo(path);
         if (!info.Exists)
             throw new ImageInputException($"{path}: no such file");
@@ -79,7 +80,7 @@ public sealed class SourceImage : IDisposable
         try
         {
             CheckLimits(name, header, limits);
-            return Normalize(path, format.Value, header);
+            return Normalize(path, name, format.Value, header);
         }
         catch
         {
@@ -97,7 +98,7 @@ public sealed class SourceImage : IDisposable
             throw new ImageInputException($"{name}: {header.Width}x{header.Height} = {pixels} pixels is over the limit of {limits.MaxInputPixels} pixels");
     }
 
-    private static SourceImage Normalize(string path, ImageFormat format, Image header)
+    private static SourceImage Normalize(string path, string name, ImageFormat format, Image header)
     {
         byte[]? icc = header.Contains("icc-profile-data") ? (byte[])header.Get("icc-profile-data") : null;
         var image = header.Autorot();
@@ -110,13 +111,13 @@ public sealed class SourceImage : IDisposable
         }
 
         if (image.Format is not (Enums.BandFormat.Uchar or Enums.BandFormat.Ushort))
-            throw new ImageInputException($"{System.IO.Path.GetFileName(path)}: {image.Format} samples are not supported; use 8- or 16-bit unsigned images");
+            throw new ImageInputException($"{name}: {image.Format} samples are not supported; use 8- or 16-bit unsigned images");
         var is16Bit = image.Format == Enums.BandFormat.Ushort;
 
         var hasAlpha = image.HasAlpha();
         var colorBands = hasAlpha ? image.Bands - 1 : image.Bands;
         if (colorBands is not (1 or 3))
-            throw new ImageInputException($"{System.IO.Path.GetFileName(path)}: {image.Bands} bands are not supported; use grey, RGB or RGBA");
+            throw new ImageInputException($"{name}: {image.Bands} bands are not supported; use grey, RGB or RGBA");
 
         var color = image.ExtractBand(0, colorBands);
         var isGray = colorBands == 1;

@@ -16,9 +16,6 @@ public static class VipsSetup
         if (Interlocked.Exchange(ref _done, 1) == 1)
             return;
         NetVipsLib.BlockUntrusted = true;
-        // rawload is "untrusted" only because it trusts its caller's dimensions; it reads nothing but our own
-        // strip files (RawStripFile), and user files never reach it: SourceImage accepts PNG, JPEG, WebP and TIFF only.
-        NetVips.Operation.Block("VipsForeignLoadRaw", false);
         NetVips.Cache.Max = 0;
         NetVips.Cache.MaxMem = 0;
         NetVips.Cache.MaxFiles = 0;

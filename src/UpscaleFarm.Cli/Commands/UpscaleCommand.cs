@@ -1,14 +1,12 @@
 using System.CommandLine;
-using System.Diagnostics;
 using UpscaleFarm.Cli.Terminal;
-using UpscaleFarm.Engine.Inference;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
 
 namespace UpscaleFarm.Cli.Commands;
 
-/// <summary><c>upscalefarm upscale INPUT... -o OUTPUT</c>: files or directories through the engine.</summary>
+/// <summary><c>upscalefarm upscale INPUT... -o OUTPUT</c>: files or directories through an embedded farm.</summary>
 public static class UpscaleCommand
 {
     public static Command Create()
@@ -47,9 +45,9 @@ public static class UpscaleCommand
             };
             Validate(settings);
             var jobs = UpscaleJobs.Plan(parse.GetValue(inputs)!, parse.GetValue(output)!, parse.GetValue(format));
-            using var session = ModelSession.Create(catalog.OnnxPath(entry), new SessionSettings { Device = parse.GetValue(device) });
             using var signals = new SignalCancellation();
-            return Execute(new ImageUpscaler(session, settings), jobs, parse.GetValue(quality), entry, session, signals.Token);
+            var upscale = new EmbeddedUpscale(catalog, entry, settings, parse.GetValue(device), parse.GetValue(quality));
+            return upscale.RunAsync(jobs, signals.Token).GetAwaiter().GetResult();
         }));
         return command;
     }
@@ -60,38 +58,5 @@ public static class UpscaleCommand
             throw new ArgumentException("--tile and --halo cannot be negative and --batch must be at least 1");
         if (settings.OutScale is <= 0 or > 64)
             throw new ArgumentException("--scale must be between 0 and 64");
-    }
-
-    private static int Execute(ImageUpscaler upscaler, IReadOnlyList<UpscaleJob> jobs, int quality, ModelEntry model, ModelSession session,
-        CancellationToken cancellation)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        var results = new List<UpscaleResult>();
-        var failures = jobs.Count(j => j.Error is not null);
-        foreach (var job in jobs.Where(j => j.Error is not null))
-            CliError.Write(job.Error!);
-
-        ProgressDisplay.Run(progressFor =>
-        {
-            foreach (var job in jobs.Where(j => j.Error is null))
-            {
-                try
-                {
-                    results.Add(upscaler.Upscale(job.Input, job.Output, new EncodeOptions(job.Format) { Quality = quality }, progressFor(Path.GetFileName(job.Input)), cancellation));
-                }
-                catch (Exception e) when (CliError.IsExpected(e))
-                {
-                    CliError.Write(e);
-                    failures++;
-                }
-            }
-        });
-
-        var megapixels = results.Sum(r => r.InputMegapixels);
-        foreach (var r in results)
-            Console.WriteLine($"{r.Output}: {r.InputWidth}x{r.InputHeight} -> {r.OutputWidth}x{r.OutputHeight}, {r.Tiles} tiles, {r.Elapsed.TotalSeconds:F1} s");
-        Console.WriteLine($"{results.Count} upscaled, {failures} failed; model {model.Id} on {session.Device}{(session.IsFp16 ? " fp16" : "")}; " +
-                          $"{megapixels:F2} input MP in {stopwatch.Elapsed.TotalSeconds:F1} s ({megapixels / stopwatch.Elapsed.TotalSeconds:F3} MP/s)");
-        return failures == 0 ? 0 : CliError.Failure;
     }
 }

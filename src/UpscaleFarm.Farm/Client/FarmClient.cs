@@ -29,13 +29,13 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
             throw new ArgumentException($"alpha must be 'model' or 'resample', not '{request.Alpha}'", nameof(request));
 
         var jobId = Guid.NewGuid();
-        var keys = new List<string>(files.Count);
+        var frames = new List<FrameSource>(files.Count);
         for (var frame = 0; frame < files.Count; frame++)
         {
             var key = FarmKeys.Source(request.Tenant, jobId, frame, Path.GetExtension(files[frame]).ToLowerInvariant());
             await using (var file = File.OpenRead(files[frame]))
                 await objects.PutAsync(key, file, cancellation);
-            keys.Add(key);
+            frames.Add(new FrameSource(key, Path.GetFileName(files[frame])));
         }
 
         await store.CreateJobAsync(new JobRecord
@@ -43,12 +43,14 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
             Id = jobId.ToString("N"), Tenant = request.Tenant, State = JobState.Queued, Model = model.Id, OutScale = request.OutScale,
             Format = ImageFormats.Extension(format).TrimStart('.'), Quality = request.Quality, TileSize = request.TileSize, Halo = request.Halo,
             Alpha = request.Alpha, FramesTotal = files.Count, CreatedMs = Clock.NowMs,
-        }, keys, cancellation);
+        }, frames, cancellation);
         await bus.Publish(new JobSubmitted(jobId, request.Tenant, files.Count, DateTimeOffset.UtcNow), cancellation);
         return jobId;
     }
 
     public Task<JobRecord?> GetAsync(Guid jobId, CancellationToken cancellation = default) => store.GetJobAsync(jobId, cancellation);
+
+    public Task<IReadOnlyList<FrameRecord>> GetFramesAsync(Guid jobId, CancellationToken cancellation = default) => store.GetFramesAsync(jobId, cancellation);
 
     /// <summary>Polls the job until it is completed, failed or cancelled, reporting each change.</summary>
     public async Task<JobRecord> WaitAsync(Guid jobId, IProgress<JobRecord>? progress = null, CancellationToken cancellation = default)

@@ -30,8 +30,8 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         var sourcePath = Path.Combine(farm.ScratchDirectory, $"source-{Guid.NewGuid():N}{Path.GetExtension(frame.SourceKey)}");
         try
         {
-            await DownloadSourceAsync(frame.SourceKey, sourcePath, farm.Limits.MaxInputBytes, cancellation);
-            using var source = SourceImage.Open(sourcePath, farm.Limits.ToImageLimits());
+            await DownloadSourceAsync(frame, sourcePath, farm.Limits.MaxInputBytes, cancellation);
+            using var source = SourceImage.Open(sourcePath, farm.Limits.ToImageLimits(), Label(frame));
             var plan = TilePlanner.Plan(source.Width, source.Height, job.TileSize ?? model.TileSize, job.Halo ?? model.Halo);
             var alphaPlane = source.Alpha is null ? 0 : job.Alpha == "resample" ? 2 : 1;
             var planes = alphaPlane == 1 ? new[] { source.Color, source.Alpha! } : new[] { source.Color };
@@ -50,7 +50,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
 
             var planned = new FrameRecord
             {
-                JobId = job.Id, Frame = frame.Frame, SourceKey = frame.SourceKey,
+                JobId = job.Id, Frame = frame.Frame, SourceKey = frame.SourceKey, Name = frame.Name,
                 Width = source.Width, Height = source.Height, Scale = model.Scale,
                 IsGray = source.IsGray ? 1 : 0, Is16Bit = source.Is16Bit ? 1 : 0,
                 AlphaPlane = alphaPlane, IccProfile = source.IccProfile,
@@ -60,7 +60,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         catch (VipsException e)
         {
             // Decoding is lazy: a corrupt or truncated source is found when a tile's pixels are read.
-            throw new ImageInputException($"frame {frame.Frame}: the image data is corrupt or truncated ({VipsErrors.Cause(e)})", e);
+            throw new ImageInputException($"{Label(frame)}: the image data is corrupt or truncated ({VipsErrors.Cause(e)})", e);
         }
         finally
         {
@@ -83,15 +83,19 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
     }
 
     // The limit holds for sources that were not size-checked on upload (named objects, S3 writes).
-    private async Task DownloadSourceAsync(string key, string path, long maxBytes, CancellationToken cancellation)
+    private async Task DownloadSourceAsync(FrameRecord frame, string path, long maxBytes, CancellationToken cancellation)
     {
         try
         {
-            await objects.DownloadAsync(key, path, maxBytes, cancellation);
+            await objects.DownloadAsync(frame.SourceKey, path, maxBytes, cancellation);
         }
         catch (ObjectTooLargeException)
         {
-            throw new ImageInputException($"{Path.GetFileName(key)}: over the limit of {maxBytes} bytes");
+            throw new ImageInputException($"{Label(frame)}: over the limit of {maxBytes} bytes");
         }
     }
+
+    /// <summary>What messages call the frame: its file name as submitted (frame sets also say which frame).</summary>
+    private static string Label(FrameRecord frame) =>
+        frame.Name.Length == 0 ? $"frame {frame.Frame}" : frame.Frame == 0 ? frame.Name : $"frame {frame.Frame} ({frame.Name})";
 }

@@ -10,7 +10,7 @@ public interface IJobStore
     /// <summary>Creates the tables if they are missing (safe to call from several processes at once).</summary>
     Task MigrateAsync(CancellationToken cancellation = default);
 
-    Task CreateJobAsync(JobRecord job, IReadOnlyList<string> sourceKeys, CancellationToken cancellation = default);
+    Task CreateJobAsync(JobRecord job, IReadOnlyList<FrameSource> frames, CancellationToken cancellation = default);
 
     Task<JobRecord?> GetJobAsync(Guid jobId, CancellationToken cancellation = default);
 

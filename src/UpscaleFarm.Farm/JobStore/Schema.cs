@@ -28,6 +28,7 @@ internal static class Schema
             job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
             frame INTEGER NOT NULL,
             source_key TEXT NOT NULL,
+            name TEXT NOT NULL,
             state TEXT NOT NULL,
             width INTEGER NOT NULL DEFAULT 0,
             height INTEGER NOT NULL DEFAULT 0,

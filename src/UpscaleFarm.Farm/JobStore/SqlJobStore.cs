@@ -21,14 +21,14 @@ public sealed class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
         await transaction.CommitAsync(cancellation);
     }
 
-    public async Task CreateJobAsync(JobRecord job, IReadOnlyList<string> sourceKeys, CancellationToken cancellation = default)
+    public async Task CreateJobAsync(JobRecord job, IReadOnlyList<FrameSource> frames, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         await connection.ExecuteAsync($"INSERT INTO jobs ({JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @OutScale, @Format, @Quality, @TileSize, @Halo, @Alpha, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs)",
             job, transaction);
-        await connection.ExecuteAsync("INSERT INTO frames (job_id, frame, source_key, state) VALUES (@JobId, @Frame, @SourceKey, @State)",
-            sourceKeys.Select((key, i) => new { JobId = job.Id, Frame = i, SourceKey = key, State = FrameState.Pending }), transaction);
+        await connection.ExecuteAsync("INSERT INTO frames (job_id, frame, source_key, name, state) VALUES (@JobId, @Frame, @SourceKey, @Name, @State)",
+            frames.Select((source, i) => new { JobId = job.Id, Frame = i, SourceKey = source.Key, source.Name, State = FrameState.Pending }), transaction);
         await transaction.CommitAsync(cancellation);
     }
 

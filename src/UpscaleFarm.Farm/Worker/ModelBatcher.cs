@@ -28,6 +28,7 @@ internal sealed class ModelBatcher : IDisposable
 
     public int Scale => _session.Scale;
     public ExecutionDevice Device => _session.Device;
+    public bool IsFp16 => _session.IsFp16;
 
     public Task<TileRaster> RunAsync(TileRequest request)
     {

@@ -16,10 +16,32 @@ public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> op
 {
     private readonly ConcurrentDictionary<string, Lazy<ModelBatcher>> _models = new();
 
-    public async Task<TileRaster> UpscaleAsync(string model, TileRaster input, PixelRect coreInInput, int outputBands)
+    public async Task<TileRaster> UpscaleAsync(string model, TileRaster input, PixelRect coreInInput, int outputBands) =>
+        await Batcher(model).RunAsync(new TileRequest(input, coreInInput, outputBands));
+
+    /// <summary>
+    /// Loads a model now rather than on its first tile, so a model that cannot run fails at once, and
+    /// says where it runs (e.g. "Cuda fp16").
+    /// </summary>
+    public string Prepare(string model)
     {
-        var batcher = _models.GetOrAdd(model, id => new Lazy<ModelBatcher>(() => Load(id))).Value;
-        return await batcher.RunAsync(new TileRequest(input, coreInInput, outputBands));
+        var batcher = Batcher(model);
+        return batcher.IsFp16 ? $"{batcher.Device} fp16" : batcher.Device.ToString();
+    }
+
+    private ModelBatcher Batcher(string model)
+    {
+        var lazy = _models.GetOrAdd(model, id => new Lazy<ModelBatcher>(() => Load(id)));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // Not cached: a later call retries the load instead of rethrowing the first failure forever.
+            _models.TryRemove(new KeyValuePair<string, Lazy<ModelBatcher>>(model, lazy));
+            throw;
+        }
     }
 
     private ModelBatcher Load(string id)

@@ -19,9 +19,9 @@ public sealed class CancellationTests(ModelsFixture models) : IDisposable
         // Many small tiles keep the run going for seconds, with a cancellation point between each.
         using var process = CliRunner.Start(models.Catalog.Directory, "upscale", TestPaths.SharedImage("astronaut.png"), "-o", Path.Combine(output, "result.png"), "--tile", "32", "--halo", "16");
 
-        // Tiling has started once the strip file exists.
+        // Workers are upscaling once the embedded farm's working directory holds an upscaled tile.
         var watch = Stopwatch.StartNew();
-        while (!Directory.EnumerateFiles(output, "*.raw").Any() && !process.HasExited && watch.Elapsed < TimeSpan.FromMinutes(1))
+        while (!UpscaledTileExists(output) && !process.HasExited && watch.Elapsed < TimeSpan.FromMinutes(1))
             Thread.Sleep(20);
         Assert.False(process.HasExited, "the upscale finished before it could be interrupted");
         Process.Start("kill", ["-TERM", process.Id.ToString()])!.WaitForExit();
@@ -30,5 +30,17 @@ public sealed class CancellationTests(ModelsFixture models) : IDisposable
         Assert.Equal(130, result.ExitCode);
         Assert.Equal("upscalefarm: error: canceled", Assert.Single(result.StderrLines));
         Assert.Empty(Directory.EnumerateFileSystemEntries(output));
+    }
+
+    private static bool UpscaledTileExists(string output)
+    {
+        try
+        {
+            return Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).Any(f => f.Contains("/tiles/") && f.EndsWith(".out", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false; // a folder vanished while being listed
+        }
     }
 }

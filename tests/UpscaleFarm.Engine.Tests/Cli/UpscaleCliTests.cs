@@ -1,5 +1,6 @@
 using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Engine.Tests.Support;
+using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Models.Setup;
@@ -30,6 +31,22 @@ public sealed class UpscaleCliTests(ModelsFixture models) : IDisposable
         Assert.Equal((128, 96), (a.Width, a.Height));
         Assert.Equal((80, 64), (b.Width, b.Height));
         Assert.Contains("2 upscaled, 0 failed; model general-x4v3 on Cpu", result.Stdout);
+    }
+
+    [Fact]
+    public void The_cli_runs_through_the_embedded_farm_and_writes_the_engines_bytes()
+    {
+        // RGBA with several tiles and an alpha plane through the model: every path of the farm's assembly.
+        var input = TestImages.Crop("logo.png", 180, 180, 80, 60, _dir.File("logo.png"));
+        new ImageUpscaler(models.Session("general-x4v3"), new UpscaleSettings { TileSize = 32, Halo = 8 })
+            .Upscale(input, _dir.File("engine.png"), new EncodeOptions(ImageFormat.Png));
+
+        var result = CliRunner.Run("upscale", input, "-o", _dir.File("cli.png"), "--tile", "32", "--halo", "8", "--device", "cpu");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("cli.png: 80x60 -> 320x240, 12 tiles", result.Stdout); // 6 colour + 6 alpha tiles
+        Assert.Equal(File.ReadAllBytes(_dir.File("engine.png")), File.ReadAllBytes(_dir.File("cli.png")));
+        Assert.Equal(["cli.png", "engine.png", "logo.png"], Directory.EnumerateFileSystemEntries(_dir.Path).Select(Path.GetFileName).Order());
     }
 
     [Fact]
