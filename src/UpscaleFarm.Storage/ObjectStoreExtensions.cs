@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace UpscaleFarm.Storage;
 
 /// <summary>Whole-object reads shared by every caller of an <see cref="IObjectStore"/>.</summary>
@@ -10,6 +12,39 @@ public static class ObjectStoreExtensions
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, cancellation);
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Reads a small object into an array rented from <paramref name="pool"/>, for hot paths that would
+    /// otherwise allocate (and leave for the garbage collector) megabytes per object. The caller returns
+    /// <c>Buffer</c> to the pool; its first <c>Length</c> bytes are the object.
+    /// </summary>
+    public static async Task<(byte[] Buffer, int Length)> RentAllBytesAsync(this IObjectStore store, string key, ArrayPool<byte> pool,
+        CancellationToken cancellation = default)
+    {
+        await using var stream = await store.OpenReadAsync(key, cancellation);
+        var buffer = pool.Rent(stream.CanSeek ? (int)Math.Min(stream.Length + 1, Array.MaxLength) : 1 << 20);
+        var length = 0;
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer.AsMemory(length), cancellation)) > 0)
+            {
+                length += read;
+                if (length < buffer.Length)
+                    continue;
+                var larger = pool.Rent(buffer.Length * 2);
+                buffer.AsSpan(0, length).CopyTo(larger);
+                pool.Return(buffer);
+                buffer = larger;
+            }
+            return (buffer, length);
+        }
+        catch
+        {
+            pool.Return(buffer);
+            throw;
+        }
     }
 
     /// <summary>

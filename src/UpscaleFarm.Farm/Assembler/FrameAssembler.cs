@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using NetVips;
@@ -77,12 +78,38 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
             var target = strip;
             await Parallel.ForEachAsync(row, parallel, async (tile, ct) =>
             {
-                var raster = codec.Decode(await objects.ReadAllBytesAsync(FarmKeys.TileOutput(job.Tenant, job.JobId, frame.Frame, tile.Tile), ct));
-                if (raster.Width != tile.CoreWidth * scale || raster.Height != tile.CoreHeight * scale || raster.Bands != output.Bands)
-                    throw new InvalidDataException($"tile {tile.Tile} of frame {frame.Frame} is {raster.Width}x{raster.Height}x{raster.Bands}, not its planned size");
-                Paste(raster, MemoryMarshal.AsBytes(target.AsSpan()), output.Width, tile.CoreX * scale, output.Bands);
+                var raster = await DownloadTileAsync(FarmKeys.TileOutput(job.Tenant, job.JobId, frame.Frame, tile.Tile), ct);
+                try
+                {
+                    if (raster.Width != tile.CoreWidth * scale || raster.Height != tile.CoreHeight * scale || raster.Bands != output.Bands)
+                        throw new InvalidDataException($"tile {tile.Tile} of frame {frame.Frame} is {raster.Width}x{raster.Height}x{raster.Bands}, not its planned size");
+                    Paste(raster, MemoryMarshal.AsBytes(target.AsSpan()), output.Width, tile.CoreX * scale, output.Bands);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(raster.Pixels);
+                }
             });
             output.Append(strip, rows);
+        }
+    }
+
+    /// <summary>
+    /// A tile's pixels in a pooled buffer (return it to <see cref="ArrayPool{T}.Shared"/>). A frame has
+    /// hundreds of multi-megabyte tiles; new arrays for each would pile up as garbage faster than the
+    /// collector returns it, and that garbage, not the strip, would set the assembler's peak memory.
+    /// </summary>
+    private async Task<TileRaster> DownloadTileAsync(string key, CancellationToken cancellation)
+    {
+        var pool = ArrayPool<byte>.Shared;
+        var (encoded, length) = await objects.RentAllBytesAsync(key, pool, cancellation);
+        try
+        {
+            return codec.Decode(encoded.AsSpan(0, length), pool.Rent);
+        }
+        finally
+        {
+            pool.Return(encoded);
         }
     }
 

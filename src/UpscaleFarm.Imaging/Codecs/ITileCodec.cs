@@ -11,5 +11,11 @@ public interface ITileCodec
     byte[] Encode(TileRaster tile);
 
     /// <summary>Throws <see cref="InvalidDataException"/> for bytes this codec did not write.</summary>
-    TileRaster Decode(byte[] data);
+    TileRaster Decode(ReadOnlySpan<byte> data) => Decode(data, length => new byte[length]);
+
+    /// <summary>
+    /// Decodes into a pixel buffer from <paramref name="allocate"/>(bytes needed), which may return a
+    /// longer array, e.g. one rented from a pool: a hot path then allocates nothing per tile.
+    /// </summary>
+    TileRaster Decode(ReadOnlySpan<byte> data, Func<int, byte[]> allocate);
 }

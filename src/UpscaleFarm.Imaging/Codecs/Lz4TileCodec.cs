@@ -17,10 +17,10 @@ public sealed class Lz4TileCodec : ITileCodec
         return buffer[..(RawTileHeader.Length + written)];
     }
 
-    public TileRaster Decode(byte[] data)
+    public TileRaster Decode(ReadOnlySpan<byte> data, Func<int, byte[]> allocate)
     {
-        var tile = RawTileHeader.Read(data, Id);
-        var decoded = LZ4Codec.Decode(data.AsSpan(RawTileHeader.Length), tile.Pixels);
-        return decoded == tile.Pixels.Length ? tile : throw new InvalidDataException("LZ4 tile is corrupt or truncated");
+        var tile = RawTileHeader.Read(data, Id, allocate);
+        var decoded = LZ4Codec.Decode(data[RawTileHeader.Length..], tile.Pixels.AsSpan(0, (int)tile.ExpectedLength));
+        return decoded == tile.ExpectedLength ? tile : throw new InvalidDataException("LZ4 tile is corrupt or truncated");
     }
 }

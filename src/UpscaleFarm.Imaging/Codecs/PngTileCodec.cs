@@ -22,13 +22,16 @@ public sealed class PngTileCodec(int compression = 1) : ITileCodec
         return image.PngsaveBuffer(compression: compression, bitdepth: tile.Is16Bit ? 16 : 8, filter: Enums.ForeignPngFilter.None);
     }
 
-    public TileRaster Decode(byte[] data)
+    public TileRaster Decode(ReadOnlySpan<byte> data, Func<int, byte[]> allocate)
     {
         VipsSetup.EnsureConfigured();
         try
         {
-            using var image = Image.PngloadBuffer(data, failOn: Enums.FailOn.Error);
-            return new TileRaster(image.Width, image.Height, image.Bands, image.Format == Enums.BandFormat.Ushort, ImageBytes.Of(image));
+            using var image = Image.PngloadBuffer(data.ToArray(), failOn: Enums.FailOn.Error);
+            var decoded = ImageBytes.Of(image);
+            var pixels = allocate(decoded.Length);
+            decoded.CopyTo(pixels, 0);
+            return new TileRaster(image.Width, image.Height, image.Bands, image.Format == Enums.BandFormat.Ushort, pixels);
         }
         catch (VipsException e)
         {

@@ -22,8 +22,8 @@ internal static class RawTileHeader
         BinaryPrimitives.WriteInt32LittleEndian(destination[12..], tile.Height);
     }
 
-    /// <summary>The tile's shape with an empty pixel buffer of the right size.</summary>
-    public static TileRaster Read(ReadOnlySpan<byte> data, byte codec)
+    /// <summary>The tile's shape with a pixel buffer of at least its size, from <paramref name="allocate"/>.</summary>
+    public static TileRaster Read(ReadOnlySpan<byte> data, byte codec, Func<int, byte[]> allocate)
     {
         if (data.Length < Length || BinaryPrimitives.ReadUInt32LittleEndian(data) != Magic || data[4] != codec)
             throw new InvalidDataException("not a tile written by this codec");
@@ -32,6 +32,9 @@ internal static class RawTileHeader
         var height = BinaryPrimitives.ReadInt32LittleEndian(data[12..]);
         if (bands is < 1 or > 4 || bits is not (8 or 16) || width <= 0 || height <= 0 || (long)width * height * bands * (bits / 8) > int.MaxValue)
             throw new InvalidDataException("tile header out of range");
-        return new TileRaster(width, height, bands, bits == 16, new byte[width * height * bands * (bits / 8)]);
+        var length = width * height * bands * (bits / 8);
+        var pixels = allocate(length);
+        return pixels.Length >= length ? new TileRaster(width, height, bands, bits == 16, pixels)
+            : throw new ArgumentException($"the buffer holds {pixels.Length} of {length} bytes", nameof(allocate));
     }
 }

@@ -19,14 +19,14 @@ public sealed class ZstdTileCodec(int level = 1) : ITileCodec
         return result;
     }
 
-    public TileRaster Decode(byte[] data)
+    public TileRaster Decode(ReadOnlySpan<byte> data, Func<int, byte[]> allocate)
     {
-        var tile = RawTileHeader.Read(data, Id);
+        var tile = RawTileHeader.Read(data, Id, allocate);
         using var decompressor = new Decompressor();
         try
         {
-            var decoded = decompressor.Unwrap(data.AsSpan(RawTileHeader.Length), tile.Pixels.AsSpan());
-            return decoded == tile.Pixels.Length ? tile : throw new InvalidDataException("zstd tile is truncated");
+            var decoded = decompressor.Unwrap(data[RawTileHeader.Length..], tile.Pixels.AsSpan(0, (int)tile.ExpectedLength));
+            return decoded == tile.ExpectedLength ? tile : throw new InvalidDataException("zstd tile is truncated");
         }
         catch (ZstdException e)
         {
