@@ -15,10 +15,25 @@ namespace UpscaleFarm.Farm.Client;
 /// </summary>
 public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IBus bus, ModelCatalog catalog)
 {
+    /// <summary>Submits local files as one job (several files make a frame set).</summary>
     public async Task<Guid> SubmitAsync(IReadOnlyList<string> files, JobRequest request, CancellationToken cancellation = default)
     {
         if (files.Count == 0)
             throw new ArgumentException("a job needs at least one frame", nameof(files));
+        var job = NewJob(request);
+        var frames = new List<FrameSource>(files.Count);
+        for (var frame = 0; frame < files.Count; frame++)
+        {
+            await using var file = File.OpenRead(files[frame]);
+            frames.Add(await UploadFrameAsync(job.Tenant, job.JobId, frame, Path.GetFileName(files[frame]), file, cancellation));
+        }
+        return (await CreateAsync(job, frames, cancellation)).JobId;
+    }
+
+    /// <summary>Checks a request and makes its job's record, before any frame is uploaded.</summary>
+    /// <param name="id">The job's id, when its frames were uploaded before the request was complete.</param>
+    public JobRecord NewJob(JobRequest request, Guid? id = null)
+    {
         if (!TenantPattern().IsMatch(request.Tenant))
             throw new ArgumentException($"tenant '{request.Tenant}' must be 1-64 of a-z, 0-9, '-' and '_'", nameof(request));
         // The manifest names the model; its ONNX file need only be on the workers.
@@ -27,25 +42,58 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
             throw new ArgumentException($"unknown output format '{request.Format}'", nameof(request));
         if (request.Alpha is not ("model" or "resample"))
             throw new ArgumentException($"alpha must be 'model' or 'resample', not '{request.Alpha}'", nameof(request));
-
-        var jobId = Guid.NewGuid();
-        var frames = new List<FrameSource>(files.Count);
-        for (var frame = 0; frame < files.Count; frame++)
+        return new JobRecord
         {
-            var key = FarmKeys.Source(request.Tenant, jobId, frame, Path.GetExtension(files[frame]).ToLowerInvariant());
-            await using (var file = File.OpenRead(files[frame]))
-                await objects.PutAsync(key, file, cancellation);
-            frames.Add(new FrameSource(key, Path.GetFileName(files[frame])));
-        }
-
-        await store.CreateJobAsync(new JobRecord
-        {
-            Id = jobId.ToString("N"), Tenant = request.Tenant, State = JobState.Queued, Model = model.Id, OutScale = request.OutScale,
+            Id = (id ?? Guid.NewGuid()).ToString("N"), Tenant = request.Tenant, State = JobState.Queued, Model = model.Id, OutScale = request.OutScale,
             Format = ImageFormats.Extension(format).TrimStart('.'), Quality = request.Quality, TileSize = request.TileSize, Halo = request.Halo,
-            Alpha = request.Alpha, FramesTotal = files.Count, CreatedMs = Clock.NowMs,
-        }, frames, cancellation);
-        await bus.Publish(new JobSubmitted(jobId, request.Tenant, files.Count, DateTimeOffset.UtcNow), cancellation);
-        return jobId;
+            Alpha = request.Alpha, IdempotencyKey = request.IdempotencyKey,
+        };
+    }
+
+    /// <summary>Stores one frame's source under the job's keys (the name is only what messages call it).</summary>
+    public async Task<FrameSource> UploadFrameAsync(string tenant, Guid jobId, int frame, string name, Stream content, CancellationToken cancellation = default)
+    {
+        var key = FarmKeys.Source(tenant, jobId, frame, Path.GetExtension(name).ToLowerInvariant());
+        await objects.PutAsync(key, content, cancellation);
+        return new FrameSource(key, name);
+    }
+
+    /// <summary>
+    /// Records the job and hands it to the coordinator. With an idempotency key already used by the
+    /// tenant, returns that earlier job instead and drops this one's uploads.
+    /// </summary>
+    public async Task<JobRecord> CreateAsync(JobRecord job, IReadOnlyList<FrameSource> frames, CancellationToken cancellation = default)
+    {
+        if (frames.Count == 0)
+            throw new ArgumentException("a job needs at least one frame", nameof(frames));
+        var created = new JobRecord
+        {
+            Id = job.Id, Tenant = job.Tenant, State = job.State, Model = job.Model, OutScale = job.OutScale, Format = job.Format,
+            Quality = job.Quality, TileSize = job.TileSize, Halo = job.Halo, Alpha = job.Alpha, FramesTotal = frames.Count,
+            IdempotencyKey = job.IdempotencyKey, CreatedMs = Clock.NowMs,
+        };
+        try
+        {
+            await store.CreateJobAsync(created, frames, cancellation);
+        }
+        catch (System.Data.Common.DbException) when (job.IdempotencyKey is not null)
+        {
+            // Another submission with the same key won the unique index.
+            var earlier = await store.FindByIdempotencyKeyAsync(job.Tenant, job.IdempotencyKey, cancellation);
+            if (earlier is null)
+                throw;
+            await DeleteUploadsAsync(frames);
+            return earlier;
+        }
+        await bus.Publish(new JobSubmitted(created.JobId, created.Tenant, created.FramesTotal, DateTimeOffset.UtcNow), cancellation);
+        return created;
+    }
+
+    /// <summary>Removes the sources of a job that was never created (a refused or duplicate submission).</summary>
+    public async Task DeleteUploadsAsync(IEnumerable<FrameSource> frames)
+    {
+        foreach (var frame in frames)
+            await objects.DeleteAsync(frame.Key, CancellationToken.None);
     }
 
     public Task<JobRecord?> GetAsync(Guid jobId, CancellationToken cancellation = default) => store.GetJobAsync(jobId, cancellation);

@@ -12,4 +12,6 @@ public sealed record JobRequest
     public int? Halo { get; init; }
     /// <summary>"model" (alpha through the model) or "resample" (Lanczos).</summary>
     public string Alpha { get; init; } = "model";
+    /// <summary>A second submission with the same key (per tenant) returns the first job instead of a new one.</summary>
+    public string? IdempotencyKey { get; init; }
 }

@@ -14,6 +14,14 @@ public interface IJobStore
 
     Task<JobRecord?> GetJobAsync(Guid jobId, CancellationToken cancellation = default);
 
+    Task<JobRecord?> FindByIdempotencyKeyAsync(string tenant, string key, CancellationToken cancellation = default);
+
+    /// <summary>A tenant's jobs, newest first, optionally in one state; and how many match in all.</summary>
+    Task<(IReadOnlyList<JobRecord> Jobs, int Total)> ListJobsAsync(string tenant, string? state, int offset, int limit, CancellationToken cancellation = default);
+
+    /// <summary>The tenant's queued and running jobs, for its concurrency limit.</summary>
+    Task<int> CountUnfinishedJobsAsync(string tenant, CancellationToken cancellation = default);
+
     Task<IReadOnlyList<JobRecord>> GetUnfinishedJobsAsync(CancellationToken cancellation = default);
 
     Task<IReadOnlyList<FrameRecord>> GetFramesAsync(Guid jobId, CancellationToken cancellation = default);

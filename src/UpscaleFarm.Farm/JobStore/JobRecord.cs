@@ -23,6 +23,8 @@ public sealed class JobRecord
     public long CreatedMs { get; init; }
     public long? PlannedMs { get; init; }
     public long? FinishedMs { get; init; }
+    /// <summary>The submitter's Idempotency-Key: a second submission with it gets this job back.</summary>
+    public string? IdempotencyKey { get; init; }
 
     public Guid JobId => Guid.Parse(Id);
 }

@@ -22,8 +22,11 @@ internal static class Schema
             error TEXT NULL,
             created_ms BIGINT NOT NULL,
             planned_ms BIGINT NULL,
-            finished_ms BIGINT NULL);
+            finished_ms BIGINT NULL,
+            idempotency_key TEXT NULL);
         CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
+        CREATE INDEX IF NOT EXISTS jobs_tenant ON jobs (tenant, created_ms);
+        CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (tenant, idempotency_key);
         CREATE TABLE IF NOT EXISTS frames (
             job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
             frame INTEGER NOT NULL,

@@ -6,7 +6,7 @@ namespace UpscaleFarm.Farm.JobStore;
 /// <summary>The job store over SQLite or PostgreSQL (see <see cref="SqlDialect"/>), through Dapper.</summary>
 public sealed class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
 {
-    private const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms";
+    private const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms, idempotency_key";
 
     static SqlJobStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -25,7 +25,7 @@ public sealed class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        await connection.ExecuteAsync($"INSERT INTO jobs ({JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @OutScale, @Format, @Quality, @TileSize, @Halo, @Alpha, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs)",
+        await connection.ExecuteAsync($"INSERT INTO jobs ({JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @OutScale, @Format, @Quality, @TileSize, @Halo, @Alpha, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs, @IdempotencyKey)",
             job, transaction);
         await connection.ExecuteAsync("INSERT INTO frames (job_id, frame, source_key, name, state) VALUES (@JobId, @Frame, @SourceKey, @Name, @State)",
             frames.Select((source, i) => new { JobId = job.Id, Frame = i, SourceKey = source.Key, source.Name, State = FrameState.Pending }), transaction);
@@ -36,6 +36,32 @@ public sealed class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         return await connection.QuerySingleOrDefaultAsync<JobRecord>($"SELECT {JobColumns} FROM jobs WHERE id = @Id", new { Id = Key(jobId) });
+    }
+
+    public async Task<JobRecord?> FindByIdempotencyKeyAsync(string tenant, string key, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.QuerySingleOrDefaultAsync<JobRecord>($"SELECT {JobColumns} FROM jobs WHERE tenant = @Tenant AND idempotency_key = @Key",
+            new { Tenant = tenant, Key = key });
+    }
+
+    public async Task<(IReadOnlyList<JobRecord> Jobs, int Total)> ListJobsAsync(string tenant, string? state, int offset, int limit,
+        CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        var filter = state is null ? "tenant = @Tenant" : "tenant = @Tenant AND state = @State";
+        var parameters = new { Tenant = tenant, State = state, Offset = offset, Limit = limit };
+        var jobs = await connection.QueryAsync<JobRecord>(
+            $"SELECT {JobColumns} FROM jobs WHERE {filter} ORDER BY created_ms DESC, id LIMIT @Limit OFFSET @Offset", parameters);
+        var total = await connection.ExecuteScalarAsync<int>($"SELECT COUNT(*) FROM jobs WHERE {filter}", parameters);
+        return (jobs.AsList(), total);
+    }
+
+    public async Task<int> CountUnfinishedJobsAsync(string tenant, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM jobs WHERE tenant = @Tenant AND state IN (@Queued, @Running)",
+            new { Tenant = tenant, JobState.Queued, JobState.Running });
     }
 
     public async Task<IReadOnlyList<JobRecord>> GetUnfinishedJobsAsync(CancellationToken cancellation = default)

@@ -1,0 +1,186 @@
+using System.IO.Compression;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using UpscaleFarm.Api.Tenants;
+using UpscaleFarm.Api.Uploads;
+using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Imaging;
+using UpscaleFarm.Storage;
+
+namespace UpscaleFarm.Api.Apis;
+
+/// <summary>/v1/jobs: submit, follow, list, cancel and fetch results, each scoped to the caller's tenant.</summary>
+public static class JobsApi
+{
+    public static RouteGroupBuilder MapJobsApi(this IEndpointRouteBuilder routes)
+    {
+        var jobs = routes.MapGroup("/v1/jobs").RequireAuthorization().WithTags("Jobs");
+        jobs.MapPost("/", SubmitAsync).DisableAntiforgery()
+            .WithSummary("Submit images as one job (multipart/form-data: files, and optional model, scale, format, quality, tile, halo, alpha)")
+            .Accepts<IFormFile>("multipart/form-data")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        jobs.MapGet("/", ListAsync).WithSummary("The caller's jobs, newest first, optionally in one state");
+        jobs.MapGet("/{id:guid}", GetAsync).WithSummary("A job's state, progress, ETA and error");
+        jobs.MapDelete("/{id:guid}", CancelAsync).WithSummary("Cancel a job: its remaining tiles are dropped");
+        jobs.MapGet("/{id:guid}/result", ResultAsync)
+            .WithSummary("The result: the image for one frame, a zip of the frames for several")
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream");
+        jobs.MapGet("/{id:guid}/events", EventsAsync).WithSummary("Progress as server-sent events until the job ends");
+        return jobs;
+    }
+
+    private static async Task<Results<Created<JobView>, Ok<JobView>, ProblemHttpResult>> SubmitAsync(
+        HttpContext http, FarmClient client, FrameUploads uploads, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+    {
+        var caller = Caller.From(http.User, api);
+        if (caller.Limits is not { } limits)
+            return TypedResults.Problem("the admin key cannot submit jobs; use a tenant's key", statusCode: StatusCodes.Status403Forbidden);
+        var tenant = caller.Tenant!;
+        var idempotencyKey = http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } k ? k : null;
+        if (idempotencyKey is { Length: > 200 })
+            return TypedResults.Problem("Idempotency-Key is over 200 characters", statusCode: StatusCodes.Status400BadRequest);
+        if (idempotencyKey is not null && await store.FindByIdempotencyKeyAsync(tenant, idempotencyKey, cancellation) is { } earlier)
+            return TypedResults.Ok(JobView.Of(earlier, Clock.NowMs));
+        if (await store.CountUnfinishedJobsAsync(tenant, cancellation) >= limits.MaxConcurrentJobs)
+            return TypedResults.Problem($"this tenant already has {limits.MaxConcurrentJobs} unfinished jobs", statusCode: StatusCodes.Status429TooManyRequests);
+        if (http.Request.ContentLength > limits.MaxUploadBytes)
+            throw UploadRejectedException.TooLarge($"the upload is over this tenant's limit of {limits.MaxUploadBytes} bytes");
+        // Our own budget refuses an oversized upload with a clear message; the server's default cap (30 MB) would cut it first.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+            bodyLimit.MaxRequestBodySize = limits.MaxUploadBytes + (1 << 20);
+
+        var jobId = Guid.NewGuid();
+        var budget = new ByteBudget(limits.MaxUploadBytes);
+        var frames = new List<FrameSource>();
+        try
+        {
+            var request = await MultipartJobReader.ReadAsync(http.Request, new JobRequest { Tenant = tenant, IdempotencyKey = idempotencyKey },
+                async (name, content) =>
+                {
+                    if (frames.Count >= limits.MaxFrames)
+                        throw UploadRejectedException.TooLarge($"a job may have at most {limits.MaxFrames} frames");
+                    frames.Add(await uploads.AddAsync(tenant, jobId, frames.Count, name, content, budget, limits, cancellation));
+                }, cancellation);
+            if (frames.Count == 0)
+                throw UploadRejectedException.BadRequest("no files: send the images as multipart/form-data file parts");
+            var job = await client.CreateAsync(client.NewJob(request, jobId), frames, cancellation);
+            var view = JobView.Of(job, Clock.NowMs);
+            return job.Id == jobId.ToString("N") ? TypedResults.Created($"/v1/jobs/{jobId:N}", view) : TypedResults.Ok(view);
+        }
+        catch
+        {
+            await client.DeleteUploadsAsync(frames);
+            throw;
+        }
+    }
+
+    private static async Task<Results<Ok<JobPage>, ProblemHttpResult>> ListAsync(
+        HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, string? state, string? tenant, CancellationToken cancellation,
+        int page = 1, int pageSize = 50)
+    {
+        var caller = Caller.From(http.User, api);
+        if (state is not null && state is not (JobState.Queued or JobState.Running or JobState.Completed or JobState.Failed or JobState.Cancelled))
+            return TypedResults.Problem($"unknown state '{state}'", statusCode: StatusCodes.Status400BadRequest);
+        if (page < 1 || pageSize is < 1 or > 500)
+            return TypedResults.Problem("page starts at 1; pageSize is 1 to 500", statusCode: StatusCodes.Status400BadRequest);
+        var scope = caller.Tenant ?? tenant;
+        if (scope is null)
+            return TypedResults.Problem("the admin key lists one tenant at a time: add ?tenant=NAME", statusCode: StatusCodes.Status400BadRequest);
+        var (jobs, total) = await store.ListJobsAsync(scope, state, (page - 1) * pageSize, pageSize, cancellation);
+        var now = Clock.NowMs;
+        return TypedResults.Ok(new JobPage(jobs.Select(j => JobView.Of(j, now)).ToList(), total, page, pageSize));
+    }
+
+    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetAsync(
+        Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation) =>
+        await FindAsync(id, http, store, api, cancellation) is { } job ? TypedResults.Ok(JobView.Of(job, Clock.NowMs)) : NotFound(id);
+
+    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> CancelAsync(
+        Guid id, HttpContext http, IJobStore store, FarmClient client, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+    {
+        if (await FindAsync(id, http, store, api, cancellation) is null)
+            return NotFound(id);
+        if (!await client.CancelAsync(id, cancellation))
+            return TypedResults.Problem("the job has already finished", statusCode: StatusCodes.Status409Conflict);
+        return TypedResults.Ok(JobView.Of((await store.GetJobAsync(id, cancellation))!, Clock.NowMs));
+    }
+
+    private static async Task<IResult> ResultAsync(
+        Guid id, HttpContext http, IJobStore store, IObjectStore objects, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+    {
+        if (await FindAsync(id, http, store, api, cancellation) is not { } job)
+            return NotFound(id);
+        if (job.State != JobState.Completed)
+            return TypedResults.Problem($"the job is {job.State}; a result exists once it is completed", statusCode: StatusCodes.Status409Conflict);
+        var frames = await store.GetFramesAsync(id, cancellation);
+        var names = ResultNames(frames, job.Format);
+        if (frames.Count == 1)
+            return TypedResults.Stream(await objects.OpenReadAsync(frames[0].ResultKey!, cancellation), ContentType(job.Format), names[0]);
+        // Several frames: a zip streamed as it is written (stored, not deflated: the images are compressed already).
+        return TypedResults.Stream(async body =>
+        {
+            var output = new AsyncOnlyStream(body);
+            await using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+            {
+                for (var i = 0; i < frames.Count; i++)
+                {
+                    await using (var entry = await zip.CreateEntry(names[i], CompressionLevel.NoCompression).OpenAsync(cancellation))
+                    await using (var result = await objects.OpenReadAsync(frames[i].ResultKey!, cancellation))
+                        await result.CopyToAsync(entry, cancellation);
+                    await output.FlushAsync(cancellation);
+                }
+            }
+            await output.FlushAsync(cancellation);
+        }, "application/zip", $"{id:N}.zip");
+    }
+
+    private static async Task<Results<ServerSentEventsResult<JobView>, ProblemHttpResult>> EventsAsync(
+        Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation) =>
+        await FindAsync(id, http, store, api, cancellation) is null
+            ? NotFound(id)
+            : TypedResults.ServerSentEvents(Progress(id, http, store, api, http.RequestAborted));
+
+    /// <summary>A "progress" event whenever the job changes, then "end" once it is completed, failed or cancelled.</summary>
+    private static async IAsyncEnumerable<SseItem<JobView>> Progress(Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api,
+        [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        (string, int, int)? last = null;
+        while (!cancellation.IsCancellationRequested)
+        {
+            var job = await FindAsync(id, http, store, api, cancellation);
+            if (job is null)
+                yield break;
+            if (last != (job.State, job.TilesDone, job.TilesTotal))
+            {
+                last = (job.State, job.TilesDone, job.TilesTotal);
+                yield return new SseItem<JobView>(JobView.Of(job, Clock.NowMs), JobState.IsFinal(job.State) ? "end" : "progress");
+            }
+            if (JobState.IsFinal(job.State))
+                yield break;
+            await Task.Delay(250, cancellation);
+        }
+    }
+
+    /// <summary>The job, if it exists and the caller may see it; another tenant's job is reported as missing.</summary>
+    private static async Task<JobRecord?> FindAsync(Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation) =>
+        await store.GetJobAsync(id, cancellation) is { } job && Caller.From(http.User, api).Owns(job) ? job : null;
+
+    private static ProblemHttpResult NotFound(Guid id) => TypedResults.Problem($"no job {id:N}", statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>Each frame's result named after its source, made unique with the frame number where names repeat.</summary>
+    private static string[] ResultNames(IReadOnlyList<FrameRecord> frames, string format)
+    {
+        var stems = frames.Select(f => Path.GetFileNameWithoutExtension(f.Name) is { Length: > 0 } stem ? stem : $"frame-{f.Frame:D6}").ToList();
+        return frames.Select((f, i) => (stems.Count(s => s == stems[i]) > 1 ? $"{stems[i]}-{f.Frame:D6}" : stems[i]) + "." + format).ToArray();
+    }
+
+    private static string ContentType(string format) => ImageFormats.TryParse(format, out var parsed)
+        ? parsed switch { ImageFormat.Png => "image/png", ImageFormat.Jpeg => "image/jpeg", ImageFormat.Webp => "image/webp", _ => "image/tiff" }
+        : "application/octet-stream";
+}

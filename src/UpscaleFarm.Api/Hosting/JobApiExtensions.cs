@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Authentication;
+using UpscaleFarm.Api.Apis;
+using UpscaleFarm.Api.Tenants;
+using UpscaleFarm.Api.Uploads;
+using UpscaleFarm.Farm.Configuration;
+
+namespace UpscaleFarm.Api.Hosting;
+
+public static class JobApiExtensions
+{
+    /// <summary>
+    /// The API's services: the farm (every role in this process when the transport is in-memory, none
+    /// when it is RabbitMQ and the roles run elsewhere), API-key tenants, problem details and OpenAPI.
+    /// </summary>
+    public static WebApplicationBuilder AddJobApi(this WebApplicationBuilder builder)
+    {
+        var farm = builder.Configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
+        builder.Services.AddUpscaleFarm(builder.Configuration, farm.UsesRabbitMq ? FarmRoles.None : FarmRoles.All);
+        builder.Services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.Section));
+        builder.Services.AddSingleton<FrameUploads>();
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorization();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddHealthChecks();
+        return builder;
+    }
+
+    public static WebApplication MapJobApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapHealthChecks("/health/live");
+        app.MapHealthChecks("/health/ready");
+        app.MapJobsApi();
+        app.MapModelsApi();
+        return app;
+    }
+}

@@ -1,0 +1,13 @@
+namespace UpscaleFarm.Api.Tenants;
+
+/// <summary>The API's settings, bound from the "Api" configuration section.</summary>
+public sealed class ApiOptions
+{
+    public const string Section = "Api";
+
+    /// <summary>The tenants and their keys; keys are stored as SHA-256 hashes, never in clear.</summary>
+    public List<TenantOptions> Tenants { get; set; } = [];
+
+    /// <summary>SHA-256 (hex) of the admin key, which may read and cancel every tenant's jobs; empty: no admin.</summary>
+    public string AdminKeySha256 { get; set; } = "";
+}

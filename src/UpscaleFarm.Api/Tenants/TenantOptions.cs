@@ -1,0 +1,22 @@
+namespace UpscaleFarm.Api.Tenants;
+
+/// <summary>One tenant: its key and its limits, all enforced before any pixel is decoded.</summary>
+public sealed class TenantOptions
+{
+    /// <summary>1–64 of a-z, 0-9, '-' and '_': it is also the tenant's prefix in the object store.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>SHA-256 (hex) of the tenant's API key.</summary>
+    public string KeySha256 { get; set; } = "";
+
+    /// <summary>Bytes one job may upload (all its files together).</summary>
+    public long MaxUploadBytes { get; set; } = 4L << 30;
+
+    /// <summary>Pixels one image (frame) may declare in its header.</summary>
+    public long MaxPixels { get; set; } = 400_000_000;
+
+    public int MaxFrames { get; set; } = 10_000;
+
+    /// <summary>Queued and running jobs at once; more are refused with 429.</summary>
+    public int MaxConcurrentJobs { get; set; } = 20;
+}

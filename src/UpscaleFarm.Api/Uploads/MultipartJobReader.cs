@@ -1,0 +1,74 @@
+using System.Globalization;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+using UpscaleFarm.Farm.Client;
+
+namespace UpscaleFarm.Api.Uploads;
+
+/// <summary>
+/// Reads a multipart/form-data submission section by section, straight from the request body: option
+/// fields into a <see cref="JobRequest"/>, each file handed to <paramref name="onFile"/> as a stream
+/// while it arrives, so an upload is never held whole in memory.
+/// </summary>
+public static class MultipartJobReader
+{
+    private const int MaxFieldBytes = 4096;
+
+    public static async Task<JobRequest> ReadAsync(HttpRequest request, JobRequest defaults, Func<string, Stream, Task> onFile, CancellationToken cancellation)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 } boundary)
+            throw UploadRejectedException.BadRequest("expected multipart/form-data with a boundary");
+        var reader = new MultipartReader(boundary, request.Body);
+        var job = defaults;
+        while (await reader.ReadNextSectionAsync(cancellation) is { } section)
+        {
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+                throw UploadRejectedException.BadRequest("a multipart section has no Content-Disposition");
+            if (disposition.FileName.HasValue || disposition.FileNameStar.HasValue)
+            {
+                var name = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "");
+                await onFile(name.Length > 0 ? name : "upload", section.Body);
+            }
+            else
+            {
+                job = Apply(job, HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "", await ReadFieldAsync(section.Body, cancellation));
+            }
+        }
+        return job;
+    }
+
+    private static async Task<string> ReadFieldAsync(Stream body, CancellationToken cancellation)
+    {
+        var buffer = new byte[MaxFieldBytes + 1];
+        var length = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer.AsMemory(length), cancellation)) > 0)
+            if ((length += read) > MaxFieldBytes)
+                throw UploadRejectedException.BadRequest($"a form field is over {MaxFieldBytes} bytes");
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+    }
+
+    private static JobRequest Apply(JobRequest job, string field, string value) => field.ToLowerInvariant() switch
+    {
+        "model" => job with { Model = value },
+        "scale" => job with { OutScale = Number(field, value, double.Parse) },
+        "format" => job with { Format = value },
+        "quality" => job with { Quality = Number(field, value, int.Parse) },
+        "tile" => job with { TileSize = Number(field, value, int.Parse) },
+        "halo" => job with { Halo = Number(field, value, int.Parse) },
+        "alpha" => job with { Alpha = value },
+        _ => throw UploadRejectedException.BadRequest($"unknown field '{field}'; expected model, scale, format, quality, tile, halo, alpha or files"),
+    };
+
+    private static T Number<T>(string field, string value, Func<string, IFormatProvider, T> parse)
+    {
+        try
+        {
+            return parse(value, CultureInfo.InvariantCulture);
+        }
+        catch (FormatException)
+        {
+            throw UploadRejectedException.BadRequest($"'{field}' must be a number, not '{value}'");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using UpscaleFarm.Api.Tenants;
+using UpscaleFarm.Tests.Shared;
+
+namespace UpscaleFarm.Api.Tests;
+
+/// <summary>
+/// The real API host with its embedded farm (in-memory transport, SQLite, a directory store) and the
+/// repository's models, configured with three tenants: two ordinary ones and one with small limits.
+/// </summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>
+{
+    public const string AcmeKey = "ufk_acme-test-key-0123456789";
+    public const string BetaKey = "ufk_beta-test-key-0123456789";
+    public const string SmallKey = "ufk_small-test-key-0123456789";
+    public const string AdminKey = "ufk_admin-test-key-0123456789";
+    public const long SmallMaxUploadBytes = 20_000;
+    public const long SmallMaxPixels = 100_000;
+
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("upscalefarm-api-").FullName;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Farm:DataDirectory"] = DataDirectory,
+            ["Farm:ModelsDirectory"] = Path.Combine(RepoPaths.Root, "models"),
+            ["Farm:Worker:Device"] = "Cpu",
+            ["Api:AdminKeySha256"] = ApiKeyHash.Of(AdminKey),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        var tenants = new[] { ("acme", AcmeKey), ("beta", BetaKey), ("small", SmallKey) };
+        for (var i = 0; i < tenants.Length; i++)
+        {
+            settings[$"Api:Tenants:{i}:Name"] = tenants[i].Item1;
+            settings[$"Api:Tenants:{i}:KeySha256"] = ApiKeyHash.Of(tenants[i].Item2);
+        }
+        settings["Api:Tenants:2:MaxUploadBytes"] = SmallMaxUploadBytes.ToString();
+        settings["Api:Tenants:2:MaxPixels"] = SmallMaxPixels.ToString();
+        foreach (var (key, value) in settings)
+            builder.UseSetting(key, value);
+    }
+
+    public HttpClient ClientFor(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null)
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may hold its file for a moment after the host stops; the OS cleans its temp folder.
+        }
+    }
+}
