@@ -17,6 +17,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public const string AdminKey = "ufk_admin-test-key-0123456789";
     public const long SmallMaxUploadBytes = 20_000;
     public const long SmallMaxPixels = 100_000;
+    public const long SmallMaxUnzippedBytes = 200_000;
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("upscalefarm-api-").FullName;
 
@@ -38,6 +39,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         }
         settings["Api:Tenants:2:MaxUploadBytes"] = SmallMaxUploadBytes.ToString();
         settings["Api:Tenants:2:MaxPixels"] = SmallMaxPixels.ToString();
+        settings["Api:Tenants:2:MaxUnzippedBytes"] = SmallMaxUnzippedBytes.ToString();
         foreach (var (key, value) in settings)
             builder.UseSetting(key, value);
     }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Mvc;
 using NetVips;
 
 namespace UpscaleFarm.Api.Tests;
@@ -52,7 +51,7 @@ public sealed class SecurityTests(ApiFactory api)
         var small = api.ClientFor(ApiFactory.SmallKey);
         var big = Jobs.Png("astronaut.png", 200, 200);
         Assert.True(big.Length > ApiFactory.SmallMaxUploadBytes);
-        var problem = await RefusedAsync(small, Jobs.Form([("big.png", big)]), HttpStatusCode.RequestEntityTooLarge);
+        var problem = await Refusals.PostAsync(small, Jobs.Form([("big.png", big)]), HttpStatusCode.RequestEntityTooLarge);
         Assert.Contains($"limit of {ApiFactory.SmallMaxUploadBytes} bytes", problem.Detail);
     }
 
@@ -64,7 +63,7 @@ public sealed class SecurityTests(ApiFactory api)
         using var black = Image.Black(2000, 2000);
         var bomb = black.PngsaveBuffer(compression: 9);
         Assert.True(bomb.Length < ApiFactory.SmallMaxUploadBytes);
-        var problem = await RefusedAsync(api.ClientFor(ApiFactory.SmallKey), Jobs.Form([("bomb.png", bomb)]), HttpStatusCode.UnprocessableEntity);
+        var problem = await Refusals.PostAsync(api.ClientFor(ApiFactory.SmallKey), Jobs.Form([("bomb.png", bomb)]), HttpStatusCode.UnprocessableEntity);
         Assert.Contains($"over the limit of {ApiFactory.SmallMaxPixels} pixels", problem.Detail);
         Assert.StartsWith("bomb.png:", problem.Detail);
     }
@@ -74,7 +73,7 @@ public sealed class SecurityTests(ApiFactory api)
     [InlineData("empty.png", "", "empty")]
     public async Task A_file_that_is_not_an_image_gets_422(string name, string content, string reason)
     {
-        var problem = await RefusedAsync(api.ClientFor(ApiFactory.AcmeKey), Jobs.Form([(name, System.Text.Encoding.UTF8.GetBytes(content))]),
+        var problem = await Refusals.PostAsync(api.ClientFor(ApiFactory.AcmeKey), Jobs.Form([(name, System.Text.Encoding.UTF8.GetBytes(content))]),
             HttpStatusCode.UnprocessableEntity);
         Assert.Contains(reason, problem.Detail);
     }
@@ -84,16 +83,16 @@ public sealed class SecurityTests(ApiFactory api)
     {
         var acme = api.ClientFor(ApiFactory.AcmeKey);
         var png = Jobs.Png("chelsea.png", 8, 8);
-        Assert.Contains("unknown model", (await RefusedAsync(acme, Jobs.Form([("a.png", png)], ("model", "nope")), HttpStatusCode.BadRequest)).Detail);
-        Assert.Contains("must be a number", (await RefusedAsync(acme, Jobs.Form([("a.png", png)], ("tile", "big")), HttpStatusCode.BadRequest)).Detail);
-        Assert.Contains("no files", (await RefusedAsync(acme, Jobs.Form([], ("model", "general-x4v3")), HttpStatusCode.BadRequest)).Detail);
+        Assert.Contains("unknown model", (await Refusals.PostAsync(acme, Jobs.Form([("a.png", png)], ("model", "nope")), HttpStatusCode.BadRequest)).Detail);
+        Assert.Contains("must be a number", (await Refusals.PostAsync(acme, Jobs.Form([("a.png", png)], ("tile", "big")), HttpStatusCode.BadRequest)).Detail);
+        Assert.Contains("no files", (await Refusals.PostAsync(acme, Jobs.Form([], ("model", "general-x4v3")), HttpStatusCode.BadRequest)).Detail);
     }
 
     [Fact]
     public async Task Refused_and_accepted_uploads_leave_nothing_outside_their_tenants_prefix()
     {
         var acme = api.ClientFor(ApiFactory.AcmeKey);
-        await RefusedAsync(acme, Jobs.Form([("notes.png", "not an image"u8.ToArray())]), HttpStatusCode.UnprocessableEntity);
+        await Refusals.PostAsync(acme, Jobs.Form([("notes.png", "not an image"u8.ToArray())]), HttpStatusCode.UnprocessableEntity);
         await Jobs.WaitAsync(acme, (await Jobs.SubmitAsync(acme, Jobs.Form([("../../escape.png", Jobs.Png("chelsea.png", 8, 8))]))).Id);
 
         var objects = Path.Combine(api.DataDirectory, "objects");
@@ -103,15 +102,6 @@ public sealed class SecurityTests(ApiFactory api)
         Assert.DoesNotContain(keys, key => key.Contains("escape") || key.Contains(".."));
         var uploads = Path.Combine(api.DataDirectory, "scratch", "uploads");
         Assert.True(!Directory.Exists(uploads) || !Directory.EnumerateFileSystemEntries(uploads).Any(), "upload scratch files were left behind");
-    }
-
-    private static async Task<ProblemDetails> RefusedAsync(HttpClient client, MultipartFormDataContent form, HttpStatusCode expected)
-    {
-        using var response = await client.PostAsync("/v1/jobs", form);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return System.Text.Json.JsonSerializer.Deserialize<ProblemDetails>(body, ApiJson.Options)!;
     }
 
     private static void VipsSetup() => UpscaleFarm.Imaging.VipsSetup.EnsureConfigured();

@@ -36,7 +36,7 @@ public static class JobsApi
     }
 
     private static async Task<Results<Created<JobView>, Ok<JobView>, ProblemHttpResult>> SubmitAsync(
-        HttpContext http, FarmClient client, FrameUploads uploads, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+        HttpContext http, FarmClient client, JobUploads uploads, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
     {
         var caller = Caller.From(http.User, api);
         if (caller.Limits is not { } limits)
@@ -56,26 +56,20 @@ public static class JobsApi
             bodyLimit.MaxRequestBodySize = limits.MaxUploadBytes + (1 << 20);
 
         var jobId = Guid.NewGuid();
-        var budget = new ByteBudget(limits.MaxUploadBytes);
-        var frames = new List<FrameSource>();
+        var upload = uploads.Start(tenant, jobId, limits);
         try
         {
             var request = await MultipartJobReader.ReadAsync(http.Request, new JobRequest { Tenant = tenant, IdempotencyKey = idempotencyKey },
-                async (name, content) =>
-                {
-                    if (frames.Count >= limits.MaxFrames)
-                        throw UploadRejectedException.TooLarge($"a job may have at most {limits.MaxFrames} frames");
-                    frames.Add(await uploads.AddAsync(tenant, jobId, frames.Count, name, content, budget, limits, cancellation));
-                }, cancellation);
-            if (frames.Count == 0)
-                throw UploadRejectedException.BadRequest("no files: send the images as multipart/form-data file parts");
-            var job = await client.CreateAsync(client.NewJob(request, jobId), frames, cancellation);
+                (name, content) => upload.AddFileAsync(name, content, cancellation), cancellation);
+            if (upload.Frames.Count == 0)
+                throw UploadRejectedException.BadRequest("no files: send the images (or a .zip of them) as multipart/form-data file parts");
+            var job = await client.CreateAsync(client.NewJob(request, jobId), upload.Frames, cancellation);
             var view = JobView.Of(job, Clock.NowMs);
             return job.Id == jobId.ToString("N") ? TypedResults.Created($"/v1/jobs/{jobId:N}", view) : TypedResults.Ok(view);
         }
         catch
         {
-            await client.DeleteUploadsAsync(frames);
+            await upload.DiscardAsync();
             throw;
         }
     }

@@ -17,7 +17,7 @@ public static class JobApiExtensions
         var farm = builder.Configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
         builder.Services.AddUpscaleFarm(builder.Configuration, farm.UsesRabbitMq ? FarmRoles.None : FarmRoles.All);
         builder.Services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.Section));
-        builder.Services.AddSingleton<FrameUploads>();
+        builder.Services.AddSingleton<JobUploads>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorization();

@@ -17,6 +17,9 @@ public sealed class TenantOptions
 
     public int MaxFrames { get; set; } = 10_000;
 
+    /// <summary>Bytes the .zip files of one job may inflate to, counted as they inflate (zip bombs).</summary>
+    public long MaxUnzippedBytes { get; set; } = 16L << 30;
+
     /// <summary>Queued and running jobs at once; more are refused with 429.</summary>
     public int MaxConcurrentJobs { get; set; } = 20;
 }

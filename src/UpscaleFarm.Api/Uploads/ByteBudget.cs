@@ -1,7 +1,7 @@
 namespace UpscaleFarm.Api.Uploads;
 
-/// <summary>The bytes a job may still upload, counted as they arrive (a declared length is never trusted).</summary>
-public sealed class ByteBudget(long limit)
+/// <summary>Bytes that may still be written, counted as they arrive (a declared length is never trusted).</summary>
+public sealed class ByteBudget(long limit, string what = "the upload")
 {
     private long _used;
 
@@ -9,6 +9,18 @@ public sealed class ByteBudget(long limit)
     {
         _used += bytes;
         if (_used > limit)
-            throw UploadRejectedException.TooLarge($"the upload is over this tenant's limit of {limit} bytes");
+            throw UploadRejectedException.TooLarge($"{what} is over this tenant's limit of {limit} bytes");
+    }
+
+    /// <summary>Copies a stream, spending the budget as it goes.</summary>
+    public async Task CopyAsync(Stream source, Stream destination, CancellationToken cancellation)
+    {
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellation)) > 0)
+        {
+            Spend(read);
+            await destination.WriteAsync(buffer.AsMemory(0, read), cancellation);
+        }
     }
 }
