@@ -18,6 +18,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public const long SmallMaxUploadBytes = 20_000;
     public const long SmallMaxPixels = 100_000;
     public const long SmallMaxUnzippedBytes = 200_000;
+    public const string AcmeWebhookSecret = "acme-webhook-secret";
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("upscalefarm-api-").FullName;
 
@@ -40,6 +41,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         settings["Api:Tenants:2:MaxUploadBytes"] = SmallMaxUploadBytes.ToString();
         settings["Api:Tenants:2:MaxPixels"] = SmallMaxPixels.ToString();
         settings["Api:Tenants:2:MaxUnzippedBytes"] = SmallMaxUnzippedBytes.ToString();
+        settings["Api:Tenants:0:WebhookSecret"] = AcmeWebhookSecret;
+        settings["Api:WebhookRetryDelays:0"] = "00:00:00.2";
+        settings["Api:WebhookRetryDelays:1"] = "00:00:00.4";
         foreach (var (key, value) in settings)
             builder.UseSetting(key, value);
     }

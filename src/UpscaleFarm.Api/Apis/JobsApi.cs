@@ -21,7 +21,7 @@ public static class JobsApi
     {
         var jobs = routes.MapGroup("/v1/jobs").RequireAuthorization().WithTags("Jobs");
         jobs.MapPost("/", SubmitAsync).DisableAntiforgery()
-            .WithSummary("Submit images as one job (multipart/form-data: files, and optional model, scale, format, quality, tile, halo, alpha)")
+            .WithSummary("Submit images or a .zip of frames as one job (multipart/form-data: files, and optional model, scale, format, quality, tile, halo, alpha, webhook)")
             .Accepts<IFormFile>("multipart/form-data")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -61,6 +61,8 @@ public static class JobsApi
         {
             var request = await MultipartJobReader.ReadAsync(http.Request, new JobRequest { Tenant = tenant, IdempotencyKey = idempotencyKey },
                 (name, content) => upload.AddFileAsync(name, content, cancellation), cancellation);
+            if (request.WebhookUrl is not null && limits.WebhookSecret.Length == 0)
+                throw UploadRejectedException.BadRequest("this tenant has no webhook secret configured, so its webhooks could not be signed");
             if (upload.Frames.Count == 0)
                 throw UploadRejectedException.BadRequest("no files: send the images (or a .zip of them) as multipart/form-data file parts");
             var job = await client.CreateAsync(client.NewJob(request, jobId), upload.Frames, cancellation);

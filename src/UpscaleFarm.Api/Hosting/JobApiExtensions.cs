@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using UpscaleFarm.Api.Apis;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Api.Uploads;
+using UpscaleFarm.Api.Webhooks;
 using UpscaleFarm.Farm.Configuration;
 
 namespace UpscaleFarm.Api.Hosting;
@@ -15,7 +16,10 @@ public static class JobApiExtensions
     public static WebApplicationBuilder AddJobApi(this WebApplicationBuilder builder)
     {
         var farm = builder.Configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
-        builder.Services.AddUpscaleFarm(builder.Configuration, farm.UsesRabbitMq ? FarmRoles.None : FarmRoles.All);
+        builder.Services.AddUpscaleFarm(builder.Configuration, farm.UsesRabbitMq ? FarmRoles.None : FarmRoles.All,
+            bus => bus.AddConsumer<JobEndedConsumer>().Endpoint(endpoint => endpoint.Name = "job-webhook"));
+        builder.Services.AddHttpClient(WebhookDelivery.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddSingleton<WebhookDelivery>();
         builder.Services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.Section));
         builder.Services.AddSingleton<JobUploads>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)

@@ -20,6 +20,9 @@ public sealed class TenantOptions
     /// <summary>Bytes the .zip files of one job may inflate to, counted as they inflate (zip bombs).</summary>
     public long MaxUnzippedBytes { get; set; } = 16L << 30;
 
+    /// <summary>The HMAC-SHA256 key the tenant's webhooks are signed with; empty: the tenant cannot ask for webhooks.</summary>
+    public string WebhookSecret { get; set; } = "";
+
     /// <summary>Queued and running jobs at once; more are refused with 429.</summary>
     public int MaxConcurrentJobs { get; set; } = 20;
 }

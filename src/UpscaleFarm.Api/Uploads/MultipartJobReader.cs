@@ -57,7 +57,8 @@ public static class MultipartJobReader
         "tile" => job with { TileSize = Number(field, value, int.Parse) },
         "halo" => job with { Halo = Number(field, value, int.Parse) },
         "alpha" => job with { Alpha = value },
-        _ => throw UploadRejectedException.BadRequest($"unknown field '{field}'; expected model, scale, format, quality, tile, halo, alpha or files"),
+        "webhook" => job with { WebhookUrl = value },
+        _ => throw UploadRejectedException.BadRequest($"unknown field '{field}'; expected model, scale, format, quality, tile, halo, alpha, webhook or files"),
     };
 
     private static T Number<T>(string field, string value, Func<string, IFormatProvider, T> parse)

@@ -14,4 +14,6 @@ public sealed record JobRequest
     public string Alpha { get; init; } = "model";
     /// <summary>A second submission with the same key (per tenant) returns the first job instead of a new one.</summary>
     public string? IdempotencyKey { get; init; }
+    /// <summary>An absolute http(s) URL to notify when the job ends.</summary>
+    public string? WebhookUrl { get; init; }
 }

@@ -21,7 +21,9 @@ public static class FarmServiceCollectionExtensions
     /// Adds the farm's roles, its job store, object store and message bus, and a <see cref="FarmClient"/>.
     /// The job store's tables are created before the bus starts consuming.
     /// </summary>
-    public static IServiceCollection AddUpscaleFarm(this IServiceCollection services, IConfiguration configuration, FarmRoles roles)
+    /// <param name="consumers">The host's own consumers on the farm's bus (e.g. the API's webhooks), with the farm's retry and outbox.</param>
+    public static IServiceCollection AddUpscaleFarm(this IServiceCollection services, IConfiguration configuration, FarmRoles roles,
+        Action<IBusRegistrationConfigurator>? consumers = null)
     {
         services.Configure<FarmOptions>(configuration.GetSection(FarmOptions.Section));
         var options = configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
@@ -45,7 +47,7 @@ public static class FarmServiceCollectionExtensions
         if (roles.HasFlag(FarmRoles.Assembler))
             services.AddSingleton<FrameAssembler>();
 
-        services.AddMassTransit(bus => BusConfiguration.Configure(bus, options, roles));
+        services.AddMassTransit(bus => BusConfiguration.Configure(bus, options, roles, consumers));
         services.Configure<MassTransitHostOptions>(host =>
         {
             host.WaitUntilStarted = true;

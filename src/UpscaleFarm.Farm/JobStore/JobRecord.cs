@@ -25,6 +25,8 @@ public sealed class JobRecord
     public long? FinishedMs { get; init; }
     /// <summary>The submitter's Idempotency-Key: a second submission with it gets this job back.</summary>
     public string? IdempotencyKey { get; init; }
+    /// <summary>Where the API posts the job's end (completed, failed or cancelled), signed with the tenant's secret.</summary>
+    public string? WebhookUrl { get; init; }
 
     public Guid JobId => Guid.Parse(Id);
 }

@@ -23,7 +23,8 @@ internal static class Schema
             created_ms BIGINT NOT NULL,
             planned_ms BIGINT NULL,
             finished_ms BIGINT NULL,
-            idempotency_key TEXT NULL);
+            idempotency_key TEXT NULL,
+            webhook_url TEXT NULL);
         CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
         CREATE INDEX IF NOT EXISTS jobs_tenant ON jobs (tenant, created_ms);
         CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (tenant, idempotency_key);

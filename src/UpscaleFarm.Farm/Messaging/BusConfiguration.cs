@@ -17,9 +17,10 @@ namespace UpscaleFarm.Farm.Messaging;
 /// </summary>
 internal static class BusConfiguration
 {
-    public static void Configure(IBusRegistrationConfigurator bus, FarmOptions options, FarmRoles roles)
+    public static void Configure(IBusRegistrationConfigurator bus, FarmOptions options, FarmRoles roles, Action<IBusRegistrationConfigurator>? consumers)
     {
         bus.SetKebabCaseEndpointNameFormatter();
+        consumers?.Invoke(bus);
         if (roles.HasFlag(FarmRoles.Coordinator))
         {
             bus.AddConsumer<JobSubmittedConsumer>();
