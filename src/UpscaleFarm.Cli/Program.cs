@@ -8,5 +8,6 @@ var root = new RootCommand("UpscaleFarm: Real-ESRGAN upscaling on ONNX Runtime, 
     BenchCommand.Create(),
     ServeCommand.Create(),
     FarmCommand.Create(),
+    SubmitCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

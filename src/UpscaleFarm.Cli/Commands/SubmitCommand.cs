@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using UpscaleFarm.Cli.ApiClient;
+using UpscaleFarm.Cli.Terminal;
+
+namespace UpscaleFarm.Cli.Commands;
+
+/// <summary><c>upscalefarm submit FILE... --api URL --key KEY</c>: a job through a running job API.</summary>
+public static class SubmitCommand
+{
+    public static Command Create()
+    {
+        var files = new Argument<string[]>("files") { Description = "images, or .zip files of frames; several make a frame set", Arity = ArgumentArity.OneOrMore };
+        var api = new Option<string?>("--api") { Description = "the API's base URL (default: $UPSCALEFARM_API)" };
+        var key = new Option<string?>("--key") { Description = "the tenant's API key (default: $UPSCALEFARM_API_KEY)" };
+        var model = new Option<string?>("--model", "-m") { Description = "model id" };
+        var scale = new Option<double?>("--scale", "-s") { Description = "output scale" };
+        var format = new Option<string?>("--format", "-f") { Description = "png, jpeg, webp or tiff" };
+        var quality = new Option<int?>("--quality") { Description = "JPEG/WebP quality" };
+        var tile = new Option<int?>("--tile", "-t") { Description = "tile size override" };
+        var halo = new Option<int?>("--halo") { Description = "halo override" };
+        var alpha = new Option<string?>("--alpha") { Description = "model or resample" };
+        var webhook = new Option<string?>("--webhook") { Description = "a URL to notify, signed, when the job ends" };
+        var idempotency = new Option<string?>("--idempotency-key") { Description = "resubmitting with the same key returns the same job" };
+        var wait = new Option<bool>("--wait") { Description = "follow the job to its end with a progress bar" };
+        var output = new Option<string?>("--output", "-o") { Description = "with --wait: where to save the result (a file, or a directory)" };
+        var command = new Command("submit", "submit a job to a running job API")
+        {
+            files, api, key, model, scale, format, quality, tile, halo, alpha, webhook, idempotency, wait, output,
+        };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            try
+            {
+                var url = parse.GetValue(api) ?? Environment.GetEnvironmentVariable("UPSCALEFARM_API")
+                    ?? throw new ArgumentException("no API: pass --api URL or set UPSCALEFARM_API");
+                var apiKey = parse.GetValue(key) ?? Environment.GetEnvironmentVariable("UPSCALEFARM_API_KEY")
+                    ?? throw new ArgumentException("no API key: pass --key KEY or set UPSCALEFARM_API_KEY");
+                var inputs = parse.GetValue(files)!;
+                foreach (var file in inputs.Where(f => !File.Exists(f)))
+                    throw new ArgumentException($"{file}: no such file");
+                var fields = new List<(string, string)>();
+                void Add(string field, object? value)
+                {
+                    if (value is not null)
+                        fields.Add((field, Convert.ToString(value, CultureInfo.InvariantCulture)!));
+                }
+                Add("model", parse.GetValue(model));
+                Add("scale", parse.GetValue(scale));
+                Add("format", parse.GetValue(format));
+                Add("quality", parse.GetValue(quality));
+                Add("tile", parse.GetValue(tile));
+                Add("halo", parse.GetValue(halo));
+                Add("alpha", parse.GetValue(alpha));
+                Add("webhook", parse.GetValue(webhook));
+
+                using var client = JobApiClient.Create(url, apiKey);
+                var job = await client.SubmitAsync(inputs, fields, parse.GetValue(idempotency), cancellation);
+                var id = job.GetProperty("id").GetString()!;
+                Console.WriteLine(id);
+                if (!parse.GetValue(wait))
+                    return 0;
+                job = await FollowAsync(client, id, cancellation);
+                var state = job.GetProperty("state").GetString();
+                if (state != "completed")
+                    throw new ApiException($"job {id} {state}: {job.GetProperty("error").GetString()}");
+                if (parse.GetValue(output) is { } target)
+                    Console.WriteLine(await client.DownloadResultAsync(id, target, cancellation));
+                return 0;
+            }
+            catch (OperationCanceledException)
+            {
+                CliError.Write("canceled");
+                return CliError.Canceled;
+            }
+            catch (Exception e) when (e is ApiException or ArgumentException or HttpRequestException or IOException)
+            {
+                CliError.Write(e.Message);
+                return CliError.Failure;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Polls the job twice a second, showing its tiles on a progress bar.</summary>
+    private static async Task<JsonElement> FollowAsync(JobApiClient client, string id, CancellationToken cancellation)
+    {
+        JsonElement job = default;
+        await AnsiConsole.Progress().AutoClear(false).StartAsync(async context =>
+        {
+            var bar = context.AddTask($"job {id[..8]}");
+            while (true)
+            {
+                job = await client.GetAsync(id, cancellation);
+                bar.MaxValue = Math.Max(1, job.GetProperty("tilesTotal").GetInt32());
+                bar.Value = job.GetProperty("tilesDone").GetInt32();
+                if (job.GetProperty("state").GetString() is "completed" or "failed" or "cancelled")
+                    break;
+                await Task.Delay(500, cancellation);
+            }
+            bar.Value = bar.MaxValue;
+        });
+        return job;
+    }
+}
