@@ -56,6 +56,7 @@ public static class BenchCommand
         codecs.SetAction(parse => CliError.Run(() => Codecs(parse.GetValue(codecImage)!, parse.GetValue(codecTile), parse.GetValue(codecRuns))));
         bench.Add(codecs);
         bench.Add(BenchFarmCommand.Create(DefaultImage));
+        bench.Add(BenchApiCommand.Create(DefaultImage));
         return bench;
     }
 
