@@ -49,6 +49,9 @@ public sealed class FileSystemObjectStore(string root) : IObjectStore
         return Task.CompletedTask;
     }
 
+    public Task<Uri?> GetDownloadUrlAsync(string key, TimeSpan lifetime, string fileName, CancellationToken cancellation = default) =>
+        Task.FromResult<Uri?>(null);
+
     public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellation = default)
     {
         ObjectKey.ValidatePrefix(prefix);

@@ -18,6 +18,12 @@ public interface IObjectStore
     /// <summary>Removes the object if it exists.</summary>
     Task DeleteAsync(string key, CancellationToken cancellation = default);
 
+    /// <summary>
+    /// A short-lived URL a client can download the object from directly, named <paramref name="fileName"/>
+    /// when saved; null when the store has no such URLs (a directory), and the object must be streamed.
+    /// </summary>
+    Task<Uri?> GetDownloadUrlAsync(string key, TimeSpan lifetime, string fileName, CancellationToken cancellation = default);
+
     /// <summary>The keys under a prefix, in ordinal order.</summary>
     IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellation = default);
 }

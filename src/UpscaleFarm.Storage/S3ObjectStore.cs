@@ -127,6 +127,21 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     public Task DeleteAsync(string key, CancellationToken cancellation = default) =>
         _client.DeleteObjectAsync(_settings.Bucket, ObjectKey.Validate(key), cancellation);
 
+    public async Task<Uri?> GetDownloadUrlAsync(string key, TimeSpan lifetime, string fileName, CancellationToken cancellation = default)
+    {
+        var request = new GetPreSignedUrlRequest
+        {
+            BucketName = _settings.Bucket,
+            Key = ObjectKey.Validate(key),
+            Verb = HttpVerb.GET,
+            Expires = DateTime.UtcNow + lifetime,
+            // The SDK signs https URLs unless told otherwise; a plain-http endpoint (MinIO, s3rver on loopback) needs http.
+            Protocol = _settings.ServiceUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS,
+        };
+        request.ResponseHeaderOverrides.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = fileName }.ToString();
+        return new Uri(await _client.GetPreSignedURLAsync(request));
+    }
+
     public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellation = default)
     {
         var request = new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = ObjectKey.ValidatePrefix(prefix) };

@@ -9,8 +9,18 @@ namespace UpscaleFarm.Api.Tests;
 /// The real API host with its embedded farm (in-memory transport, SQLite, a directory store) and the
 /// repository's models, configured with three tenants: two ordinary ones and one with small limits.
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+public class ApiFactory : WebApplicationFactory<Program>
 {
+    private readonly IReadOnlyDictionary<string, string?> _extra;
+
+    public ApiFactory()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    /// <param name="extra">Settings added to (or replacing) the defaults, e.g. another object store.</param>
+    protected ApiFactory(IReadOnlyDictionary<string, string?> extra) => _extra = extra;
+
     public const string AcmeKey = "ufk_acme-test-key-0123456789";
     public const string BetaKey = "ufk_beta-test-key-0123456789";
     public const string SmallKey = "ufk_small-test-key-0123456789";
@@ -44,13 +54,15 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         settings["Api:Tenants:0:WebhookSecret"] = AcmeWebhookSecret;
         settings["Api:WebhookRetryDelays:0"] = "00:00:00.2";
         settings["Api:WebhookRetryDelays:1"] = "00:00:00.4";
+        foreach (var (key, value) in _extra)
+            settings[key] = value;
         foreach (var (key, value) in settings)
             builder.UseSetting(key, value);
     }
 
-    public HttpClient ClientFor(string? key)
+    public HttpClient ClientFor(string? key, bool followRedirects = true)
     {
-        var client = CreateClient();
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects });
         if (key is not null)
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
         return client;

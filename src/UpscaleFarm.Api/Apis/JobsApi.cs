@@ -17,6 +17,8 @@ namespace UpscaleFarm.Api.Apis;
 /// <summary>/v1/jobs: submit, follow, list, cancel and fetch results, each scoped to the caller's tenant.</summary>
 public static class JobsApi
 {
+    private static readonly TimeSpan ResultUrlLifetime = TimeSpan.FromMinutes(15);
+
     public static RouteGroupBuilder MapJobsApi(this IEndpointRouteBuilder routes)
     {
         var jobs = routes.MapGroup("/v1/jobs").RequireAuthorization().WithTags("Jobs");
@@ -29,7 +31,7 @@ public static class JobsApi
         jobs.MapGet("/{id:guid}", GetAsync).WithSummary("A job's state, progress, ETA and error");
         jobs.MapDelete("/{id:guid}", CancelAsync).WithSummary("Cancel a job: its remaining tiles are dropped");
         jobs.MapGet("/{id:guid}/result", ResultAsync)
-            .WithSummary("The result: the image for one frame, a zip of the frames for several")
+            .WithSummary("The result: the image for one frame (a redirect to a 15-minute presigned URL when the store is S3), a zip of the frames for several")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream");
         jobs.MapGet("/{id:guid}/events", EventsAsync).WithSummary("Progress as server-sent events until the job ends");
         return jobs;
@@ -117,7 +119,12 @@ public static class JobsApi
         var frames = await store.GetFramesAsync(id, cancellation);
         var names = ResultNames(frames, job.Format);
         if (frames.Count == 1)
+        {
+            // From S3 the client downloads straight from the store, sparing the API the bytes.
+            if (await objects.GetDownloadUrlAsync(frames[0].ResultKey!, ResultUrlLifetime, names[0], cancellation) is { } url)
+                return TypedResults.Redirect(url.ToString());
             return TypedResults.Stream(await objects.OpenReadAsync(frames[0].ResultKey!, cancellation), ContentType(job.Format), names[0]);
+        }
         // Several frames: a zip streamed as it is written (stored, not deflated: the images are compressed already).
         return TypedResults.Stream(async body =>
         {
