@@ -9,7 +9,6 @@ using UpscaleFarm.Api.Uploads;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
-using UpscaleFarm.Imaging;
 using UpscaleFarm.Storage;
 
 namespace UpscaleFarm.Api.Apis;
@@ -61,8 +60,11 @@ public static class JobsApi
         var upload = uploads.Start(tenant, jobId, limits);
         try
         {
-            var request = await MultipartJobReader.ReadAsync(http.Request, new JobRequest { Tenant = tenant, IdempotencyKey = idempotencyKey },
+            var (request, container) = await MultipartJobReader.ReadAsync(http.Request, new JobRequest { Tenant = tenant, IdempotencyKey = idempotencyKey },
                 (name, content) => upload.AddFileAsync(name, content, cancellation), cancellation);
+            // A video comes back as a video unless a zip of frames is asked for; its frames stay lossless (PNG) until encoded.
+            if (await upload.KeepVideoAsync(container != "zip") is { } videoKey)
+                request = request with { VideoKey = videoKey, Format = "png" };
             if (request.WebhookUrl is not null && limits.WebhookSecret.Length == 0)
                 throw UploadRejectedException.BadRequest("this tenant has no webhook secret configured, so its webhooks could not be signed");
             if (upload.Frames.Count == 0)
@@ -116,15 +118,12 @@ public static class JobsApi
             return NotFound(id);
         if (job.State != JobState.Completed)
             return TypedResults.Problem($"the job is {job.State}; a result exists once it is completed", statusCode: StatusCodes.Status409Conflict);
+        if (job.ResultKey is { } videoKey)
+            return await ObjectResultAsync(objects, videoKey, $"{id:N}{Path.GetExtension(videoKey)}", cancellation);
         var frames = await store.GetFramesAsync(id, cancellation);
         var names = ResultNames(frames, job.Format);
         if (frames.Count == 1)
-        {
-            // From S3 the client downloads straight from the store, sparing the API the bytes.
-            if (await objects.GetDownloadUrlAsync(frames[0].ResultKey!, ResultUrlLifetime, names[0], cancellation) is { } url)
-                return TypedResults.Redirect(url.ToString());
-            return TypedResults.Stream(await objects.OpenReadAsync(frames[0].ResultKey!, cancellation), ContentType(job.Format), names[0]);
-        }
+            return await ObjectResultAsync(objects, frames[0].ResultKey!, names[0], cancellation);
         // Several frames: a zip streamed as it is written (stored, not deflated: the images are compressed already).
         return TypedResults.Stream(async body =>
         {
@@ -170,6 +169,14 @@ public static class JobsApi
         }
     }
 
+    /// <summary>One stored result: from S3 a redirect to a presigned URL (the client downloads straight from the store), else streamed.</summary>
+    private static async Task<IResult> ObjectResultAsync(IObjectStore objects, string key, string name, CancellationToken cancellation)
+    {
+        if (await objects.GetDownloadUrlAsync(key, ResultUrlLifetime, name, cancellation) is { } url)
+            return TypedResults.Redirect(url.ToString());
+        return TypedResults.Stream(await objects.OpenReadAsync(key, cancellation), ContentType(Path.GetExtension(name)), name);
+    }
+
     /// <summary>The job, if it exists and the caller may see it; another tenant's job is reported as missing.</summary>
     private static async Task<JobRecord?> FindAsync(Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation) =>
         await store.GetJobAsync(id, cancellation) is { } job && Caller.From(http.User, api).Owns(job) ? job : null;
@@ -183,7 +190,17 @@ public static class JobsApi
         return frames.Select((f, i) => (stems.Count(s => s == stems[i]) > 1 ? $"{stems[i]}-{f.Frame:D6}" : stems[i]) + "." + format).ToArray();
     }
 
-    private static string ContentType(string format) => ImageFormats.TryParse(format, out var parsed)
-        ? parsed switch { ImageFormat.Png => "image/png", ImageFormat.Jpeg => "image/jpeg", ImageFormat.Webp => "image/webp", _ => "image/tiff" }
-        : "application/octet-stream";
+    private static string ContentType(string extension) => extension.ToLowerInvariant() switch
+    {
+        ".png" => "image/png",
+        ".jpg" or ".jpeg" => "image/jpeg",
+        ".webp" => "image/webp",
+        ".tif" or ".tiff" => "image/tiff",
+        ".mp4" or ".m4v" => "video/mp4",
+        ".mov" => "video/quicktime",
+        ".mkv" => "video/x-matroska",
+        ".webm" => "video/webm",
+        ".avi" => "video/x-msvideo",
+        _ => "application/octet-stream",
+    };
 }

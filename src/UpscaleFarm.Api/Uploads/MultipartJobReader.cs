@@ -14,12 +14,15 @@ public static class MultipartJobReader
 {
     private const int MaxFieldBytes = 4096;
 
-    public static async Task<JobRequest> ReadAsync(HttpRequest request, JobRequest defaults, Func<string, Stream, Task> onFile, CancellationToken cancellation)
+    /// <returns>The job's options, and the container asked for a video's result ("video" or "zip"; null: not said).</returns>
+    public static async Task<(JobRequest Job, string? Container)> ReadAsync(HttpRequest request, JobRequest defaults, Func<string, Stream, Task> onFile,
+        CancellationToken cancellation)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 } boundary)
             throw UploadRejectedException.BadRequest("expected multipart/form-data with a boundary");
         var reader = new MultipartReader(boundary, request.Body);
         var job = defaults;
+        string? container = null;
         while (await reader.ReadNextSectionAsync(cancellation) is { } section)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
@@ -29,12 +32,18 @@ public static class MultipartJobReader
                 var name = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "");
                 await onFile(name.Length > 0 ? name : "upload", section.Body);
             }
+            else if (HeaderUtilities.RemoveQuotes(disposition.Name).Value is "container")
+            {
+                container = await ReadFieldAsync(section.Body, cancellation);
+                if (container is not ("video" or "zip"))
+                    throw UploadRejectedException.BadRequest($"container must be 'video' or 'zip', not '{container}'");
+            }
             else
             {
                 job = Apply(job, HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "", await ReadFieldAsync(section.Body, cancellation));
             }
         }
-        return job;
+        return (job, container);
     }
 
     private static async Task<string> ReadFieldAsync(Stream body, CancellationToken cancellation)
@@ -58,7 +67,7 @@ public static class MultipartJobReader
         "halo" => job with { Halo = Number(field, value, int.Parse) },
         "alpha" => job with { Alpha = value },
         "webhook" => job with { WebhookUrl = value },
-        _ => throw UploadRejectedException.BadRequest($"unknown field '{field}'; expected model, scale, format, quality, tile, halo, alpha, webhook or files"),
+        _ => throw UploadRejectedException.BadRequest($"unknown field '{field}'; expected model, scale, format, quality, tile, halo, alpha, webhook, container or files"),
     };
 
     private static T Number<T>(string field, string value, Func<string, IFormatProvider, T> parse)

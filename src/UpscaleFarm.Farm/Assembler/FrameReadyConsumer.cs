@@ -8,8 +8,8 @@ using UpscaleFarm.Storage;
 namespace UpscaleFarm.Farm.Assembler;
 
 /// <summary>
-/// Assembles a frame whose tiles are all counted, records it, completes the job with its last frame,
-/// and removes the frame's tile objects. Assembling twice (a redelivery) writes the same result again
+/// Assembles a frame whose tiles are all counted, records it, completes the job with its last frame
+/// (a video job goes on to <see cref="VideoMuxConsumer"/>), and removes the frame's tile objects. Assembling twice (a redelivery) writes the same result again
 /// and counts the frame once.
 /// </summary>
 public sealed class FrameReadyConsumer(IJobStore store, FrameAssembler assembler, IObjectStore objects, ILogger<FrameReadyConsumer> logger)
@@ -29,9 +29,14 @@ public sealed class FrameReadyConsumer(IJobStore store, FrameAssembler assembler
         var resultKey = await assembler.AssembleAsync(job, frame, tiles, context.CancellationToken);
         if (await store.CompleteFrameAsync(jobId, frameIndex, resultKey, Clock.NowMs, context.CancellationToken))
         {
-            var results = (await store.GetFramesAsync(jobId, context.CancellationToken)).Select(f => f.ResultKey!).ToList();
-            await context.Publish(new JobCompleted(jobId, results, DateTimeOffset.UtcNow));
-            logger.LogInformation("Job {JobId} completed: {Frames} frames", jobId, results.Count);
+            if (job.VideoKey is not null)
+                await context.Publish(new MuxVideo(jobId));
+            else if (await store.CompleteJobAsync(jobId, null, Clock.NowMs, context.CancellationToken))
+            {
+                var results = (await store.GetFramesAsync(jobId, context.CancellationToken)).Select(f => f.ResultKey!).ToList();
+                await context.Publish(new JobCompleted(jobId, results, DateTimeOffset.UtcNow));
+                logger.LogInformation("Job {JobId} completed: {Frames} frames", jobId, results.Count);
+            }
         }
         await DeleteTilesAsync(job, frameIndex);
     }

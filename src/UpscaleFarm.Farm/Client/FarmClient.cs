@@ -48,7 +48,7 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
         {
             Id = (id ?? Guid.NewGuid()).ToString("N"), Tenant = request.Tenant, State = JobState.Queued, Model = model.Id, OutScale = request.OutScale,
             Format = ImageFormats.Extension(format).TrimStart('.'), Quality = request.Quality, TileSize = request.TileSize, Halo = request.Halo,
-            Alpha = request.Alpha, IdempotencyKey = request.IdempotencyKey, WebhookUrl = request.WebhookUrl,
+            Alpha = request.Alpha, IdempotencyKey = request.IdempotencyKey, WebhookUrl = request.WebhookUrl, VideoKey = request.VideoKey,
         };
     }
 
@@ -72,7 +72,7 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
         {
             Id = job.Id, Tenant = job.Tenant, State = job.State, Model = job.Model, OutScale = job.OutScale, Format = job.Format,
             Quality = job.Quality, TileSize = job.TileSize, Halo = job.Halo, Alpha = job.Alpha, FramesTotal = frames.Count,
-            IdempotencyKey = job.IdempotencyKey, WebhookUrl = job.WebhookUrl, CreatedMs = Clock.NowMs,
+            IdempotencyKey = job.IdempotencyKey, WebhookUrl = job.WebhookUrl, VideoKey = job.VideoKey, CreatedMs = Clock.NowMs,
         };
         try
         {
@@ -92,11 +92,16 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
     }
 
     /// <summary>Removes the sources of a job that was never created (a refused or duplicate submission).</summary>
-    public async Task DeleteUploadsAsync(IEnumerable<FrameSource> frames)
+    public Task DeleteUploadsAsync(IEnumerable<FrameSource> frames) => DeleteObjectsAsync(frames.Select(f => f.Key));
+
+    public async Task DeleteObjectsAsync(IEnumerable<string> keys)
     {
-        foreach (var frame in frames)
-            await objects.DeleteAsync(frame.Key, CancellationToken.None);
+        foreach (var key in keys)
+            await objects.DeleteAsync(key, CancellationToken.None);
     }
+
+    /// <summary>Stores a job's side object (a video job's source video and its frame timestamps) before the job is created.</summary>
+    public Task PutObjectAsync(string key, Stream content, CancellationToken cancellation = default) => objects.PutAsync(key, content, cancellation);
 
     public Task<JobRecord?> GetAsync(Guid jobId, CancellationToken cancellation = default) => store.GetJobAsync(jobId, cancellation);
 

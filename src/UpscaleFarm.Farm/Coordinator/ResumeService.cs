@@ -23,6 +23,12 @@ public sealed class ResumeService(IJobStore store, IBus bus, ILogger<ResumeServi
                 continue;
             }
             var frames = (await store.GetFramesAsync(job.JobId, stoppingToken)).Where(f => f.State != FrameState.Assembled).ToList();
+            if (frames.Count == 0 && job.VideoKey is not null)
+            {
+                // Every frame was assembled; the video was not yet encoded.
+                await bus.Publish(new MuxVideo(job.JobId), stoppingToken);
+                continue;
+            }
             logger.LogInformation("Resuming job {JobId}: {Frames} frames to finish, {Done}/{Total} tiles done", job.JobId, frames.Count, job.TilesDone, job.TilesTotal);
             foreach (var frame in frames)
                 await bus.Publish(new PlanFrame(job.JobId, frame.Frame), stoppingToken);

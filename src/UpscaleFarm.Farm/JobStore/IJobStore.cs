@@ -44,8 +44,11 @@ public interface IJobStore
     /// <summary>Marks a tile done and counts it, exactly once however often it is called.</summary>
     Task<TileCount> CompleteTileAsync(Guid jobId, int frame, int tile, string worker, long inferenceMs, long nowMs, CancellationToken cancellation = default);
 
-    /// <summary>Marks a frame assembled; returns true for the one call that completes the job.</summary>
+    /// <summary>Marks a frame assembled; returns true for the one call that assembles the job's last frame.</summary>
     Task<bool> CompleteFrameAsync(Guid jobId, int frame, string resultKey, long nowMs, CancellationToken cancellation = default);
+
+    /// <summary>Moves a running job to completed, with its job-wide result if any; true for the one call that does.</summary>
+    Task<bool> CompleteJobAsync(Guid jobId, string? resultKey, long nowMs, CancellationToken cancellation = default);
 
     /// <summary>Moves an unfinished job to failed or cancelled; false if it had already finished.</summary>
     Task<bool> FinishJobAsync(Guid jobId, string state, string? reason, long nowMs, CancellationToken cancellation = default);

@@ -24,7 +24,9 @@ internal static class Schema
             planned_ms BIGINT NULL,
             finished_ms BIGINT NULL,
             idempotency_key TEXT NULL,
-            webhook_url TEXT NULL);
+            webhook_url TEXT NULL,
+            video_key TEXT NULL,
+            result_key TEXT NULL);
         CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
         CREATE INDEX IF NOT EXISTS jobs_tenant ON jobs (tenant, created_ms);
         CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (tenant, idempotency_key);

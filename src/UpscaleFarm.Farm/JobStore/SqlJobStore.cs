@@ -6,7 +6,7 @@ namespace UpscaleFarm.Farm.JobStore;
 /// <summary>The job store over SQLite or PostgreSQL (see <see cref="SqlDialect"/>), through Dapper.</summary>
 public sealed class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
 {
-    private const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms, idempotency_key, webhook_url";
+    private const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms, idempotency_key, webhook_url, video_key, result_key";
 
     static SqlJobStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -25,7 +25,7 @@ public sealed class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        await connection.ExecuteAsync($"INSERT INTO jobs ({JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @OutScale, @Format, @Quality, @TileSize, @Halo, @Alpha, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs, @IdempotencyKey, @WebhookUrl)",
+        await connection.ExecuteAsync($"INSERT INTO jobs ({JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @OutScale, @Format, @Quality, @TileSize, @Halo, @Alpha, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs, @IdempotencyKey, @WebhookUrl, @VideoKey, @ResultKey)",
             job, transaction);
         await connection.ExecuteAsync("INSERT INTO frames (job_id, frame, source_key, name, state) VALUES (@JobId, @Frame, @SourceKey, @Name, @State)",
             frames.Select((source, i) => new { JobId = job.Id, Frame = i, SourceKey = source.Key, source.Name, State = FrameState.Pending }), transaction);
@@ -173,11 +173,16 @@ public sealed class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
             return false;
         var counts = await connection.QuerySingleAsync<(int Done, int Total)>(
             "UPDATE jobs SET frames_done = frames_done + 1 WHERE id = @Id RETURNING frames_done, frames_total", new { Id = id }, transaction);
-        var completed = counts.Done == counts.Total && await connection.ExecuteAsync(
-            "UPDATE jobs SET state = @Completed, finished_ms = @Now WHERE id = @Id AND state = @Running",
-            new { Id = id, Now = nowMs, JobState.Completed, JobState.Running }, transaction) == 1;
         await transaction.CommitAsync(cancellation);
-        return completed;
+        return counts.Done == counts.Total;
+    }
+
+    public async Task<bool> CompleteJobAsync(Guid jobId, string? resultKey, long nowMs, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.ExecuteAsync(
+            "UPDATE jobs SET state = @Completed, result_key = @ResultKey, finished_ms = @Now WHERE id = @Id AND state = @Running",
+            new { Id = Key(jobId), ResultKey = resultKey, Now = nowMs, JobState.Completed, JobState.Running }) == 1;
     }
 
     public async Task<bool> FinishJobAsync(Guid jobId, string state, string? reason, long nowMs, CancellationToken cancellation = default)

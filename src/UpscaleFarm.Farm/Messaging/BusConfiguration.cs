@@ -32,6 +32,7 @@ internal static class BusConfiguration
         {
             bus.AddConsumer<TileCompletedConsumer>();
             bus.AddConsumer<FrameReadyConsumer, FrameReadyConsumerDefinition>();
+            bus.AddConsumer<VideoMuxConsumer, VideoMuxConsumerDefinition>();
             bus.AddConsumer<JobFailureConsumer>();
             if (options.UsesRabbitMq)
                 bus.AddConsumer<DeadLetteredTileConsumer>().ExcludeFromConfigureEndpoints();

@@ -19,6 +19,14 @@ public static class FarmKeys
 
     public static string TilesOfFrame(string tenant, Guid jobId, int frame) => $"{Job(tenant, jobId)}/tiles/frame-{frame:D6}/";
 
+    /// <summary>A video job's source file, kept for its audio, subtitles and timing.</summary>
+    public static string VideoSource(string tenant, Guid jobId, string extension) => $"{Job(tenant, jobId)}/video/source{extension}";
+
+    /// <summary>A video job's frame timestamps (seconds, one per line) and duration (first line).</summary>
+    public static string VideoTimes(string tenant, Guid jobId) => $"{Job(tenant, jobId)}/video/frames.txt";
+
+    public static string VideoResult(string tenant, Guid jobId, string extension) => $"{Job(tenant, jobId)}/result/video{extension}";
+
     public static string Result(string tenant, Guid jobId, int frame, string extension) =>
         $"{Job(tenant, jobId)}/result/frame-{frame:D6}{extension}";
 }

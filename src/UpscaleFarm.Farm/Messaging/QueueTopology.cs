@@ -27,6 +27,7 @@ public static class QueueTopology
         (typeof(TileJob), TileQueue),
         (typeof(TileCompleted), "tile-completed"),
         (typeof(FrameReady), "frame-ready"),
+        (typeof(MuxVideo), "mux-video"),
         (typeof(TileFailed), FailureQueue),
         (typeof(Fault<TileJob>), FailureQueue),
         (typeof(Fault<PlanFrame>), FailureQueue),

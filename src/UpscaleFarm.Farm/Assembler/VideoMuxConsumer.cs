@@ -1,0 +1,64 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Storage;
+using UpscaleFarm.Video;
+
+namespace UpscaleFarm.Farm.Assembler;
+
+/// <summary>
+/// The last step of a video job: its upscaled frames are encoded into a video with the source's audio,
+/// subtitles and timing, stored as the job's result, and the job completes. Encoding again after a
+/// redelivery writes the same key and completes the job once.
+/// </summary>
+public sealed class VideoMuxConsumer(IJobStore store, IObjectStore objects, IOptions<FarmOptions> options, ILogger<VideoMuxConsumer> logger)
+    : IConsumer<MuxVideo>
+{
+    public async Task Consume(ConsumeContext<MuxVideo> context)
+    {
+        var cancellation = context.CancellationToken;
+        if (await store.GetJobAsync(context.Message.JobId, cancellation) is not { State: JobState.Running, VideoKey: { } videoKey } job)
+            return;
+        var work = Path.Combine(options.Value.ScratchDirectory, $"video-{job.Id}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
+        try
+        {
+            var extension = Path.GetExtension(videoKey);
+            var source = Path.Combine(work, "source" + extension);
+            await objects.DownloadAsync(videoKey, source, cancellation: cancellation);
+            var timing = (await objects.ReadAllBytesAsync(FarmKeys.VideoTimes(job.Tenant, job.JobId), cancellation)).AsSpan();
+            var (duration, times) = FrameTimes.Parse(System.Text.Encoding.UTF8.GetString(timing));
+
+            var frames = new List<string>();
+            foreach (var frame in await store.GetFramesAsync(job.JobId, cancellation))
+            {
+                var path = Path.Combine(work, $"{frame.Frame:D8}{Path.GetExtension(frame.ResultKey)}");
+                await objects.DownloadAsync(frame.ResultKey!, path, cancellation: cancellation);
+                frames.Add(path);
+            }
+            var output = Path.Combine(work, "result" + extension);
+            await VideoMuxer.MuxAsync(source, frames, times, duration, output, cancellation);
+            var resultKey = FarmKeys.VideoResult(job.Tenant, job.JobId, extension);
+            await using (var result = File.OpenRead(output))
+                await objects.PutAsync(resultKey, result, cancellation);
+            if (await store.CompleteJobAsync(job.JobId, resultKey, Clock.NowMs, cancellation))
+            {
+                await context.Publish(new JobCompleted(job.JobId, [resultKey], DateTimeOffset.UtcNow));
+                logger.LogInformation("Job {JobId} completed: {Frames} frames encoded into {Video}", job.JobId, frames.Count, resultKey);
+            }
+        }
+        catch (VideoException e)
+        {
+            if (await store.FinishJobAsync(job.JobId, JobState.Failed, $"encoding the video: {e.Message}", Clock.NowMs, cancellation))
+                await context.Publish(new JobFailed(job.JobId, e.Message, DateTimeOffset.UtcNow));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}
