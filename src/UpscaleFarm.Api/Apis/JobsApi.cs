@@ -99,13 +99,13 @@ public static class JobsApi
 
     private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetAsync(
         Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation) =>
-        await FindAsync(id, http, store, api, cancellation) is { } job ? TypedResults.Ok(JobView.Of(job, Clock.NowMs)) : NotFound(id);
+        await TenantJobs.FindAsync(id, http, store, api, cancellation) is { } job ? TypedResults.Ok(JobView.Of(job, Clock.NowMs)) : TenantJobs.NotFound(id);
 
     private static async Task<Results<Ok<JobView>, ProblemHttpResult>> CancelAsync(
         Guid id, HttpContext http, IJobStore store, FarmClient client, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
     {
-        if (await FindAsync(id, http, store, api, cancellation) is null)
-            return NotFound(id);
+        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is null)
+            return TenantJobs.NotFound(id);
         if (!await client.CancelAsync(id, cancellation))
             return TypedResults.Problem("the job has already finished", statusCode: StatusCodes.Status409Conflict);
         return TypedResults.Ok(JobView.Of((await store.GetJobAsync(id, cancellation))!, Clock.NowMs));
@@ -114,8 +114,8 @@ public static class JobsApi
     private static async Task<IResult> ResultAsync(
         Guid id, HttpContext http, IJobStore store, IObjectStore objects, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
     {
-        if (await FindAsync(id, http, store, api, cancellation) is not { } job)
-            return NotFound(id);
+        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is not { } job)
+            return TenantJobs.NotFound(id);
         if (job.State != JobState.Completed)
             return TypedResults.Problem($"the job is {job.State}; a result exists once it is completed", statusCode: StatusCodes.Status409Conflict);
         if (job.ResultKey is { } videoKey)
@@ -144,8 +144,8 @@ public static class JobsApi
 
     private static async Task<Results<ServerSentEventsResult<JobView>, ProblemHttpResult>> EventsAsync(
         Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation) =>
-        await FindAsync(id, http, store, api, cancellation) is null
-            ? NotFound(id)
+        await TenantJobs.FindAsync(id, http, store, api, cancellation) is null
+            ? TenantJobs.NotFound(id)
             : TypedResults.ServerSentEvents(Progress(id, http, store, api, http.RequestAborted));
 
     /// <summary>A "progress" event whenever the job changes, then "end" once it is completed, failed or cancelled.</summary>
@@ -155,7 +155,7 @@ public static class JobsApi
         (string, int, int)? last = null;
         while (!cancellation.IsCancellationRequested)
         {
-            var job = await FindAsync(id, http, store, api, cancellation);
+            var job = await TenantJobs.FindAsync(id, http, store, api, cancellation);
             if (job is null)
                 yield break;
             if (last != (job.State, job.TilesDone, job.TilesTotal))
@@ -177,11 +177,6 @@ public static class JobsApi
         return TypedResults.Stream(await objects.OpenReadAsync(key, cancellation), ContentType(Path.GetExtension(name)), name);
     }
 
-    /// <summary>The job, if it exists and the caller may see it; another tenant's job is reported as missing.</summary>
-    private static async Task<JobRecord?> FindAsync(Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation) =>
-        await store.GetJobAsync(id, cancellation) is { } job && Caller.From(http.User, api).Owns(job) ? job : null;
-
-    private static ProblemHttpResult NotFound(Guid id) => TypedResults.Problem($"no job {id:N}", statusCode: StatusCodes.Status404NotFound);
 
     /// <summary>Each frame's result named after its source, made unique with the frame number where names repeat.</summary>
     private static string[] ResultNames(IReadOnlyList<FrameRecord> frames, string format)

@@ -36,12 +36,16 @@ public static class JobApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // The web console: static files from wwwroot, index.html at "/". It needs no server of its own.
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthChecks("/health/live");
         app.MapHealthChecks("/health/ready");
         app.MapJobsApi();
+        app.MapFramesApi();
         app.MapModelsApi();
         return app;
     }
