@@ -22,8 +22,8 @@ public static class JobsApi
     {
         var jobs = routes.MapGroup("/v1/jobs").RequireAuthorization().WithTags("Jobs");
         jobs.MapPost("/", SubmitAsync).DisableAntiforgery()
-            .WithSummary("Submit images or a .zip of frames as one job (multipart/form-data: files, and optional model, scale, format, quality, tile, halo, alpha, webhook)")
-            .Accepts<IFormFile>("multipart/form-data")
+            .WithSummary("Submit one job: images, .zip files of frames or one video as multipart/form-data (files, and optional model, scale, format, quality, tile, halo, alpha, webhook, container), or JSON naming the tenant's uploads")
+            .Accepts<IFormFile>("multipart/form-data").Accepts<JobSubmission>("application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         jobs.MapGet("/", ListAsync).WithSummary("The caller's jobs, newest first, optionally in one state");
@@ -60,8 +60,10 @@ public static class JobsApi
         var upload = uploads.Start(tenant, jobId, limits);
         try
         {
-            var (request, container) = await MultipartJobReader.ReadAsync(http.Request, new JobRequest { Tenant = tenant, IdempotencyKey = idempotencyKey },
-                (name, content) => upload.AddFileAsync(name, content, cancellation), cancellation);
+            var defaults = new JobRequest { Tenant = tenant, IdempotencyKey = idempotencyKey };
+            var (request, container) = http.Request.HasJsonContentType()
+                ? (await ReadSubmissionAsync(http.Request, defaults, upload, cancellation), null)
+                : await MultipartJobReader.ReadAsync(http.Request, defaults, (name, content) => upload.AddFileAsync(name, content, cancellation), cancellation);
             // A video comes back as a video unless a zip of frames is asked for; its frames stay lossless (PNG) until encoded.
             if (await upload.KeepVideoAsync(container != "zip") is { } videoKey)
                 request = request with { VideoKey = videoKey, Format = "png" };
@@ -78,6 +80,32 @@ public static class JobsApi
             await upload.DiscardAsync();
             throw;
         }
+    }
+
+    /// <summary>A JSON submission: each named object must be one of the tenant's uploads; it is checked, then used in place.</summary>
+    private static async Task<JobRequest> ReadSubmissionAsync(HttpRequest http, JobRequest defaults, JobUpload upload, CancellationToken cancellation)
+    {
+        var submission = await http.ReadFromJsonAsync<JobSubmission>(cancellation);
+        if (submission?.Objects is not { Count: > 0 } objects)
+            throw UploadRejectedException.BadRequest("name at least one object: {\"objects\": [\"uploads/NAME\"]}");
+        foreach (var reference in objects)
+        {
+            var key = TenantUploads.KeyOfReference(defaults.Tenant, reference)
+                ?? throw UploadRejectedException.BadRequest($"'{reference}' is not one of this tenant's uploads (uploads/NAME)");
+            try
+            {
+                await upload.AddStoredAsync(key, cancellation);
+            }
+            catch (ObjectNotFoundException)
+            {
+                throw UploadRejectedException.Unprocessable($"there is no upload '{reference}'");
+            }
+        }
+        return defaults with
+        {
+            Model = submission.Model, OutScale = submission.Scale, Format = submission.Format ?? defaults.Format, Quality = submission.Quality ?? defaults.Quality,
+            TileSize = submission.Tile, Halo = submission.Halo, Alpha = submission.Alpha ?? defaults.Alpha, WebhookUrl = submission.Webhook,
+        };
     }
 
     private static async Task<Results<Ok<JobPage>, ProblemHttpResult>> ListAsync(

@@ -46,6 +46,7 @@ public static class JobApiExtensions
         app.MapHealthChecks("/health/ready");
         app.MapJobsApi();
         app.MapFramesApi();
+        app.MapUploadsApi();
         app.MapModelsApi();
         return app;
     }

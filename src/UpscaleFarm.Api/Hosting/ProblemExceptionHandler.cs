@@ -16,7 +16,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "Upload too large"),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
             ImageInputException => (422, "Input refused"),
-            UnknownModelException or ArgumentException or InvalidDataException => (400, "Bad request"),
+            UnknownModelException or ArgumentException or InvalidDataException or System.Text.Json.JsonException => (400, "Bad request"),
             _ => null,
         };
         if (mapped is not { } problem || http.Response.HasStarted)

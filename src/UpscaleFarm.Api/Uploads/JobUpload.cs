@@ -18,6 +18,7 @@ namespace UpscaleFarm.Api.Uploads;
 public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant, Guid jobId, TenantOptions limits)
 {
     private readonly List<FrameSource> _frames = [];
+    private readonly List<FrameSource> _uploaded = [];
     private readonly List<string> _videoKeys = [];
     private readonly ByteBudget _budget = new(limits.MaxUploadBytes);
     private string? _videoKey;
@@ -59,9 +60,32 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         return _videoKey = null;
     }
 
+    /// <summary>
+    /// Adds an object already in the tenant's area (<see cref="TenantUploads"/>) as a frame, by reference:
+    /// it is read once to check its header against the limits, and not copied.
+    /// </summary>
+    public async Task AddStoredAsync(string key, CancellationToken cancellation)
+    {
+        var name = Path.GetFileName(key);
+        var path = ScratchPath(Path.GetExtension(name));
+        try
+        {
+            await using (var source = await client.OpenObjectAsync(key, cancellation))
+            await using (var file = File.Create(path))
+                await _budget.CopyAsync(source, file, cancellation);
+            CheckImage(name, path);
+            _frames.Add(new FrameSource(key, name));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     public async Task DiscardAsync()
     {
-        await client.DeleteUploadsAsync(_frames);
+        // Only what this submission stored; objects it referenced stay the tenant's.
+        await client.DeleteUploadsAsync(_uploaded);
         await client.DeleteObjectsAsync(_videoKeys);
     }
 
@@ -95,6 +119,15 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
 
     private async Task AddFrameAsync(string name, string path, CancellationToken cancellation)
     {
+        CheckImage(name, path);
+        await using var file = File.OpenRead(path);
+        var frame = await client.UploadFrameAsync(tenant, jobId, _frames.Count, name, file, cancellation);
+        _uploaded.Add(frame);
+        _frames.Add(frame);
+    }
+
+    private void CheckImage(string name, string path)
+    {
         if (_frames.Count >= limits.MaxFrames)
             throw UploadRejectedException.TooLarge($"a job may have at most {limits.MaxFrames} frames");
         var imageLimits = new ImageLimits
@@ -109,8 +142,6 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         {
             throw UploadRejectedException.Unprocessable(e.Message);
         }
-        await using var file = File.OpenRead(path);
-        _frames.Add(await client.UploadFrameAsync(tenant, jobId, _frames.Count, name, file, cancellation));
     }
 
     private string ScratchPath(string extension)

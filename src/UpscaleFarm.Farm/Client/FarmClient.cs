@@ -100,6 +100,9 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
             await objects.DeleteAsync(key, CancellationToken.None);
     }
 
+    /// <summary>Opens a stored object (an upload in a tenant's area that a job names); throws <see cref="ObjectNotFoundException"/> if absent.</summary>
+    public Task<Stream> OpenObjectAsync(string key, CancellationToken cancellation = default) => objects.OpenReadAsync(key, cancellation);
+
     /// <summary>Stores a job's side object (a video job's source video and its frame timestamps) before the job is created.</summary>
     public Task PutObjectAsync(string key, Stream content, CancellationToken cancellation = default) => objects.PutAsync(key, content, cancellation);
 
