@@ -98,7 +98,7 @@ public sealed class SecurityTests(ApiFactory api)
         var objects = Path.Combine(api.DataDirectory, "objects");
         var keys = Directory.EnumerateFiles(objects, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(objects, f)).ToList();
         Assert.NotEmpty(keys);
-        Assert.All(keys, key => Assert.Matches("^tenants/(acme|beta|small)/jobs/[0-9a-f]{32}/", key));
+        Assert.All(keys, key => Assert.Matches("^tenants/(acme|beta|small)/(jobs/[0-9a-f]{32}|uploads)/", key));
         Assert.DoesNotContain(keys, key => key.Contains("escape") || key.Contains(".."));
         var uploads = Path.Combine(api.DataDirectory, "scratch", "uploads");
         Assert.True(!Directory.Exists(uploads) || !Directory.EnumerateFileSystemEntries(uploads).Any(), "upload scratch files were left behind");

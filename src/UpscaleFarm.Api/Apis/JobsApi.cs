@@ -23,7 +23,8 @@ public static class JobsApi
         var jobs = routes.MapGroup("/v1/jobs").RequireAuthorization().WithTags("Jobs");
         jobs.MapPost("/", SubmitAsync).DisableAntiforgery()
             .WithSummary("Submit one job: images, .zip files of frames or one video as multipart/form-data (files, and optional model, scale, format, quality, tile, halo, alpha, webhook, container), or JSON naming the tenant's uploads")
-            .Accepts<IFormFile>("multipart/form-data").Accepts<JobSubmission>("application/json")
+            // One Accepts for both: each call replaces the last, and routing refuses other content types (415).
+            .Accepts<JobSubmission>("multipart/form-data", "application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         jobs.MapGet("/", ListAsync).WithSummary("The caller's jobs, newest first, optionally in one state");
