@@ -21,7 +21,9 @@ public sealed class JobsApiTests(ApiFactory api)
         var done = await Jobs.WaitAsync(client, submitted.Id);
         Assert.Equal("completed", done.State);
         Assert.Equal((100.0, 6, 6, 1, 1), (done.Percent, done.TilesDone, done.TilesTotal, done.FramesDone, done.FramesTotal));
-        Assert.NotNull(done.RunningSeconds);
+        // Time per stage: planning, tiles and assembly add up to the time running.
+        Assert.True(done is { PlanningSeconds: >= 0, TilesSeconds: > 0, AssemblySeconds: >= 0, RunningSeconds: > 0 }, done.ToString());
+        Assert.Equal(done.RunningSeconds!.Value, done.PlanningSeconds!.Value + done.TilesSeconds!.Value + done.AssemblySeconds!.Value, 3);
 
         using var result = await client.GetAsync($"/v1/jobs/{submitted.Id:N}/result");
         Assert.Equal(HttpStatusCode.OK, result.StatusCode);
@@ -51,10 +53,12 @@ public sealed class JobsApiTests(ApiFactory api)
         var client = api.ClientFor(ApiFactory.AcmeKey);
         var job = await Jobs.SubmitAsync(client, Jobs.Form([("e.png", Jobs.Png("chelsea.png", 48, 32))], ("tile", "16"), ("halo", "4")));
 
-        using var stream = new StreamReader(await client.GetStreamAsync($"/v1/jobs/{job.Id:N}/events"));
+        // A stream that never ends fails the test instead of hanging it.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var stream = new StreamReader(await client.GetStreamAsync($"/v1/jobs/{job.Id:N}/events", timeout.Token));
         var events = new List<(string Event, JobView Job)>();
         string? type = null;
-        while (await stream.ReadLineAsync() is { } line)
+        while (await stream.ReadLineAsync(timeout.Token) is { } line)
         {
             if (line.StartsWith("event: ", StringComparison.Ordinal))
                 type = line[7..];
@@ -134,7 +138,9 @@ public sealed class JobsApiTests(ApiFactory api)
         foreach (var (path, method) in new[]
                  {
                      ("/v1/jobs", "post"), ("/v1/jobs", "get"), ("/v1/jobs/{id}", "get"), ("/v1/jobs/{id}", "delete"),
-                     ("/v1/jobs/{id}/result", "get"), ("/v1/jobs/{id}/events", "get"), ("/v1/models", "get"),
+                     ("/v1/jobs/{id}/result", "get"), ("/v1/jobs/{id}/events", "get"), ("/v1/models", "get"), ("/v1/uploads/{name}", "put"),
+                     ("/v1/jobs/{id}/frames", "get"), ("/v1/jobs/{id}/frames/{frame}/tiles", "get"), ("/v1/jobs/{id}/frames/{frame}/source", "get"),
+                     ("/v1/jobs/{id}/frames/{frame}/result", "get"),
                  })
             Assert.True(paths.TryGetProperty(path, out var item) && item.TryGetProperty(method, out _), $"{method} {path} is not in the document");
 

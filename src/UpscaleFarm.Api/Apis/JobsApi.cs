@@ -128,7 +128,9 @@ public static class JobsApi
 
     private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetAsync(
         Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation) =>
-        await TenantJobs.FindAsync(id, http, store, api, cancellation) is { } job ? TypedResults.Ok(JobView.Of(job, Clock.NowMs)) : TenantJobs.NotFound(id);
+        await TenantJobs.FindAsync(id, http, store, api, cancellation) is { } job
+            ? TypedResults.Ok(JobView.Of(job, Clock.NowMs, await store.GetTileSpanAsync(id, cancellation)))
+            : TenantJobs.NotFound(id);
 
     private static async Task<Results<Ok<JobView>, ProblemHttpResult>> CancelAsync(
         Guid id, HttpContext http, IJobStore store, FarmClient client, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
@@ -190,7 +192,8 @@ public static class JobsApi
             if (last != (job.State, job.TilesDone, job.TilesTotal))
             {
                 last = (job.State, job.TilesDone, job.TilesTotal);
-                yield return new SseItem<JobView>(JobView.Of(job, Clock.NowMs), JobState.IsFinal(job.State) ? "end" : "progress");
+                yield return new SseItem<JobView>(JobView.Of(job, Clock.NowMs, await store.GetTileSpanAsync(id, cancellation)),
+                    JobState.IsFinal(job.State) ? "end" : "progress");
             }
             if (JobState.IsFinal(job.State))
                 yield break;

@@ -28,6 +28,9 @@ public interface IJobStore
 
     Task<FrameRecord?> GetFrameAsync(Guid jobId, int frame, CancellationToken cancellation = default);
 
+    /// <summary>The job's first tile start and last tile finish, for its time per stage.</summary>
+    Task<TileSpan> GetTileSpanAsync(Guid jobId, CancellationToken cancellation = default);
+
     Task<IReadOnlyList<TileRecord>> GetTilesAsync(Guid jobId, int frame, CancellationToken cancellation = default);
 
     /// <summary>queued → running; false if the job was not queued.</summary>

@@ -84,6 +84,14 @@ public sealed class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
             new { Id = Key(jobId), Frame = frame });
     }
 
+    public async Task<TileSpan> GetTileSpanAsync(Guid jobId, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        var (first, last) = await connection.QuerySingleAsync<(long? First, long? Last)>(
+            "SELECT MIN(started_ms), MAX(finished_ms) FROM tiles WHERE job_id = @Id", new { Id = Key(jobId) });
+        return new TileSpan(first, last);
+    }
+
     public async Task<IReadOnlyList<TileRecord>> GetTilesAsync(Guid jobId, int frame, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
