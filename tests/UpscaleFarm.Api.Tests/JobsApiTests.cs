@@ -34,6 +34,28 @@ public sealed class JobsApiTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_result_is_viewable_as_a_deep_zoom_pyramid_by_its_tenant_only()
+    {
+        var client = api.ClientFor(ApiFactory.AcmeKey);
+        var job = await Jobs.WaitAsync(client, (await Jobs.SubmitAsync(client, Jobs.Form([("dz.png", Jobs.Png("astronaut.png", 100, 80))], ("tile", "64")))).Id);
+
+        var descriptor = System.Xml.Linq.XDocument.Parse(await client.GetStringAsync($"/v1/jobs/{job.Id:N}/frames/0/dzi/image.dzi"));
+        var size = descriptor.Descendants().Single(e => e.Name.LocalName == "Size");
+        Assert.Equal(("400", "320"), (size.Attribute("Width")?.Value, size.Attribute("Height")?.Value));
+        // Level 9 is the full size (2^9 = 512 ≥ 400): two columns and two rows of 254-px tiles.
+        using var tile = await client.GetAsync($"/v1/jobs/{job.Id:N}/frames/0/dzi/image_files/9/1_1.jpeg");
+        Assert.Equal(HttpStatusCode.OK, tile.StatusCode);
+        using var image = Image.NewFromBuffer(await tile.Content.ReadAsByteArrayAsync());
+        Assert.Equal((147, 67), (image.Width, image.Height)); // 400 - 254 + 1 overlap, 320 - 254 + 1
+
+        var beta = api.ClientFor(ApiFactory.BetaKey);
+        using var other = await beta.GetAsync($"/v1/jobs/{job.Id:N}/frames/0/dzi/image_files/9/1_1.jpeg");
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        using var odd = await client.GetAsync($"/v1/jobs/{job.Id:N}/frames/0/dzi/image_files/9/..%2F..%2Fimage.dzi");
+        Assert.Equal(HttpStatusCode.NotFound, odd.StatusCode);
+    }
+
+    [Fact]
     public async Task Several_images_make_a_frame_set_whose_result_is_a_zip()
     {
         var client = api.ClientFor(ApiFactory.AcmeKey);

@@ -85,6 +85,8 @@ public sealed class ConsoleTests : IAsyncLifetime
 
         await Assertions.Expect(page.Locator("#compare-section")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#viewer")).ToHaveAttributeAsync("data-opened", "true");
+        // The viewer reads the result as a Deep Zoom pyramid, tile by tile, with the key.
+        await page.WaitForFunctionAsync("() => Number(document.getElementById('viewer').dataset.tilesLoaded || 0) > 0");
         Assert.Equal(768, await page.Locator("#after").EvaluateAsync<int>("img => img.naturalWidth"));
         await page.Locator("#compare-slider").FillAsync("80");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(_screenshots, "3-completed.png"), FullPage = true });

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using UpscaleFarm.Api.Apis;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Api.Uploads;
+using UpscaleFarm.Api.Viewing;
 using UpscaleFarm.Api.Webhooks;
 using UpscaleFarm.Farm.Configuration;
 
@@ -22,6 +23,7 @@ public static class JobApiExtensions
         builder.Services.AddSingleton<WebhookDelivery>();
         builder.Services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.Section));
         builder.Services.AddSingleton<JobUploads>();
+        builder.Services.AddSingleton<DeepZoomPyramids>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorization();
@@ -46,6 +48,7 @@ public static class JobApiExtensions
         app.MapHealthChecks("/health/ready");
         app.MapJobsApi();
         app.MapFramesApi();
+        app.MapDeepZoomApi();
         app.MapUploadsApi();
         app.MapModelsApi();
         return app;

@@ -133,17 +133,34 @@ function drawTiles(frame, tiles) {
   }));
 }
 
-async function showCompare(id, frame) {
-  const [before, after] = await Promise.all([blobUrl(`/v1/jobs/${id}/frames/0/source`), blobUrl(`/v1/jobs/${id}/frames/0/result`)]);
-  $('before').src = before;
-  $('after').src = after;
-  $('after').onload = () => { $('before').style.width = `${$('after').clientWidth}px`; };
+// Results up to this many pixels are also shown whole (before/after); the viewer reads any size tile by tile.
+const WHOLE_IMAGE_LIMIT = 40e6;
+
+async function showResult(id, frame) {
   $('compare-section').hidden = false;
-  $('download').href = after;
-  $('download').download = frame.name.replace(/\.[^.]*$/, '') + '-upscaled';
+  const whole = frame.width * frame.scale * frame.height * frame.scale <= WHOLE_IMAGE_LIMIT;
+  $('compare').hidden = $('compare-slider').hidden = !whole;
+  if (whole) {
+    const [before, after] = await Promise.all([blobUrl(`/v1/jobs/${id}/frames/0/source`), blobUrl(`/v1/jobs/${id}/frames/0/result`)]);
+    $('before').src = before;
+    $('after').src = after;
+    $('after').onload = () => { $('before').style.width = `${$('after').clientWidth}px`; };
+  }
+  $('download').onclick = async (event) => {
+    if ($('download').href.startsWith('blob:')) return;
+    event.preventDefault();
+    $('download').href = await blobUrl(`/v1/jobs/${id}/result`);
+    $('download').download = frame.name.replace(/\.[^.]*$/, '') + '-upscaled';
+    $('download').click();
+  };
   if (window.OpenSeadragon) {
-    viewer = OpenSeadragon({ element: $('viewer'), prefixUrl: 'lib/openseadragon/images/', tileSources: { type: 'image', url: after }, showNavigator: true });
+    // A Deep Zoom pyramid made by the API on first view; tiles are fetched with the key.
+    viewer = OpenSeadragon({
+      element: $('viewer'), prefixUrl: 'lib/openseadragon/images/', showNavigator: true,
+      tileSources: `/v1/jobs/${id}/frames/0/dzi/image.dzi`, loadTilesWithAjax: true, ajaxHeaders: { Authorization: `Bearer ${key}` },
+    });
     viewer.addHandler('open', () => { $('viewer').dataset.opened = 'true'; });
+    viewer.addHandler('tile-loaded', () => { $('viewer').dataset.tilesLoaded = String(Number($('viewer').dataset.tilesLoaded || 0) + 1); });
   }
 }
 $('compare-slider').addEventListener('input', (event) => { $('before-clip').style.width = `${event.target.value}%`; });
@@ -163,7 +180,7 @@ async function showJob(id) {
     if (frames.length && frames[0].width) drawTiles(frames[0], await json(`/v1/jobs/${id}/frames/0/tiles`));
     if (job.state === 'completed' && !comparing && frames[0].state === 'assembled') {
       comparing = true;
-      await showCompare(id, frames[0]);
+      await showResult(id, frames[0]);
     }
     if (['completed', 'failed', 'cancelled'].includes(job.state)) clearInterval(timer);
   };
@@ -174,7 +191,8 @@ async function showJob(id) {
 // --- routing ------------------------------------------------------------------------------------
 function route() {
   clearInterval(timer);
-  if (viewer) { viewer.destroy(); viewer = null; delete $('viewer').dataset.opened; }
+  if (viewer) { viewer.destroy(); viewer = null; delete $('viewer').dataset.opened; delete $('viewer').dataset.tilesLoaded; }
+  $('download').setAttribute('href', '#');
   blobUrls.splice(0).forEach(URL.revokeObjectURL);
   if (!key) return show('sign-in');
   $('tenant').textContent = 'signed in';

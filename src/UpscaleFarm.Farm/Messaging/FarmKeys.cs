@@ -27,6 +27,9 @@ public static class FarmKeys
 
     public static string VideoResult(string tenant, Guid jobId, string extension) => $"{Job(tenant, jobId)}/result/video{extension}";
 
+    /// <summary>A frame result's Deep Zoom pyramid (image.dzi and image_files/…), made when first viewed.</summary>
+    public static string DeepZoom(string tenant, Guid jobId, int frame) => $"{Job(tenant, jobId)}/dzi/frame-{frame:D6}/";
+
     public static string Result(string tenant, Guid jobId, int frame, string extension) =>
         $"{Job(tenant, jobId)}/result/frame-{frame:D6}{extension}";
 }

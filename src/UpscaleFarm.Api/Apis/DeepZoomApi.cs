@@ -1,0 +1,49 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using UpscaleFarm.Api.Tenants;
+using UpscaleFarm.Api.Viewing;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Storage;
+
+namespace UpscaleFarm.Api.Apis;
+
+/// <summary>/v1/jobs/{id}/frames/{frame}/dzi/…: a frame result as a Deep Zoom pyramid, for viewers such as OpenSeadragon.</summary>
+public static partial class DeepZoomApi
+{
+    public static void MapDeepZoomApi(this IEndpointRouteBuilder routes)
+    {
+        var dzi = routes.MapGroup("/v1/jobs/{id:guid}/frames/{frame:int}/dzi").RequireAuthorization().WithTags("Frames");
+        dzi.MapGet("/image.dzi", DescriptorAsync).WithSummary("The Deep Zoom descriptor of a frame's result (the pyramid is made on first request)");
+        dzi.MapGet("/image_files/{level:int}/{tile}", TileAsync).WithSummary("One tile of a frame's Deep Zoom pyramid");
+    }
+
+    private static async Task<IResult> DescriptorAsync(Guid id, int frame, HttpContext http, IJobStore store, IObjectStore objects,
+        DeepZoomPyramids pyramids, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+    {
+        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is not { } job || await store.GetFrameAsync(id, frame, cancellation) is not { } record)
+            return TenantJobs.NotFound(id);
+        if (record.ResultKey is null)
+            return TypedResults.Problem($"frame {frame} is {record.State}; it can be viewed once assembled", statusCode: StatusCodes.Status409Conflict);
+        var prefix = await pyramids.EnsureAsync(job, record, cancellation);
+        return TypedResults.Stream(await objects.OpenReadAsync(prefix + DeepZoomPyramids.Descriptor, cancellation), "application/xml");
+    }
+
+    private static async Task<IResult> TileAsync(Guid id, int frame, int level, string tile, HttpContext http, IJobStore store, IObjectStore objects,
+        IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+    {
+        if (!TileName().IsMatch(tile) || await TenantJobs.FindAsync(id, http, store, api, cancellation) is not { } job)
+            return TenantJobs.NotFound(id);
+        try
+        {
+            var key = Farm.Messaging.FarmKeys.DeepZoom(job.Tenant, job.JobId, frame) + $"image_files/{level}/{tile}";
+            return TypedResults.Stream(await objects.OpenReadAsync(key, cancellation), "image/jpeg");
+        }
+        catch (ObjectNotFoundException)
+        {
+            return TypedResults.NotFound();
+        }
+    }
+
+    [GeneratedRegex("^[0-9]{1,6}_[0-9]{1,6}\\.jpeg$")]
+    private static partial Regex TileName();
+}
