@@ -12,7 +12,7 @@ public static class SubmitCommand
 {
     public static Command Create()
     {
-        var files = new Argument<string[]>("files") { Description = "images, or .zip files of frames; several make a frame set", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("files") { Description = "images or .zip files of frames (several make a frame set), or one video", Arity = ArgumentArity.OneOrMore };
         var api = new Option<string?>("--api") { Description = "the API's base URL (default: $UPSCALEFARM_API)" };
         var key = new Option<string?>("--key") { Description = "the tenant's API key (default: $UPSCALEFARM_API_KEY)" };
         var model = new Option<string?>("--model", "-m") { Description = "model id" };
@@ -23,12 +23,13 @@ public static class SubmitCommand
         var halo = new Option<int?>("--halo") { Description = "halo override" };
         var alpha = new Option<string?>("--alpha") { Description = "model or resample" };
         var webhook = new Option<string?>("--webhook") { Description = "a URL to notify, signed, when the job ends" };
+        var container = new Option<string?>("--container") { Description = "for a video: video (default) or zip of frames" };
         var idempotency = new Option<string?>("--idempotency-key") { Description = "resubmitting with the same key returns the same job" };
         var wait = new Option<bool>("--wait") { Description = "follow the job to its end with a progress bar" };
         var output = new Option<string?>("--output", "-o") { Description = "with --wait: where to save the result (a file, or a directory)" };
         var command = new Command("submit", "submit a job to a running job API")
         {
-            files, api, key, model, scale, format, quality, tile, halo, alpha, webhook, idempotency, wait, output,
+            files, api, key, model, scale, format, quality, tile, halo, alpha, webhook, container, idempotency, wait, output,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -55,6 +56,7 @@ public static class SubmitCommand
                 Add("halo", parse.GetValue(halo));
                 Add("alpha", parse.GetValue(alpha));
                 Add("webhook", parse.GetValue(webhook));
+                Add("container", parse.GetValue(container));
 
                 using var client = JobApiClient.Create(url, apiKey);
                 var job = await client.SubmitAsync(inputs, fields, parse.GetValue(idempotency), cancellation);
@@ -84,24 +86,34 @@ public static class SubmitCommand
         return command;
     }
 
-    /// <summary>Polls the job twice a second, showing its tiles on a progress bar.</summary>
+    /// <summary>Polls the job twice a second, showing its tiles on a progress bar when the output is a terminal.</summary>
     private static async Task<JsonElement> FollowAsync(JobApiClient client, string id, CancellationToken cancellation)
     {
+        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+            return await PollAsync(client, id, _ => { }, cancellation);
         JsonElement job = default;
         await AnsiConsole.Progress().AutoClear(false).StartAsync(async context =>
         {
             var bar = context.AddTask($"job {id[..8]}");
-            while (true)
+            job = await PollAsync(client, id, j =>
             {
-                job = await client.GetAsync(id, cancellation);
-                bar.MaxValue = Math.Max(1, job.GetProperty("tilesTotal").GetInt32());
-                bar.Value = job.GetProperty("tilesDone").GetInt32();
-                if (job.GetProperty("state").GetString() is "completed" or "failed" or "cancelled")
-                    break;
-                await Task.Delay(500, cancellation);
-            }
+                bar.MaxValue = Math.Max(1, j.GetProperty("tilesTotal").GetInt32());
+                bar.Value = j.GetProperty("tilesDone").GetInt32();
+            }, cancellation);
             bar.Value = bar.MaxValue;
         });
         return job;
+    }
+
+    private static async Task<JsonElement> PollAsync(JobApiClient client, string id, Action<JsonElement> report, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            var job = await client.GetAsync(id, cancellation);
+            report(job);
+            if (job.GetProperty("state").GetString() is "completed" or "failed" or "cancelled")
+                return job;
+            await Task.Delay(500, cancellation);
+        }
     }
 }
