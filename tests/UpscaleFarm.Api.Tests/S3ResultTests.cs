@@ -29,7 +29,7 @@ public sealed class S3ResultTests(S3rverFixture s3) : IClassFixture<S3rverFixtur
         var location = redirect.Headers.Location!;
         Assert.StartsWith(s3.Settings.ServiceUrl, location.ToString());
         var expires = int.Parse(System.Text.RegularExpressions.Regex.Match(location.Query, "X-Amz-Expires=([0-9]+)").Groups[1].Value);
-        Assert.InRange(expires, 840, 900); // 15 minutes
+        Assert.InRange(expires, 840, 905); // 15 minutes; the SDK rounds the part-second up (901 seen)
 
         // Any HTTP client can fetch it, with no API key.
         using var plain = new HttpClient();

@@ -54,7 +54,7 @@ public static class FramesApi
             return TenantJobs.NotFound(id);
         if (record.ResultKey is null)
             return TypedResults.Problem($"frame {frame} is {record.State}; its result exists once it is assembled", statusCode: StatusCodes.Status409Conflict);
-        return TypedResults.Stream(await objects.OpenReadAsync(record.ResultKey, cancellation), "image/" + (job.Format == "jpg" ? "jpeg" : job.Format),
+        return TypedResults.Stream(await objects.OpenReadAsync(record.ResultKey, cancellation), MediaTypes.OfExtension(Path.GetExtension(record.ResultKey)),
             $"{Path.GetFileNameWithoutExtension(record.Name)}.{job.Format}");
     }
 

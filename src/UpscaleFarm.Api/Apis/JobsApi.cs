@@ -206,7 +206,7 @@ public static class JobsApi
     {
         if (await objects.GetDownloadUrlAsync(key, ResultUrlLifetime, name, cancellation) is { } url)
             return TypedResults.Redirect(url.ToString());
-        return TypedResults.Stream(await objects.OpenReadAsync(key, cancellation), ContentType(Path.GetExtension(name)), name);
+        return TypedResults.Stream(await objects.OpenReadAsync(key, cancellation), MediaTypes.OfExtension(Path.GetExtension(name)), name);
     }
 
 
@@ -214,20 +214,8 @@ public static class JobsApi
     private static string[] ResultNames(IReadOnlyList<FrameRecord> frames, string format)
     {
         var stems = frames.Select(f => Path.GetFileNameWithoutExtension(f.Name) is { Length: > 0 } stem ? stem : $"frame-{f.Frame:D6}").ToList();
-        return frames.Select((f, i) => (stems.Count(s => s == stems[i]) > 1 ? $"{stems[i]}-{f.Frame:D6}" : stems[i]) + "." + format).ToArray();
+        // Counted once: a frame set has up to MaxFrames (10 000) frames.
+        var uses = stems.CountBy(stem => stem).ToDictionary();
+        return frames.Select((f, i) => (uses[stems[i]] > 1 ? $"{stems[i]}-{f.Frame:D6}" : stems[i]) + "." + format).ToArray();
     }
-
-    private static string ContentType(string extension) => extension.ToLowerInvariant() switch
-    {
-        ".png" => "image/png",
-        ".jpg" or ".jpeg" => "image/jpeg",
-        ".webp" => "image/webp",
-        ".tif" or ".tiff" => "image/tiff",
-        ".mp4" or ".m4v" => "video/mp4",
-        ".mov" => "video/quicktime",
-        ".mkv" => "video/x-matroska",
-        ".webm" => "video/webm",
-        ".avi" => "video/x-msvideo",
-        _ => "application/octet-stream",
-    };
 }
