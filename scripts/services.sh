@@ -13,7 +13,9 @@ rabbit_port="${UPSCALEFARM_RABBITMQ_PORT:-5673}"
 pg_port="${UPSCALEFARM_POSTGRES_PORT:-5433}"
 s3_port="${UPSCALEFARM_S3_PORT:-4569}"
 bucket=upscalefarm
-pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+# The server's own binaries (initdb): the client package alone also makes a bin directory, with psql only.
+server_bin() { ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname; }
+pg_bin="$(server_bin || true)"
 
 # RabbitMQ as this user, with its node, cookie, data and logs in the state directory, bound to loopback.
 rabbit_env() {
@@ -34,7 +36,7 @@ install_missing() {
     $sudo_cmd apt-get update -qq
     # policy-rc.d keeps Debian from starting system-wide instances: ours run from the state directory.
     DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
-    pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+    pg_bin="$(server_bin)"
   fi
   s3rver="$root/.tools/npm/s3rver@3.7.1/node_modules/s3rver/bin/s3rver.js"
   [[ -f "$s3rver" ]] || npm install --prefix "$root/.tools/npm/s3rver@3.7.1" --no-audit --no-fund --no-save s3rver@3.7.1 >/dev/null
