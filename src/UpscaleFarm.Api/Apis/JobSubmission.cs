@@ -6,4 +6,4 @@ namespace UpscaleFarm.Api.Apis;
 /// </summary>
 public sealed record JobSubmission(
     IReadOnlyList<string> Objects, string? Model = null, double? Scale = null, string? Format = null, int? Quality = null,
-    int? Tile = null, int? Halo = null, string? Alpha = null, string? Webhook = null);
+    int? Tile = null, int? Halo = null, string? Alpha = null, string? Webhook = null, int? Priority = null);

@@ -68,6 +68,8 @@ public static class JobsApi
             // A video comes back as a video unless a zip of frames is asked for; its frames stay lossless (PNG) until encoded.
             if (await upload.KeepVideoAsync(container != "zip") is { } videoKey)
                 request = request with { VideoKey = videoKey, Format = "png" };
+            if (request.Priority > limits.MaxPriority)
+                throw UploadRejectedException.Forbidden($"priority {request.Priority} is above this tenant's maximum of {limits.MaxPriority}");
             if (request.WebhookUrl is not null && limits.WebhookSecret.Length == 0)
                 throw UploadRejectedException.BadRequest("this tenant has no webhook secret configured, so its webhooks could not be signed");
             if (upload.Frames.Count == 0)
@@ -106,6 +108,7 @@ public static class JobsApi
         {
             Model = submission.Model, OutScale = submission.Scale, Format = submission.Format ?? defaults.Format, Quality = submission.Quality ?? defaults.Quality,
             TileSize = submission.Tile, Halo = submission.Halo, Alpha = submission.Alpha ?? defaults.Alpha, WebhookUrl = submission.Webhook,
+            Priority = submission.Priority ?? defaults.Priority,
         };
     }
 

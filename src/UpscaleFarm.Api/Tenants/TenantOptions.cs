@@ -23,6 +23,9 @@ public sealed class TenantOptions
     /// <summary>The HMAC-SHA256 key the tenant's webhooks are signed with; empty: the tenant cannot ask for webhooks.</summary>
     public string WebhookSecret { get; set; } = "";
 
+    /// <summary>The highest job priority (0–9) the tenant may ask for; higher is refused with 403.</summary>
+    public int MaxPriority { get; set; } = 9;
+
     /// <summary>Queued and running jobs at once; more are refused with 429.</summary>
     public int MaxConcurrentJobs { get; set; } = 20;
 }

@@ -66,8 +66,9 @@ public static class MultipartJobReader
         "tile" => job with { TileSize = Number(field, value, int.Parse) },
         "halo" => job with { Halo = Number(field, value, int.Parse) },
         "alpha" => job with { Alpha = value },
+        "priority" => job with { Priority = Number(field, value, int.Parse) },
         "webhook" => job with { WebhookUrl = value },
-        _ => throw UploadRejectedException.BadRequest($"unknown field '{field}'; expected model, scale, format, quality, tile, halo, alpha, webhook, container or files"),
+        _ => throw UploadRejectedException.BadRequest($"unknown field '{field}'; expected model, scale, format, quality, tile, halo, alpha, priority, webhook, container or files"),
     };
 
     private static T Number<T>(string field, string value, Func<string, IFormatProvider, T> parse)

@@ -10,5 +10,7 @@ public sealed class UploadRejectedException(int status, string title, string det
 
     public static UploadRejectedException Unprocessable(string detail) => new(StatusCodes.Status422UnprocessableEntity, "Input refused", detail);
 
+    public static UploadRejectedException Forbidden(string detail) => new(StatusCodes.Status403Forbidden, "Forbidden", detail);
+
     public static UploadRejectedException BadRequest(string detail) => new(StatusCodes.Status400BadRequest, "Bad request", detail);
 }

@@ -66,7 +66,7 @@ zone.addEventListener('drop', (event) => { event.preventDefault(); zone.classLis
 $('submit-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = new FormData();
-  for (const [field, value] of [['model', $('model').value], ['format', $('format').value], ['scale', $('scale').value], ['tile', $('tile').value]])
+  for (const [field, value] of [['model', $('model').value], ['format', $('format').value], ['scale', $('scale').value], ['tile', $('tile').value], ['priority', $('priority').value]])
     if (value) form.append(field, value);
   for (const file of chosen) form.append('files', file, file.name);
   $('submit').disabled = true;

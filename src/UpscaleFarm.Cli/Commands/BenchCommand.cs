@@ -26,12 +26,15 @@ public static class BenchCommand
         var reference = new Option<bool>("--reference") { Description = "also time upscayl-bin (realesrgan-ncnn-vulkan) with general-x4v3", DefaultValueFactory = _ => true };
         var size = new Option<string?>("--size") { Description = "resample the image to WxH first (Lanczos), e.g. 1920x1280, to measure multi-tile images" };
         var device = DeviceOption.Create();
-        var bench = new Command("bench", "measure throughput; prints a Markdown table") { image, size, models, runs, reference, device };
+        var batches = new Option<int[]>("--batch") { Description = "tiles per inference call; several values give one row each", DefaultValueFactory = _ => [1], AllowMultipleArgumentsPerToken = true };
+        var fp32 = new Option<bool>("--fp32") { Description = "keep fp32 on GPUs (the default runs them in fp16)" };
+        var bench = new Command("bench", "measure throughput; prints a Markdown table") { image, size, models, runs, reference, device, batches, fp32 };
         bench.SetAction(parse => CliError.Run(() =>
         {
             using var work = new TempDirectory();
             var input = parse.GetValue(size) is { } wxh ? BenchImage.Resized(parse.GetValue(image)!, wxh, work.File("bench.png")) : parse.GetValue(image)!;
-            return Throughput(input, parse.GetValue(models)!, parse.GetValue(runs), parse.GetValue(reference), parse.GetValue(device));
+            var settings = new SessionSettings { Device = parse.GetValue(device), Fp16OnGpu = !parse.GetValue(fp32) };
+            return Throughput(input, parse.GetValue(models)!, parse.GetValue(runs), parse.GetValue(reference), settings, parse.GetValue(batches)!);
         }));
 
         var model = new Option<string?>("--model") { Description = "model id" };
@@ -55,6 +58,19 @@ public static class BenchCommand
         var codecs = new Command("codecs", "tile transport codecs on real upscaled tiles: MP/s per core and bytes per MP") { codecImage, codecTile, codecRuns };
         codecs.SetAction(parse => CliError.Run(() => Codecs(parse.GetValue(codecImage)!, parse.GetValue(codecTile), parse.GetValue(codecRuns))));
         bench.Add(codecs);
+        var inferenceModels = new Option<string[]>("--models") { DefaultValueFactory = _ => ["general-x4v3", "x4plus"], AllowMultipleArgumentsPerToken = true };
+        var inferenceBatches = new Option<int[]>("--batch") { DefaultValueFactory = _ => [1, 4, 8], AllowMultipleArgumentsPerToken = true };
+        var inferenceSeconds = new Option<double>("--seconds") { Description = "time per row", DefaultValueFactory = _ => 5 };
+        var inferenceDevice = DeviceOption.Create();
+        var inferenceFp32 = new Option<bool>("--fp32") { Description = "keep fp32 on GPUs" };
+        var inference = new Command("inference", "the model alone on random tiles of its default size (tile + 2 × halo): tiles/s and output MP/s")
+        {
+            inferenceModels, inferenceBatches, inferenceSeconds, inferenceDevice, inferenceFp32,
+        };
+        inference.SetAction(parse => CliError.Run(() => Inference(parse.GetValue(inferenceModels)!, parse.GetValue(inferenceBatches)!,
+            TimeSpan.FromSeconds(parse.GetValue(inferenceSeconds)),
+            new SessionSettings { Device = parse.GetValue(inferenceDevice), Fp16OnGpu = !parse.GetValue(inferenceFp32) })));
+        bench.Add(inference);
         bench.Add(BenchFarmCommand.Create(DefaultImage));
         bench.Add(BenchApiCommand.Create(DefaultImage));
         return bench;
@@ -67,29 +83,32 @@ public static class BenchCommand
         return File.Exists(shared) ? Path.GetFullPath(shared) : Path.GetFullPath(Path.Combine(catalog, "..", "samples", "chelsea.png"));
     }
 
-    private static int Throughput(string image, string[] modelIds, int runs, bool withReference, ExecutionDevice device)
+    private static int Throughput(string image, string[] modelIds, int runs, bool withReference, SessionSettings sessionSettings, int[] batches)
     {
         var catalog = ModelCatalog.Load();
         using var work = new TempDirectory();
         // This machine's speed drifts with its neighbours' load: the MatMul is measured again before each
         // model, and each model's rate is set against the MatMul measured beside it.
         Console.WriteLine($"image: {image} ({ImageSize(image)}); {Environment.ProcessorCount} cores ({CpuName()}); medians of {runs} runs after a warm-up\n");
-        Console.WriteLine("| model | tiling | tiles | halo overhead | seconds | input MP/s | GFLOP/s | MatMul GFLOP/s | % of MatMul |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| model | tiling | batch | tiles | halo overhead | seconds | input MP/s | GFLOP/s | MatMul GFLOP/s | % of MatMul |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         double? fastTime = null;
         foreach (var id in modelIds)
         {
             var model = catalog.Find(id);
-            using var session = ModelSession.Create(catalog.OnnxPath(model), new SessionSettings { Device = device });
-            var matmul = MatMulBenchmark.GflopPerSecond();
-            foreach (var (label, tile, halo) in new[] { ($"default {model.TileSize}/{model.Halo}", model.TileSize, model.Halo), ("whole image", 0, 0) })
+            using var session = ModelSession.Create(catalog.OnnxPath(model), sessionSettings);
+            // The CPU's MatMul is only a yardstick for CPU sessions.
+            double? matmul = session.Device == ExecutionDevice.Cpu ? MatMulBenchmark.GflopPerSecond() : null;
+            var rows = batches.Select(b => ($"default {model.TileSize}/{model.Halo}", model.TileSize, model.Halo, b)).Append(("whole image", 0, 0, 1));
+            foreach (var (label, tile, halo, batch) in rows)
             {
-                var settings = new UpscaleSettings { TileSize = tile, Halo = halo };
+                var settings = new UpscaleSettings { TileSize = tile, Halo = halo, BatchSize = batch };
                 var (time, result) = ThroughputBenchmark.Run(session, settings, image, Path.Combine(work.Path, "out.png"), runs);
                 var seconds = time.TotalSeconds;
                 var gflops = model.MflopPerInputPixel * result.InputMegapixels * 1e6 / seconds / 1e3;
-                Console.WriteLine($"| {model.Id} ({session.Device}) | {label} | {result.Tiles} | {result.HaloOverhead:P1} | {seconds:F2} | {result.InputMegapixels / seconds:F3} | {gflops:F1} | {matmul:F1} | {gflops / matmul:P0} |");
-                if (model.Id == "general-x4v3" && tile != 0)
+                var device = session.Device + (session.IsFp16 ? " fp16" : "");
+                Console.WriteLine($"| {model.Id} ({device}) | {label} | {batch} | {result.Tiles} | {result.HaloOverhead:P1} | {seconds:F2} | {result.InputMegapixels / seconds:F3} | {gflops:F1} | {matmul?.ToString("F1") ?? "–"} | {(matmul is { } m ? (gflops / m).ToString("P0") : "–")} |");
+                if (model.Id == "general-x4v3" && tile != 0 && batch == batches[0])
                     fastTime = seconds;
             }
         }
@@ -99,6 +118,29 @@ public static class BenchCommand
             var time = ReferenceBenchmark.Run(reference.Binary, reference.ModelsDirectory, ReferenceImplementation.NcnnName(catalog.Find("general-x4v3")), image, Path.Combine(work.Path, "reference.png"));
             Console.WriteLine($"\nupscayl-bin (realesrgan-ncnn-vulkan), general-x4v3: {time.TotalSeconds:F1} s" +
                               (fastTime is { } t ? $"; engine at default tiling is {time.TotalSeconds / t:F1}x faster" : ""));
+        }
+        return 0;
+    }
+
+    private static int Inference(string[] modelIds, int[] batches, TimeSpan duration, SessionSettings settings)
+    {
+        var catalog = ModelCatalog.Load();
+        Console.WriteLine($"random tiles, {duration.TotalSeconds:F0} s per row after 3 warm-up batches; {Environment.ProcessorCount} cores ({CpuName()})\n");
+        Console.WriteLine("| model | device | tile (with halo) | batch | tiles/s | input MP/s | kept output MP/s |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var id in modelIds)
+        {
+            var model = catalog.Find(id);
+            using var session = ModelSession.Create(catalog.OnnxPath(model), settings);
+            var side = model.TileSize + 2 * model.Halo;
+            foreach (var batch in batches)
+            {
+                var r = InferenceBenchmark.Run(session, batch, side, duration);
+                var tiles = r.BatchesPerSecond * batch;
+                // A worker keeps the core of each tile (the halo is cut off): that is what the farm delivers.
+                var kept = (double)model.TileSize * model.TileSize * model.Scale * model.Scale / 1e6;
+                Console.WriteLine($"| {model.Id} | {session.Device}{(session.IsFp16 ? " fp16" : "")} | {model.TileSize}+2×{model.Halo} = {side} | {batch} | {tiles:F1} | {tiles * side * side / 1e6:F2} | {tiles * kept:F1} |");
+            }
         }
         return 0;
     }

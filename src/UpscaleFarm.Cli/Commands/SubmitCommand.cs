@@ -22,6 +22,7 @@ public static class SubmitCommand
         var tile = new Option<int?>("--tile", "-t") { Description = "tile size override" };
         var halo = new Option<int?>("--halo") { Description = "halo override" };
         var alpha = new Option<string?>("--alpha") { Description = "model or resample" };
+        var priority = new Option<int?>("--priority") { Description = "0 (lowest) to 9 (highest), default 5: tiles of higher-priority jobs are dispatched first" };
         var webhook = new Option<string?>("--webhook") { Description = "a URL to notify, signed, when the job ends" };
         var container = new Option<string?>("--container") { Description = "for a video: video (default) or zip of frames" };
         var idempotency = new Option<string?>("--idempotency-key") { Description = "resubmitting with the same key returns the same job" };
@@ -29,7 +30,7 @@ public static class SubmitCommand
         var output = new Option<string?>("--output", "-o") { Description = "with --wait: where to save the result (a file, or a directory)" };
         var command = new Command("submit", "submit a job to a running job API")
         {
-            files, api, key, model, scale, format, quality, tile, halo, alpha, webhook, container, idempotency, wait, output,
+            files, api, key, model, scale, format, quality, tile, halo, alpha, priority, webhook, container, idempotency, wait, output,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -55,6 +56,7 @@ public static class SubmitCommand
                 Add("tile", parse.GetValue(tile));
                 Add("halo", parse.GetValue(halo));
                 Add("alpha", parse.GetValue(alpha));
+                Add("priority", parse.GetValue(priority));
                 Add("webhook", parse.GetValue(webhook));
                 Add("container", parse.GetValue(container));
 

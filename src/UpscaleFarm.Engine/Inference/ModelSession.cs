@@ -16,6 +16,7 @@ public sealed class ModelSession : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly Dictionary<(int, int, int), InferenceBuffers> _buffers = new();
+    private readonly Dictionary<(int Height, int Width), int> _batchLimits = new();
     private readonly OrtValue[] _inputValue = new OrtValue[1];
     private readonly OrtValue[] _outputValue = new OrtValue[1];
 
@@ -72,8 +73,9 @@ public sealed class ModelSession : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             IntraOpNumThreads = settings.IntraOpThreads > 0 ? settings.IntraOpThreads : Environment.ProcessorCount,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            // Warnings (e.g. nodes placed on the CPU beside a GPU provider) would break the one-line error contract.
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            // Warnings (nodes placed on the CPU beside a GPU provider) and errors (a batch the CUDA kernels
+            // refuse, which Run splits) would break the one-line error contract; failures arrive as exceptions.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
         };
         var fp16 = false;
         byte[] model;
@@ -135,12 +137,49 @@ public sealed class ModelSession : IDisposable
         return buffers;
     }
 
-    /// <summary>Runs the model on <see cref="InferenceBuffers.Input"/>, writing <see cref="InferenceBuffers.Output"/>.</summary>
+    /// <summary>
+    /// Runs the model on <see cref="InferenceBuffers.Input"/>, writing <see cref="InferenceBuffers.Output"/>.
+    /// A batch the device refuses is run in smaller parts, and the size that worked is kept for that tile
+    /// shape: ONNX Runtime's CUDA kernels index some tensors with 32-bit integers, so x4plus's last
+    /// upsampling (64 channels at the output size) fails above 2^31 elements, i.e. above 6 tiles of 576².
+    /// </summary>
     public void Run(InferenceBuffers buffers)
+    {
+        var shape = (buffers.Height, buffers.Width);
+        if (buffers.Batch > 1 && _batchLimits.TryGetValue(shape, out var limit) && buffers.Batch > limit)
+        {
+            RunInParts(buffers, limit);
+            return;
+        }
+        try
+        {
+            RunWhole(buffers);
+        }
+        catch (OnnxRuntimeException) when (buffers.Batch > 1)
+        {
+            var part = (buffers.Batch + 1) / 2;
+            _batchLimits[shape] = part;
+            RunInParts(buffers, part);
+        }
+    }
+
+    private void RunWhole(InferenceBuffers buffers)
     {
         _inputValue[0] = buffers.InputValue;
         _outputValue[0] = buffers.OutputValue;
         _session.Run(_runOptions, _inputNames, _inputValue, _outputNames, _outputValue);
+    }
+
+    private void RunInParts(InferenceBuffers buffers, int part)
+    {
+        for (var first = 0; first < buffers.Batch; first += part)
+        {
+            var count = Math.Min(part, buffers.Batch - first);
+            var parts = GetBuffers(count, buffers.Height, buffers.Width);
+            buffers.Input.AsSpan(first * buffers.InputImageLength, count * buffers.InputImageLength).CopyTo(parts.Input);
+            Run(parts); // halves again if even this part is refused
+            parts.Output.AsSpan(0, count * buffers.OutputImageLength).CopyTo(buffers.Output.AsSpan(first * buffers.OutputImageLength));
+        }
     }
 
     private int ProbeScale()

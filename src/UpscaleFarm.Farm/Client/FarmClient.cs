@@ -44,11 +44,14 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
             throw new ArgumentException($"alpha must be 'model' or 'resample', not '{request.Alpha}'", nameof(request));
         if (request.WebhookUrl is { } webhook && !(Uri.TryCreate(webhook, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
             throw new ArgumentException($"the webhook must be an absolute http or https URL, not '{webhook}'", nameof(request));
+        if (request.Priority is < JobPriority.Lowest or > JobPriority.Highest)
+            throw new ArgumentException($"priority must be {JobPriority.Lowest}-{JobPriority.Highest}, not {request.Priority}", nameof(request));
         return new JobRecord
         {
             Id = (id ?? Guid.NewGuid()).ToString("N"), Tenant = request.Tenant, State = JobState.Queued, Model = model.Id, OutScale = request.OutScale,
             Format = ImageFormats.Extension(format).TrimStart('.'), Quality = request.Quality, TileSize = request.TileSize, Halo = request.Halo,
             Alpha = request.Alpha, IdempotencyKey = request.IdempotencyKey, WebhookUrl = request.WebhookUrl, VideoKey = request.VideoKey,
+            Priority = request.Priority,
         };
     }
 
@@ -72,7 +75,7 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
         {
             Id = job.Id, Tenant = job.Tenant, State = job.State, Model = job.Model, OutScale = job.OutScale, Format = job.Format,
             Quality = job.Quality, TileSize = job.TileSize, Halo = job.Halo, Alpha = job.Alpha, FramesTotal = frames.Count,
-            IdempotencyKey = job.IdempotencyKey, WebhookUrl = job.WebhookUrl, VideoKey = job.VideoKey, CreatedMs = Clock.NowMs,
+            IdempotencyKey = job.IdempotencyKey, WebhookUrl = job.WebhookUrl, VideoKey = job.VideoKey, Priority = job.Priority, CreatedMs = Clock.NowMs,
         };
         try
         {

@@ -16,6 +16,8 @@ public sealed record JobRequest
     public string? IdempotencyKey { get; init; }
     /// <summary>An absolute http(s) URL to notify when the job ends.</summary>
     public string? WebhookUrl { get; init; }
+    /// <summary>0–9 (<see cref="JobPriority"/>): higher-priority jobs' tiles are dispatched first.</summary>
+    public int Priority { get; init; } = JobPriority.Default;
     /// <summary>A video job's source video, already stored with its frame timestamps: the frames are encoded back into a video.</summary>
     public string? VideoKey { get; init; }
 }

@@ -44,6 +44,8 @@ public sealed class FarmOptions
     /// <summary>A name for this process in the tile records; empty means host:pid.</summary>
     public string InstanceName { get; set; } = "";
 
+    public CoordinatorOptions Coordinator { get; set; } = new();
+
     public WorkerOptions Worker { get; set; } = new();
 
     public AssemblerOptions Assembler { get; set; } = new();

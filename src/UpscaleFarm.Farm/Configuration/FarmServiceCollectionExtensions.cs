@@ -41,7 +41,10 @@ public static class FarmServiceCollectionExtensions
             services.AddHostedService<RabbitMqTopologySetup>();
 
         if (roles.HasFlag(FarmRoles.Coordinator))
+        {
             services.AddSingleton<FramePlanner>();
+            services.AddSingleton<TileDispatchSignal>();
+        }
         if (roles.HasFlag(FarmRoles.Worker))
             services.AddSingleton<TileInference>();
         if (roles.HasFlag(FarmRoles.Assembler))
@@ -55,6 +58,9 @@ public static class FarmServiceCollectionExtensions
             host.StopTimeout = TimeSpan.FromSeconds(60);
         });
 
+        // After the bus's hosted service, so that the bus is started before the first tile is sent.
+        if (roles.HasFlag(FarmRoles.Coordinator))
+            services.AddHostedService<TileDispatcher>();
         if (roles.HasFlag(FarmRoles.Coordinator) && (options.ResumeOnStart ?? !options.UsesRabbitMq))
             services.AddHostedService<ResumeService>();
         return services;

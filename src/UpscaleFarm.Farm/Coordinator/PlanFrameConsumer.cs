@@ -7,11 +7,12 @@ using UpscaleFarm.Imaging;
 namespace UpscaleFarm.Farm.Coordinator;
 
 /// <summary>
-/// Plans one frame and publishes its tiles. Run again (a redelivery, a restart), it plans nothing twice:
-/// it republishes only the frame's unfinished tiles, or announces the frame ready if none are left.
+/// Plans one frame: cuts its tiles into the object store and records them in the job store, from where the
+/// <see cref="TileDispatcher"/> sends them to the workers in priority order. Run again (a redelivery, a
+/// restart), it plans nothing twice, and announces the frame ready if no tile is left.
 /// A source that cannot be read fails the job with the reason instead of being retried.
 /// </summary>
-public sealed class PlanFrameConsumer(IJobStore store, FramePlanner planner) : IConsumer<PlanFrame>
+public sealed class PlanFrameConsumer(IJobStore store, FramePlanner planner, TileDispatchSignal dispatch) : IConsumer<PlanFrame>
 {
     public async Task Consume(ConsumeContext<PlanFrame> context)
     {
@@ -42,17 +43,9 @@ public sealed class PlanFrameConsumer(IJobStore store, FramePlanner planner) : I
         }
 
         tiles ??= await store.GetTilesAsync(jobId, frameIndex, context.CancellationToken);
-        var pending = tiles.Where(t => t.State == TileState.Pending).ToList();
-        if (pending.Count == 0)
-        {
+        if (tiles.All(t => t.State != TileState.Pending))
             await context.Publish(new FrameReady(jobId, frameIndex));
-            return;
-        }
-        var outputBands = frame.IsGray == 1 ? 1 : 3;
-        await context.PublishBatch(pending.Select(t => new TileJob(jobId, frameIndex, t.Tile, job.Model,
-            FarmKeys.TileInput(job.Tenant, jobId, frameIndex, t.Tile),
-            FarmKeys.TileOutput(job.Tenant, jobId, frameIndex, t.Tile),
-            new TileGeometry(t.InputX, t.InputY, t.InputWidth, t.InputHeight, t.CoreX, t.CoreY, t.CoreWidth, t.CoreHeight),
-            t.Plane == 0 ? outputBands : 1)));
+        else
+            dispatch.Notify();
     }
 }

@@ -9,7 +9,7 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// <summary>
 /// Restarts unfinished jobs from the job store when the coordinator starts, for transports whose queues
 /// do not outlive the process (the in-memory one). Every frame that is not assembled is planned again,
-/// which republishes only its unfinished tiles, so finished work is kept.
+/// and the dispatcher sends every unfinished tile again (finished tiles are kept).
 /// </summary>
 public sealed class ResumeService(IJobStore store, IBus bus, ILogger<ResumeService> logger) : BackgroundService
 {

@@ -39,6 +39,19 @@ public interface IJobStore
     /// <summary>Records a frame's plan and tiles; false (and nothing written) if it was already planned.</summary>
     Task<bool> SaveFramePlanAsync(FrameRecord frame, IReadOnlyList<TileRecord> tiles, CancellationToken cancellation = default);
 
+    /// <summary>
+    /// Claims planned tiles of running jobs for the tile queue: highest job priority first, then the oldest
+    /// job, frame and tile; no more than <paramref name="window"/> minus the tiles already claimed and
+    /// unfinished. A tile is claimed once, however many coordinators ask at the same time.
+    /// </summary>
+    Task<IReadOnlyList<TileDispatch>> ClaimTilesAsync(int window, CancellationToken cancellation = default);
+
+    /// <summary>Makes claimed tiles claimable again (their messages were not sent).</summary>
+    Task ReleaseTilesAsync(IReadOnlyList<TileDispatch> tiles, CancellationToken cancellation = default);
+
+    /// <summary>Makes the unfinished tiles of running jobs claimable again, after a restart lost the queue that held them.</summary>
+    Task<int> ReleaseAllTilesAsync(CancellationToken cancellation = default);
+
     /// <summary>Counts a worker's delivery of a tile, unless the job is no longer running or the tile is done.</summary>
     Task<TileAttempt> BeginTileAttemptAsync(Guid jobId, int frame, int tile, string worker, long nowMs, CancellationToken cancellation = default);
 

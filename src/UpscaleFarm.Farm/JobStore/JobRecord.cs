@@ -32,5 +32,8 @@ public sealed class JobRecord
     /// <summary>A job-wide result (a video job's video); null when the results are the frames'.</summary>
     public string? ResultKey { get; init; }
 
+    /// <summary><see cref="Client.JobPriority"/>: the job's tiles go to the queue before those of lower-priority jobs.</summary>
+    public int Priority { get; init; } = Client.JobPriority.Default;
+
     public Guid JobId => Guid.Parse(Id);
 }

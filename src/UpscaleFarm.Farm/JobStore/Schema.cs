@@ -26,7 +26,8 @@ internal static class Schema
             idempotency_key TEXT NULL,
             webhook_url TEXT NULL,
             video_key TEXT NULL,
-            result_key TEXT NULL);
+            result_key TEXT NULL,
+            priority INTEGER NOT NULL DEFAULT 5);
         CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
         CREATE INDEX IF NOT EXISTS jobs_tenant ON jobs (tenant, created_ms);
         CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (tenant, idempotency_key);
@@ -68,7 +69,9 @@ internal static class Schema
             started_ms BIGINT NULL,
             finished_ms BIGINT NULL,
             inference_ms BIGINT NULL,
+            dispatched INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (job_id, frame, tile),
             FOREIGN KEY (job_id, frame) REFERENCES frames (job_id, frame) ON DELETE CASCADE);
+        CREATE INDEX IF NOT EXISTS tiles_dispatch ON tiles (state, dispatched);
         """;
 }

@@ -39,6 +39,16 @@ public sealed class OnnxGraphBuilder
         return name;
     }
 
+    /// <summary>Adds an int64 initializer (shapes, axes) and returns its name.</summary>
+    public string AddInt64s(string name, long[] values)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.Add(values.Length);
+        tensor.Int64Data.AddRange(values);
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
     /// <summary>A float constant with a generated name, for scalars and Resize scales.</summary>
     public string AddConstant(float[] values, params long[] dims) =>
         AddFloats($"const_{_constantCount++}", values, dims);

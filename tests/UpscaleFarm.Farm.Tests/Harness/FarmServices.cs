@@ -30,13 +30,7 @@ public sealed class FarmServices
     {
         Rabbitmqctl("add_vhost", name);
         Rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*");
-        using (var connection = new NpgsqlConnection(Postgres))
-        {
-            connection.Open();
-            using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-            create.ExecuteNonQuery();
-        }
-        var database = new NpgsqlConnectionStringBuilder(Postgres) { Database = name }.ConnectionString;
+        var database = NewDatabase(name);
         return new Dictionary<string, string?>
         {
             ["Farm:Transport"] = "rabbitmq",
@@ -51,6 +45,18 @@ public sealed class FarmServices
             ["Farm:ModelsDirectory"] = modelsDirectory,
             ["Farm:DataDirectory"] = dataDirectory,
         };
+    }
+
+    /// <summary>Creates an empty PostgreSQL database; returns its connection string.</summary>
+    public string NewDatabase(string name)
+    {
+        using (var connection = new NpgsqlConnection(Postgres))
+        {
+            connection.Open();
+            using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            create.ExecuteNonQuery();
+        }
+        return new NpgsqlConnectionStringBuilder(Postgres) { Database = name }.ConnectionString;
     }
 
     /// <summary>Messages ready or unacknowledged in a queue of a virtual host (0 if it does not exist).</summary>

@@ -1,0 +1,16 @@
+namespace UpscaleFarm.Farm.Configuration;
+
+public sealed class CoordinatorOptions
+{
+    /// <summary>
+    /// Tiles handed to the tile queue and not yet finished, at most. Planned tiles beyond it wait in the
+    /// job store, where a job of higher priority overtakes them; a new high-priority job therefore waits
+    /// behind at most this many tiles. Keep it above what the workers drain in one
+    /// <see cref="DispatchIntervalMs"/> (or they idle) and at least KEDA's maximum replicas × tiles per
+    /// replica (or the queue never looks deep enough to scale out to them).
+    /// </summary>
+    public int DispatchWindow { get; set; } = 512;
+
+    /// <summary>How often the dispatcher refills the window when nothing wakes it sooner.</summary>
+    public int DispatchIntervalMs { get; set; } = 100;
+}
