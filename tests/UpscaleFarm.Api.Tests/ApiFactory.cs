@@ -24,6 +24,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     public const string AcmeKey = "ufk_acme-test-key-0123456789";
     public const string BetaKey = "ufk_beta-test-key-0123456789";
     public const string SmallKey = "ufk_small-test-key-0123456789";
+    public const int SmallMaxPriority = 3;
     public const string AdminKey = "ufk_admin-test-key-0123456789";
     public const long SmallMaxUploadBytes = 20_000;
     public const long SmallMaxPixels = 100_000;
@@ -51,6 +52,7 @@ public class ApiFactory : WebApplicationFactory<Program>
         settings["Api:Tenants:2:MaxUploadBytes"] = SmallMaxUploadBytes.ToString();
         settings["Api:Tenants:2:MaxPixels"] = SmallMaxPixels.ToString();
         settings["Api:Tenants:2:MaxUnzippedBytes"] = SmallMaxUnzippedBytes.ToString();
+        settings["Api:Tenants:2:MaxPriority"] = SmallMaxPriority.ToString();
         settings["Api:Tenants:0:WebhookSecret"] = AcmeWebhookSecret;
         settings["Api:WebhookRetryDelays:0"] = "00:00:00.2";
         settings["Api:WebhookRetryDelays:1"] = "00:00:00.4";

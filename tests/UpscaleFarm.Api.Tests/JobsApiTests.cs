@@ -56,6 +56,23 @@ public sealed class JobsApiTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task Priority_is_kept_with_the_job_and_bounded_by_the_tenant()
+    {
+        var acme = api.ClientFor(ApiFactory.AcmeKey);
+        var urgent = await Jobs.SubmitAsync(acme, Jobs.Form([("p.png", Jobs.Png("chelsea.png", 20, 16))], ("priority", "9")));
+        Assert.Equal(9, urgent.Priority);
+        Assert.Equal(5, (await Jobs.SubmitAsync(acme, Jobs.Form([("d.png", Jobs.Png("chelsea.png", 20, 16))]))).Priority);
+        Assert.Equal(9, (await Jobs.WaitAsync(acme, urgent.Id)).Priority);
+
+        var outOfRange = await Refusals.PostAsync(acme, Jobs.Form([("p.png", Jobs.Png("chelsea.png", 20, 16))], ("priority", "10")), HttpStatusCode.BadRequest);
+        Assert.Contains("priority must be 0-9", outOfRange.Detail);
+        var small = api.ClientFor(ApiFactory.SmallKey);
+        var aboveMaximum = await Refusals.PostAsync(small, Jobs.Form([("p.png", Jobs.Png("chelsea.png", 20, 16))], ("priority", "4")), HttpStatusCode.Forbidden);
+        Assert.Contains($"maximum of {ApiFactory.SmallMaxPriority}", aboveMaximum.Detail);
+        Assert.Equal(3, (await Jobs.SubmitAsync(small, Jobs.Form([("p.png", Jobs.Png("chelsea.png", 20, 16))], ("priority", "3")))).Priority);
+    }
+
+    [Fact]
     public async Task Several_images_make_a_frame_set_whose_result_is_a_zip()
     {
         var client = api.ClientFor(ApiFactory.AcmeKey);

@@ -68,7 +68,8 @@ public static class JobsApi
             // A video comes back as a video unless a zip of frames is asked for; its frames stay lossless (PNG) until encoded.
             if (await upload.KeepVideoAsync(container != "zip") is { } videoKey)
                 request = request with { VideoKey = videoKey, Format = "png" };
-            if (request.Priority > limits.MaxPriority)
+            // Out of 0-9 altogether is the client's mistake (400, from NewJob); within it but above the tenant's maximum, a refusal.
+            if (request.Priority <= JobPriority.Highest && request.Priority > limits.MaxPriority)
                 throw UploadRejectedException.Forbidden($"priority {request.Priority} is above this tenant's maximum of {limits.MaxPriority}");
             if (request.WebhookUrl is not null && limits.WebhookSecret.Length == 0)
                 throw UploadRejectedException.BadRequest("this tenant has no webhook secret configured, so its webhooks could not be signed");
