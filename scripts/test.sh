@@ -2,6 +2,7 @@
 # Runs every test. Installs what the tests need beyond setup.sh: the CPU Vulkan driver that runs the
 # reference implementation (realesrgan-ncnn-vulkan) the parity tests compare against, ffmpeg for the
 # video tests, chromium for the console's browser tests (Playwright drives it; it downloads no browser), and the farm's servers on loopback (RabbitMQ, PostgreSQL, s3rver) through scripts/services.sh.
+# The deployment checks (tests/deploy/*/check.sh) install their own pinned tools under .tools/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -23,7 +24,13 @@ dotnet build UpscaleFarm.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
+# The deployment's static checks (no Docker or helm here): compose and deploy/, then the Helm chart.
+deploy=()
+for check in tests/deploy/compose/check.sh tests/deploy/helm/check.sh; do
+  if bash "$check"; then deploy+=("$check passed"); else deploy+=("$check FAILED"); status=1; fi
+done
 dotnet test UpscaleFarm.sln -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
+printf '%s\n' "${deploy[@]}"
 # One plain closing line for the whole run: the sum of every test project's counts.
 awk '/(Passed|Failed)! *- *Failed:/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"

@@ -83,6 +83,38 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     }
 
     [Fact]
+    public async Task Worker_stopped_by_sigterm_finishes_its_tiles_and_returns_the_rest()
+    {
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
+        await StartAsync(settings, "coordinator", "assembler", "worker");
+        var worker = _processes.Single(p => p.Role == "worker");
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
+
+        // SIGTERM while the worker holds tiles it has started.
+        await WaitForTilesAsync(client, id, 5);
+        IReadOnlyList<TileRecord> inHand = [];
+        await WaitUntilAsync(async () => (inHand = (await client.Store.GetTilesAsync(id, 0))
+            .Where(t => t.State == TileState.Pending && t.StartedMs is not null).ToList()).Count > 0);
+        var exitCode = await worker.TerminateAsync(TimeSpan.FromSeconds(90));
+        Assert.True(exitCode == 0, $"worker exited with {exitCode}:\n{worker.Log}");
+
+        // Every tile it had started was finished by it, before it exited.
+        var afterStop = (await client.Store.GetTilesAsync(id, 0)).ToDictionary(t => t.Tile);
+        Assert.All(inHand, t => Assert.Equal((TileState.Done, worker.InstanceName), (afterStop[t.Tile].State, afterStop[t.Tile].Worker)));
+        Assert.True(afterStop.Values.Count(t => t.State == TileState.Pending) > 0, "the job finished before the worker stopped: nothing was left to return");
+
+        // The tiles it had been sent but not started went back to the queue: another worker finishes the job,
+        // and no tile was attempted twice.
+        await StartAsync(settings, "worker");
+        var job = await WaitForEndAsync(client, id);
+        EmbeddedFarmTests.AssertCompleted(job);
+        var tiles = await client.Store.GetTilesAsync(id, 0);
+        Assert.All(tiles, t => Assert.Equal((TileState.Done, 1), (t.State, t.Attempts)));
+        Assert.Equal(Reference.Value, await ResultBytesAsync(client, job));
+    }
+
+    [Fact]
     public async Task Broker_restarted_mid_job_and_the_job_still_completes()
     {
         var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));

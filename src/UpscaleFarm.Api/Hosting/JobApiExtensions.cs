@@ -4,7 +4,11 @@ using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Api.Uploads;
 using UpscaleFarm.Api.Viewing;
 using UpscaleFarm.Api.Webhooks;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.ServiceDefaults;
 
 namespace UpscaleFarm.Api.Hosting;
 
@@ -16,6 +20,9 @@ public static class JobApiExtensions
     /// </summary>
     public static WebApplicationBuilder AddJobApi(this WebApplicationBuilder builder)
     {
+        builder.AddServiceDefaults("upscalefarm-api");
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddAspNetCoreInstrumentation());
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddAspNetCoreInstrumentation());
         var farm = builder.Configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
         builder.Services.AddUpscaleFarm(builder.Configuration, farm.UsesRabbitMq ? FarmRoles.None : FarmRoles.All,
             bus => bus.AddConsumer<JobEndedConsumer>().Endpoint(endpoint => endpoint.Name = "job-webhook"));
@@ -30,7 +37,6 @@ public static class JobApiExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
-        builder.Services.AddHealthChecks();
         return builder;
     }
 
@@ -44,8 +50,8 @@ public static class JobApiExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapHealthChecks("/health/live");
-        app.MapHealthChecks("/health/ready");
+        app.MapHealthChecks(HealthEndpoints.LivePath, new HealthCheckOptions { Predicate = HealthEndpoints.Filter(HealthEndpoints.LivePath) });
+        app.MapHealthChecks(HealthEndpoints.ReadyPath);
         app.MapJobsApi();
         app.MapFramesApi();
         app.MapDeepZoomApi();

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using UpscaleFarm.ServiceDefaults;
 using UpscaleFarm.Farm.Configuration;
 
 namespace UpscaleFarm.Cli.Commands;
@@ -33,7 +35,12 @@ public static class ServeCommand
                 Terminal.CliError.Write(e);
                 return Terminal.CliError.Failure;
             }
-            using var host = FarmHost.Build(_ => roles, configFile: parse.GetValue(config));
+            using var host = FarmHost.Build(_ => roles, configFile: parse.GetValue(config), configure: builder =>
+            {
+                builder.AddServiceDefaults(ServiceName(roles));
+                if (builder.Configuration.GetValue<int>($"{FarmOptions.Section}:{nameof(FarmOptions.HealthPort)}") is > 0 and var port)
+                    builder.AddHealthEndpoint(port);
+            });
             await host.RunAsync(cancellation);
             // Peak memory, for the benchmarks that check the coordinator and assembler stay bounded.
             using var self = System.Diagnostics.Process.GetCurrentProcess();
@@ -42,6 +49,15 @@ public static class ServeCommand
         });
         return command;
     }
+
+    /// <summary>The service's name in traces and metrics (OTEL_SERVICE_NAME overrides it).</summary>
+    public static string ServiceName(FarmRoles roles) => roles switch
+    {
+        FarmRoles.Coordinator => "upscalefarm-coordinator",
+        FarmRoles.Worker => "upscalefarm-worker",
+        FarmRoles.Assembler => "upscalefarm-assembler",
+        _ => "upscalefarm",
+    };
 
     public static FarmRoles ParseRoles(IEnumerable<string> values)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Storage;
 
 namespace UpscaleFarm.Farm.Assembler;
@@ -26,7 +27,13 @@ public sealed class FrameReadyConsumer(IJobStore store, FrameAssembler assembler
         if (tiles.Any(t => t.State != TileState.Done))
             return;
 
-        var resultKey = await assembler.AssembleAsync(job, frame, tiles, context.CancellationToken);
+        string resultKey;
+        using (var activity = FarmTelemetry.StartJobActivity("assemble frame", job.TraceParent))
+        {
+            activity?.SetTag(FarmTelemetry.Tags.JobId, job.Id).SetTag(FarmTelemetry.Tags.Tenant, job.Tenant)
+                .SetTag(FarmTelemetry.Tags.Frame, frameIndex).SetTag(FarmTelemetry.Tags.Tiles, tiles.Count);
+            resultKey = await assembler.AssembleAsync(job, frame, tiles, context.CancellationToken);
+        }
         if (await store.CompleteFrameAsync(jobId, frameIndex, resultKey, Clock.NowMs, context.CancellationToken))
         {
             if (job.VideoKey is not null)

@@ -76,6 +76,7 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
             Id = job.Id, Tenant = job.Tenant, State = job.State, Model = job.Model, OutScale = job.OutScale, Format = job.Format,
             Quality = job.Quality, TileSize = job.TileSize, Halo = job.Halo, Alpha = job.Alpha, FramesTotal = frames.Count,
             IdempotencyKey = job.IdempotencyKey, WebhookUrl = job.WebhookUrl, VideoKey = job.VideoKey, Priority = job.Priority, CreatedMs = Clock.NowMs,
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
         };
         try
         {

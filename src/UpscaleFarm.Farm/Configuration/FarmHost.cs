@@ -14,8 +14,10 @@ public static class FarmHost
     /// <param name="configFile">A JSON settings file.</param>
     /// <param name="useDefaults">Also read appsettings.json and environment variables (Farm__…), as the CLI does;
     /// off, only <paramref name="settings"/> count, as a test or benchmark wants.</param>
+    /// <param name="configure">Anything else the host adds (observability, health endpoints), given the configured builder.</param>
     public static IHost Build(Func<FarmOptions, FarmRoles> roles, IDictionary<string, string?>? settings = null,
-        string? configFile = null, bool useDefaults = true, LogLevel minimumLevel = LogLevel.Information)
+        string? configFile = null, bool useDefaults = true, LogLevel minimumLevel = LogLevel.Information,
+        Action<IHostApplicationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = !useDefaults });
         if (configFile is not null)
@@ -27,6 +29,7 @@ public static class FarmHost
         builder.Logging.SetMinimumLevel(minimumLevel);
         var options = builder.Configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
         builder.Services.AddUpscaleFarm(builder.Configuration, roles(options));
+        configure?.Invoke(builder);
         return builder.Build();
     }
 }

@@ -41,6 +41,9 @@ public sealed class FarmOptions
     /// Null: on with the in-memory transport (its queues die with the process), off with RabbitMQ (its queues are durable).</summary>
     public bool? ResumeOnStart { get; set; }
 
+    /// <summary>A port for /health/live and /health/ready (`upscalefarm serve`, for Kubernetes probes); 0: none.</summary>
+    public int HealthPort { get; set; }
+
     /// <summary>A name for this process in the tile records; empty means host:pid.</summary>
     public string InstanceName { get; set; } = "";
 

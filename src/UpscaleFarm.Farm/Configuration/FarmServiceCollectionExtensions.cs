@@ -8,6 +8,7 @@ using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Coordinator;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Farm.Worker;
 using UpscaleFarm.Imaging.Codecs;
 using UpscaleFarm.Models.Catalog;
@@ -46,7 +47,10 @@ public static class FarmServiceCollectionExtensions
             services.AddSingleton<TileDispatchSignal>();
         }
         if (roles.HasFlag(FarmRoles.Worker))
+        {
             services.AddSingleton<TileInference>();
+            services.AddHostedService<GpuMetrics>();
+        }
         if (roles.HasFlag(FarmRoles.Assembler))
             services.AddSingleton<FrameAssembler>();
 
@@ -57,6 +61,8 @@ public static class FarmServiceCollectionExtensions
             // A worker stopping (SIGTERM, scale-in) finishes the tiles it holds before it leaves.
             host.StopTimeout = TimeSpan.FromSeconds(60);
         });
+        // The host's own shutdown budget (30 s by default) would cut that short: give it the 60 s and some.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(75));
 
         // After the bus's hosted service, so that the bus is started before the first tile is sent.
         if (roles.HasFlag(FarmRoles.Coordinator))

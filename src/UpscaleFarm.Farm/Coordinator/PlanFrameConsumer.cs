@@ -2,6 +2,7 @@ using MassTransit;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Imaging;
 
 namespace UpscaleFarm.Farm.Coordinator;
@@ -25,9 +26,12 @@ public sealed class PlanFrameConsumer(IJobStore store, FramePlanner planner, Til
         IReadOnlyList<TileRecord>? tiles = null;
         if (frame.State == FrameState.Pending)
         {
+            using var activity = FarmTelemetry.StartJobActivity("plan frame", job.TraceParent);
+            activity?.SetTag(FarmTelemetry.Tags.JobId, job.Id).SetTag(FarmTelemetry.Tags.Tenant, job.Tenant).SetTag(FarmTelemetry.Tags.Frame, frameIndex);
             try
             {
                 var (planned, plannedTiles) = await planner.PlanAsync(job, frame, context.CancellationToken);
+                activity?.SetTag(FarmTelemetry.Tags.Tiles, plannedTiles.Count);
                 // False when another coordinator saved this frame's plan first: then its rows are read below.
                 if (await store.SaveFramePlanAsync(planned, plannedTiles, context.CancellationToken))
                     (frame, tiles) = (planned, plannedTiles);

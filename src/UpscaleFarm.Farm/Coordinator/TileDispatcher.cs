@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,6 +7,7 @@ using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Telemetry;
 
 namespace UpscaleFarm.Farm.Coordinator;
 
@@ -16,23 +18,40 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// instead of queueing behind them. RabbitMQ 3.x quorum queues and the in-memory transport have no
 /// message priorities, so the order is decided here rather than in the broker.
 /// </summary>
-public sealed class TileDispatcher(IJobStore store, IBus bus, TileDispatchSignal signal, IOptions<FarmOptions> options,
-    ILogger<TileDispatcher> logger) : BackgroundService
+public sealed class TileDispatcher : BackgroundService
 {
+    private static readonly TimeSpan CountInterval = TimeSpan.FromSeconds(2);
+    private readonly IJobStore _store;
+    private readonly IBus _bus;
+    private readonly TileDispatchSignal _signal;
+    private readonly FarmOptions _farm;
+    private readonly ILogger<TileDispatcher> _logger;
+
+    public TileDispatcher(IJobStore store, IBus bus, TileDispatchSignal signal, IOptions<FarmOptions> options, ILogger<TileDispatcher> logger)
+    {
+        (_store, _bus, _signal, _farm, _logger) = (store, bus, signal, options.Value, logger);
+        FarmTelemetry.ObserveBacklog();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var farm = options.Value;
-        var window = Math.Max(1, farm.Coordinator.DispatchWindow);
-        var interval = TimeSpan.FromMilliseconds(Math.Max(10, farm.Coordinator.DispatchIntervalMs));
+        var window = Math.Max(1, _farm.Coordinator.DispatchWindow);
+        var interval = TimeSpan.FromMilliseconds(Math.Max(10, _farm.Coordinator.DispatchIntervalMs));
+        var counted = Stopwatch.StartNew();
         try
         {
             // The in-memory queue died with the last process: what it held must be sent again.
-            if (farm.ResumeOnStart ?? !farm.UsesRabbitMq)
-                await store.ReleaseAllTilesAsync(stoppingToken);
+            if (_farm.ResumeOnStart ?? !_farm.UsesRabbitMq)
+                await _store.ReleaseAllTilesAsync(stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
                 await DispatchAsync(window, stoppingToken);
-                await signal.WaitAsync(interval, stoppingToken);
+                if (counted.Elapsed >= CountInterval)
+                {
+                    await CountAsync(stoppingToken);
+                    counted.Restart();
+                }
+                await _signal.WaitAsync(interval, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -45,23 +64,43 @@ public sealed class TileDispatcher(IJobStore store, IBus bus, TileDispatchSignal
         IReadOnlyList<TileDispatch> tiles;
         try
         {
-            tiles = await store.ClaimTilesAsync(window, cancellation);
+            tiles = await _store.ClaimTilesAsync(window, cancellation);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogWarning(e, "Could not claim tiles from the job store; trying again");
+            _logger.LogWarning(e, "Could not claim tiles from the job store; trying again");
             return;
         }
-        if (tiles.Count == 0)
-            return;
+        // Each job's tiles are sent in a span of that job's trace, so its tiles' spans are children of it.
+        foreach (var job in tiles.GroupBy(t => t.JobId))
+        {
+            var jobTiles = job.ToList();
+            using var activity = FarmTelemetry.StartJobActivity("dispatch tiles", jobTiles[0].TraceParent, ActivityKind.Producer);
+            activity?.SetTag(FarmTelemetry.Tags.JobId, job.Key);
+            activity?.SetTag(FarmTelemetry.Tags.Tenant, jobTiles[0].Tenant);
+            activity?.SetTag(FarmTelemetry.Tags.Tiles, jobTiles.Count);
+            try
+            {
+                await _bus.PublishBatch(jobTiles.Select(ToMessage), cancellation);
+            }
+            catch (Exception e)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+                _logger.LogWarning(e, "Could not publish {Count} tiles of job {JobId}; they go back to the job store", jobTiles.Count, job.Key);
+                await _store.ReleaseTilesAsync(jobTiles, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task CountAsync(CancellationToken cancellation)
+    {
         try
         {
-            await bus.PublishBatch(tiles.Select(ToMessage), cancellation);
+            FarmTelemetry.Backlog = await _store.CountDispatchAsync(cancellation);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogWarning(e, "Could not publish {Count} tiles; they go back to the job store", tiles.Count);
-            await store.ReleaseTilesAsync(tiles, CancellationToken.None);
+            _logger.LogDebug(e, "Could not count the dispatch backlog");
         }
     }
 
@@ -72,6 +111,6 @@ public sealed class TileDispatcher(IJobStore store, IBus bus, TileDispatchSignal
             FarmKeys.TileInput(t.Tenant, jobId, t.Frame, t.Tile),
             FarmKeys.TileOutput(t.Tenant, jobId, t.Frame, t.Tile),
             new TileGeometry(t.InputX, t.InputY, t.InputWidth, t.InputHeight, t.CoreX, t.CoreY, t.CoreWidth, t.CoreHeight),
-            t.Plane == 1 || t.IsGray == 1 ? 1 : 3);
+            t.Plane == 0 && t.IsGray == 0 ? 3 : 1);
     }
 }

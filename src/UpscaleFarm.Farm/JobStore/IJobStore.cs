@@ -46,6 +46,9 @@ public interface IJobStore
     /// </summary>
     Task<IReadOnlyList<TileDispatch>> ClaimTilesAsync(int window, CancellationToken cancellation = default);
 
+    /// <summary>Tiles of running jobs in the tile queue (claimed, unfinished) and waiting in the store to be claimed.</summary>
+    Task<(int Queued, int Waiting)> CountDispatchAsync(CancellationToken cancellation = default);
+
     /// <summary>Makes claimed tiles claimable again (their messages were not sent).</summary>
     Task ReleaseTilesAsync(IReadOnlyList<TileDispatch> tiles, CancellationToken cancellation = default);
 

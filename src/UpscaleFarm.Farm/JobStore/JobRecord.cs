@@ -35,5 +35,8 @@ public sealed class JobRecord
     /// <summary><see cref="Client.JobPriority"/>: the job's tiles go to the queue before those of lower-priority jobs.</summary>
     public int Priority { get; init; } = Client.JobPriority.Default;
 
+    /// <summary>The W3C traceparent of the submission: the job's steps are spans of this trace.</summary>
+    public string? TraceParent { get; init; }
+
     public Guid JobId => Guid.Parse(Id);
 }

@@ -27,7 +27,8 @@ internal static class Schema
             webhook_url TEXT NULL,
             video_key TEXT NULL,
             result_key TEXT NULL,
-            priority INTEGER NOT NULL DEFAULT 5);
+            priority INTEGER NOT NULL DEFAULT 5,
+            trace_parent TEXT NULL);
         CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
         CREATE INDEX IF NOT EXISTS jobs_tenant ON jobs (tenant, created_ms);
         CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (tenant, idempotency_key);

@@ -17,7 +17,7 @@ public sealed partial class SqlJobStore
         if (inFlight >= window)
             return [];
         var candidates = (await connection.QueryAsync<TileDispatch>("""
-            SELECT t.job_id, j.tenant, j.model, t.frame, t.tile, t.plane, f.is_gray, t.input_x, t.input_y, t.input_width, t.input_height,
+            SELECT t.job_id, j.tenant, j.model, j.trace_parent, t.frame, t.tile, t.plane, f.is_gray, t.input_x, t.input_y, t.input_width, t.input_height,
                 t.core_x, t.core_y, t.core_width, t.core_height
             FROM tiles t JOIN jobs j ON j.id = t.job_id JOIN frames f ON f.job_id = t.job_id AND f.frame = t.frame
             WHERE t.state = @Pending AND t.dispatched = 0 AND j.state = @Running
@@ -36,6 +36,16 @@ public sealed partial class SqlJobStore
         }
         await transaction.CommitAsync(cancellation);
         return claimed;
+    }
+
+    public async Task<(int Queued, int Waiting)> CountDispatchAsync(CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.QuerySingleAsync<(int, int)>("""
+            SELECT COALESCE(SUM(CASE WHEN t.dispatched = 1 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN t.dispatched = 0 THEN 1 ELSE 0 END), 0)
+            FROM tiles t JOIN jobs j ON j.id = t.job_id
+            WHERE t.state = @Pending AND j.state = @Running
+            """, new { TileState.Pending, JobState.Running });
     }
 
     public async Task ReleaseTilesAsync(IReadOnlyList<TileDispatch> tiles, CancellationToken cancellation = default)

@@ -1,12 +1,13 @@
 using System.Data.Common;
 using Dapper;
+using UpscaleFarm.Farm.Telemetry;
 
 namespace UpscaleFarm.Farm.JobStore;
 
 /// <summary>The job store over SQLite or PostgreSQL (see <see cref="SqlDialect"/>), through Dapper.</summary>
 public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
 {
-    private const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms, idempotency_key, webhook_url, video_key, result_key, priority";
+    private const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms, idempotency_key, webhook_url, video_key, result_key, priority, trace_parent";
 
     static SqlJobStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -25,7 +26,7 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        await connection.ExecuteAsync($"INSERT INTO jobs ({JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @OutScale, @Format, @Quality, @TileSize, @Halo, @Alpha, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs, @IdempotencyKey, @WebhookUrl, @VideoKey, @ResultKey, @Priority)",
+        await connection.ExecuteAsync($"INSERT INTO jobs ({JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @OutScale, @Format, @Quality, @TileSize, @Halo, @Alpha, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs, @IdempotencyKey, @WebhookUrl, @VideoKey, @ResultKey, @Priority, @TraceParent)",
             job, transaction);
         await connection.ExecuteAsync("INSERT INTO frames (job_id, frame, source_key, name, state) VALUES (@JobId, @Frame, @SourceKey, @Name, @State)",
             frames.Select((source, i) => new { JobId = job.Id, Frame = i, SourceKey = source.Key, source.Name, State = FrameState.Pending }), transaction);
@@ -188,9 +189,10 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     public async Task<bool> CompleteJobAsync(Guid jobId, string? resultKey, long nowMs, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        return await connection.ExecuteAsync(
-            "UPDATE jobs SET state = @Completed, result_key = @ResultKey, finished_ms = @Now WHERE id = @Id AND state = @Running",
-            new { Id = Key(jobId), ResultKey = resultKey, Now = nowMs, JobState.Completed, JobState.Running }) == 1;
+        var created = await connection.QuerySingleOrDefaultAsync<long?>(
+            "UPDATE jobs SET state = @Completed, result_key = @ResultKey, finished_ms = @Now WHERE id = @Id AND state = @Running RETURNING created_ms",
+            new { Id = Key(jobId), ResultKey = resultKey, Now = nowMs, JobState.Completed, JobState.Running });
+        return RecordEnd(created, nowMs, JobState.Completed);
     }
 
     public async Task<bool> FinishJobAsync(Guid jobId, string state, string? reason, long nowMs, CancellationToken cancellation = default)
@@ -198,9 +200,19 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
         if (state is not (JobState.Failed or JobState.Cancelled))
             throw new ArgumentOutOfRangeException(nameof(state), "only failed or cancelled");
         await using var connection = await dialect.OpenAsync(cancellation);
-        return await connection.ExecuteAsync(
-            "UPDATE jobs SET state = @State, error = @Reason, finished_ms = @Now WHERE id = @Id AND state IN (@Queued, @Running)",
-            new { Id = Key(jobId), State = state, Reason = reason, Now = nowMs, JobState.Queued, JobState.Running }) == 1;
+        var created = await connection.QuerySingleOrDefaultAsync<long?>(
+            "UPDATE jobs SET state = @State, error = @Reason, finished_ms = @Now WHERE id = @Id AND state IN (@Queued, @Running) RETURNING created_ms",
+            new { Id = Key(jobId), State = state, Reason = reason, Now = nowMs, JobState.Queued, JobState.Running });
+        return RecordEnd(created, nowMs, state);
+    }
+
+    /// <summary>A job's end is recorded here, where it happens exactly once: the duration metric counts each job once.</summary>
+    private static bool RecordEnd(long? createdMs, long nowMs, string state)
+    {
+        if (createdMs is not { } created)
+            return false;
+        FarmTelemetry.JobDuration.Record(Math.Max(0, nowMs - created) / 1000.0, new KeyValuePair<string, object?>(FarmTelemetry.Tags.State, state));
+        return true;
     }
 
     public void Dispose() => dialect.Dispose();

@@ -6,6 +6,7 @@ public sealed class TileDispatch
     public string JobId { get; init; } = "";
     public string Tenant { get; init; } = "";
     public string Model { get; init; } = "";
+    public string? TraceParent { get; init; }
     public int Frame { get; init; }
     public int Tile { get; init; }
     public int Plane { get; init; }

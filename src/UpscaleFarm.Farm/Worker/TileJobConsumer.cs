@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,6 +5,7 @@ using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Imaging.Codecs;
 using UpscaleFarm.Storage;
@@ -38,21 +38,45 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
             return;
         }
 
+        TileSpans.QueueWait(tile, context.SentTime);
+        FarmTelemetry.TilesInFlight.Add(1);
         try
         {
-            var input = codec.Decode(await objects.ReadAllBytesAsync(tile.InputKey, context.CancellationToken));
+            TileRaster input;
+            using (var download = TileSpans.Start("download tile", tile))
+            {
+                var bytes = await objects.ReadAllBytesAsync(tile.InputKey, context.CancellationToken);
+                download.Bytes(bytes.Length);
+                input = codec.Decode(bytes);
+            }
             var g = tile.Geometry;
             var core = new PixelRect(g.CoreX - g.InputX, g.CoreY - g.InputY, g.CoreWidth, g.CoreHeight);
-            var timer = Stopwatch.StartNew();
-            var output = await inference.UpscaleAsync(tile.Model, input, core, tile.OutputBands);
-            timer.Stop();
-            await objects.PutAsync(tile.OutputKey, new MemoryStream(codec.Encode(output), writable: false), context.CancellationToken);
-            await context.Publish(new TileCompleted(tile.JobId, tile.Frame, tile.Tile, farm.Instance, timer.Elapsed, DateTimeOffset.UtcNow));
+            var device = inference.Prepare(tile.Model);
+            TileRaster output;
+            TimeSpan inferenceTime;
+            using (var run = TileSpans.Start("inference", tile))
+            {
+                run.Inference(device, farm.Worker.BatchSize);
+                output = await inference.UpscaleAsync(tile.Model, input, core, tile.OutputBands);
+                inferenceTime = run.Elapsed;
+            }
+            using (var upload = TileSpans.Start("upload tile", tile))
+            {
+                var encoded = codec.Encode(output);
+                upload.Bytes(encoded.Length);
+                await objects.PutAsync(tile.OutputKey, new MemoryStream(encoded, writable: false), context.CancellationToken);
+            }
+            FarmTelemetry.TilesCompleted.Add(1, new(FarmTelemetry.Tags.Model, tile.Model), new(FarmTelemetry.Tags.Device, device));
+            await context.Publish(new TileCompleted(tile.JobId, tile.Frame, tile.Tile, farm.Instance, inferenceTime, DateTimeOffset.UtcNow));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             await store.RecordTileErrorAsync(tile.JobId, tile.Frame, tile.Tile, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
             throw;
+        }
+        finally
+        {
+            FarmTelemetry.TilesInFlight.Add(-1);
         }
     }
 }

@@ -13,13 +13,17 @@ internal sealed class FarmProcess : IDisposable
     private readonly StringBuilder _log = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private FarmProcess(string role, Process process)
+    private FarmProcess(string role, string instanceName, Process process)
     {
         Role = role;
+        InstanceName = instanceName;
         _process = process;
     }
 
     public string Role { get; }
+
+    /// <summary>Farm:InstanceName: what the job store's tile rows call this process.</summary>
+    public string InstanceName { get; }
     public int Id => _process.Id;
     public string Log { get { lock (_log) return _log.ToString(); } }
 
@@ -41,7 +45,7 @@ internal sealed class FarmProcess : IDisposable
         start.Environment["Logging__LogLevel__Default"] = "Information";
         start.Environment["Logging__Console__FormatterName"] = "simple";
 
-        var farm = new FarmProcess(role, new Process { StartInfo = start, EnableRaisingEvents = true });
+        var farm = new FarmProcess(role, instanceName, new Process { StartInfo = start, EnableRaisingEvents = true });
         farm._process.OutputDataReceived += (_, e) => farm.Append(e.Data);
         farm._process.ErrorDataReceived += (_, e) => farm.Append(e.Data);
         farm._process.Exited += (_, _) => farm._started.TrySetException(new InvalidOperationException($"{role} exited early:\n{farm.Log}"));
@@ -61,6 +65,21 @@ internal sealed class FarmProcess : IDisposable
         if (line.Contains("Bus started"))
             _started.TrySetResult();
     }
+
+    /// <summary>SIGTERM, as Kubernetes sends it, then waits for the process to exit; returns its exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (Kill(_process.Id, SigTerm) != 0)
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed");
+        using var wait = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(wait.Token);
+        return _process.ExitCode;
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>SIGKILL: no chance to finish or return anything.</summary>
     public void Kill()

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace UpscaleFarm.Farm.Telemetry;
+
+/// <summary>
+/// The farm's own spans and metrics (ActivitySource and Meter "UpscaleFarm"; MassTransit's are
+/// "MassTransit"). Names and tags are the ones the dashboards and README's operations section use.
+/// </summary>
+public static class FarmTelemetry
+{
+    public const string Name = "UpscaleFarm";
+
+    public static readonly ActivitySource Source = new(Name);
+    public static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> TilesCompleted =
+        Meter.CreateCounter<long>("upscalefarm.tiles.completed", "{tile}", "Tiles upscaled and stored by the workers");
+
+    public static readonly Histogram<double> TileDuration = Meter.CreateHistogram<double>("upscalefarm.tile.duration", "s",
+        "One tile's time in a stage: queue (sent to taken), download, inference, upload");
+
+    public static readonly UpDownCounter<long> TilesInFlight =
+        Meter.CreateUpDownCounter<long>("upscalefarm.tiles.in_flight", "{tile}", "Tiles a worker is working on");
+
+    public static readonly Histogram<double> JobDuration =
+        Meter.CreateHistogram<double>("upscalefarm.job.duration", "s", "Submission to end of a job, by its final state");
+
+    /// <summary>The dispatch backlog as the coordinator last counted it (tiles queued, tiles waiting in the job store).</summary>
+    public static (int Queued, int Waiting) Backlog { get; set; }
+
+    private static int _backlogObserved;
+
+    /// <summary>Publishes <see cref="Backlog"/> as gauges, once per process and only where a dispatcher runs (the coordinator).</summary>
+    public static void ObserveBacklog()
+    {
+        if (Interlocked.Exchange(ref _backlogObserved, 1) == 1)
+            return;
+        Meter.CreateObservableGauge("upscalefarm.tiles.queued", () => Backlog.Queued, "{tile}",
+            "Tiles sent to the tile queue and not yet finished (at most the dispatch window)");
+        Meter.CreateObservableGauge("upscalefarm.tiles.waiting", () => Backlog.Waiting, "{tile}",
+            "Planned tiles waiting in the job store for room in the dispatch window");
+    }
+
+    public static class Tags
+    {
+        public const string JobId = "job.id";
+        public const string Tenant = "tenant";
+        public const string Frame = "frame";
+        public const string Tile = "tile";
+        public const string Tiles = "tiles";
+        public const string Model = "model";
+        public const string ExecutionProvider = "execution_provider";
+        public const string BatchSize = "batch_size";
+        public const string Bytes = "bytes";
+        public const string Stage = "stage";
+        public const string State = "state";
+        public const string Device = "device";
+    }
+
+    /// <summary>
+    /// Starts a span of a job's trace. Messages carry the trace from span to span (W3C headers, through
+    /// MassTransit); where a step has none of its own, the job's trace from its submission is used.
+    /// </summary>
+    public static Activity? StartJobActivity(string name, string? jobTraceParent, ActivityKind kind = ActivityKind.Internal)
+    {
+        if (jobTraceParent is not null && ActivityContext.TryParse(jobTraceParent, null, out var job) && Activity.Current?.TraceId != job.TraceId)
+            return Source.StartActivity(name, kind, job, links: Activity.Current is { } current ? [new ActivityLink(current.Context)] : null);
+        return Source.StartActivity(name, kind);
+    }
+}

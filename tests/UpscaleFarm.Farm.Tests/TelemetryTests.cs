@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Tests.Harness;
+using UpscaleFarm.Farm.Tests.Telemetry;
+using UpscaleFarm.Tests.Shared;
+
+namespace UpscaleFarm.Farm.Tests;
+
+/// <summary>
+/// The distributed farm's OpenTelemetry, received over OTLP/HTTP as a collector would: one job is one
+/// trace across the coordinator, the worker and the assembler, and the documented metrics arrive.
+/// </summary>
+[Collection(FarmCollection.Name)]
+public sealed class TelemetryTests(FarmServices services) : IDisposable
+{
+    private static readonly string[] ExpectedSpans =
+        ["plan frame", "dispatch tiles", "tile queue wait", "download tile", "inference", "upload tile", "assemble frame"];
+
+    private static readonly (string Service, string Metric)[] ExpectedMetrics =
+    [
+        ("upscalefarm-worker", "upscalefarm.tiles.completed"),
+        ("upscalefarm-worker", "upscalefarm.tile.duration"),
+        ("upscalefarm-worker", "upscalefarm.tiles.in_flight"),
+        ("upscalefarm-coordinator", "upscalefarm.tiles.queued"),
+        ("upscalefarm-coordinator", "upscalefarm.tiles.waiting"),
+        ("upscalefarm-assembler", "upscalefarm.job.duration"),
+    ];
+
+    private readonly TempDirectory _dir = new();
+    private readonly List<FarmProcess> _processes = [];
+    private readonly string _name = $"uf_{Guid.NewGuid():N}"[..20];
+
+    [Fact]
+    public async Task One_job_is_one_trace_across_the_services_and_the_documented_metrics_are_exported()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var settings = services.NewFarm(_name, TestModels.NearestDirectory, _dir.File("farm"));
+        foreach (var role in new[] { "coordinator", "worker", "assembler" })
+            _processes.Add(await FarmProcess.StartAsync(role, Merge(settings, receiver.ExporterSettings($"upscalefarm-{role}")), $"{role}-1"));
+
+        // The submitter traces too (as the API does), so the JobSubmitted message carries the trace.
+        var local = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "MassTransit" or "UpscaleFarm",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => { lock (local) local.Add(activity); },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        Guid id;
+        string traceId, rootSpanId;
+        // Recorded, as a sampled request span of the API is: the services' parent-based samplers follow it.
+        using (var root = new Activity("submit") { ActivityTraceFlags = ActivityTraceFlags.Recorded }.SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            (traceId, rootSpanId) = (root.TraceId.ToHexString(), root.SpanId.ToHexString());
+            id = await client.Client.SubmitAsync([RepoPaths.SharedImage("chelsea.png")], new JobRequest { TileSize = 128, Halo = 8 });
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var job = await client.Client.WaitAsync(id, cancellation: timeout.Token);
+        EmbeddedFarmTests.AssertCompleted(job);
+        Assert.Equal(12, job.TilesTotal);
+
+        // Spans are exported in batches: wait for the last step's, and for every metric.
+        await WaitUntilAsync(() => receiver.Spans.Any(s => s.Name == "assemble frame" && s.TraceId == traceId)
+            && ExpectedMetrics.All(receiver.Metrics.Contains) && receiver.Spans.Count(s => s.Name == "upload tile" && s.TraceId == traceId) == 12, receiver);
+
+        var trace = receiver.Spans.Where(s => s.TraceId == traceId).ToList();
+        var jobId = id.ToString("N");
+        // Every span about this job is in the job's one trace...
+        Assert.All(receiver.Spans.Where(s => s.Attributes.GetValueOrDefault("job.id") == jobId), s => Assert.Equal(traceId, s.TraceId));
+        // ...which holds each step, from each service.
+        foreach (var name in ExpectedSpans)
+            Assert.Contains(trace, s => s.Name == name);
+        Assert.Equal(["upscalefarm-assembler", "upscalefarm-coordinator", "upscalefarm-worker"], trace.Select(s => s.Service).Distinct().Order());
+        Assert.Equal(12, trace.Count(s => s.Name == "inference"));
+
+        // Parent links: each span's parent is a span of this trace (or the submitter's, in this process).
+        var known = trace.Select(s => s.SpanId).Concat(local.Select(a => a.SpanId.ToHexString())).Append(rootSpanId).ToHashSet();
+        Assert.All(trace, s => Assert.True(s.ParentSpanId is not null && known.Contains(s.ParentSpanId), $"{s.Service} '{s.Name}' has parent {s.ParentSpanId ?? "none"}"));
+        var byId = trace.ToDictionary(s => s.SpanId);
+        // A tile's stages are children of the worker's consume span of that tile's message, which is a child of the coordinator's dispatch.
+        foreach (var stage in trace.Where(s => s.Name is "tile queue wait" or "download tile" or "inference" or "upload tile"))
+        {
+            var consume = byId[stage.ParentSpanId!];
+            Assert.Equal("upscalefarm-worker", consume.Service);
+            ReceivedSpan? sent = null;
+            Assert.True(consume.ParentSpanId is not null && byId.TryGetValue(consume.ParentSpanId, out sent), $"consume span {consume.Name} has no parent in the trace");
+            while (sent!.Name != "dispatch tiles" && sent.ParentSpanId is not null && byId.ContainsKey(sent.ParentSpanId))
+                sent = byId[sent.ParentSpanId];
+            Assert.Equal(("upscalefarm-coordinator", "dispatch tiles"), (sent.Service, sent.Name));
+        }
+        Assert.All(trace.Where(s => s.Name == "inference"), s =>
+        {
+            Assert.Equal("Cpu", s.Attributes["execution_provider"]);
+            Assert.Equal("1", s.Attributes["batch_size"]);
+            Assert.Equal("nearest-x4", s.Attributes["model"]);
+        });
+        Assert.All(trace.Where(s => s.Name is "download tile" or "upload tile"), s => Assert.True(long.Parse(s.Attributes["bytes"]) > 0));
+        Assert.Equal("default", trace.Single(s => s.Name == "plan frame").Attributes["tenant"]);
+    }
+
+    [Fact]
+    public async Task A_farm_role_answers_health_probes_on_its_health_port()
+    {
+        var settings = services.NewFarm(_name, TestModels.NearestDirectory, _dir.File("farm"));
+        var port = FreePort();
+        settings["Farm:HealthPort"] = port.ToString();
+        _processes.Add(await FarmProcess.StartAsync("worker", settings, "worker-1"));
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        foreach (var path in new[] { "/health/live", "/health/ready" })
+        {
+            using var response = await http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+        }
+        using var missing = await http.GetAsync("/other");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    private static Dictionary<string, string?> Merge(IDictionary<string, string?> a, IDictionary<string, string?> b) =>
+        a.Concat(b).ToDictionary(kv => kv.Key, kv => kv.Value);
+
+    private async Task WaitUntilAsync(Func<bool> condition, OtlpReceiver receiver)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            if (timeout.IsCancellationRequested)
+                throw new TimeoutException($"received spans: {string.Join(", ", receiver.Spans.Select(s => $"{s.Service}:{s.Name}").Distinct())}; " +
+                    $"metrics: {string.Join(", ", receiver.Metrics)}\n" + string.Join("\n", _processes.Select(p => $"--- {p.Role}\n{p.Log}")));
+            await Task.Delay(200);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var process in _processes)
+            process.Dispose();
+        _dir.Dispose();
+    }
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Checks the Docker Compose deployment (docker-compose.yml and deploy/) with the real tools that run
+# without Docker: every YAML file parses; dclint validates docker-compose.yml against the Compose
+# specification and the rules in dclint.config.json; the Dockerfiles are linted and copy only files
+# that exist (and that the .dockerignore keeps); compose, the collector, Prometheus and Grafana agree
+# on names, hosts and ports; the dashboards query only metrics the services export; and their SQL
+# runs against the job store's real schema on a throwaway PostgreSQL, when one is installed.
+#
+#   tests/deploy/compose/check.sh          (from any folder; exits non-zero if any check fails)
+#
+# The tools (versions pinned by package-lock.json beside this script) are installed into
+# .tools/deploy-check of the repository, the first time or when the lock file changes.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+tools="$root/.tools/deploy-check"
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+
+echo "== tools"
+command -v node >/dev/null && command -v npm >/dev/null || { echo "check.sh: node and npm are required (Debian: apt-get install nodejs npm)" >&2; exit 2; }
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
+  || { echo "check.sh: dclint needs Node.js 20.19 or newer (this is $(node --version))" >&2; exit 2; }
+if ! cmp -s "$here/package-lock.json" "$tools/package-lock.json" || [[ ! -x "$tools/node_modules/.bin/dclint" ]]; then
+  echo "installing into ${tools#"$root"/}: $(node -p 'Object.entries(require(process.argv[1]).dependencies).map(([n, v]) => n + "@" + v).join(" ")' "$here/package.json")"
+  rm -rf "$tools" && mkdir -p "$tools"
+  cp "$here/package.json" "$here/package-lock.json" "$tools/"
+  npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error >/dev/null
+fi
+echo "node $(node --version), dclint $("$tools/node_modules/.bin/dclint" --version)"
+
+work="$(mktemp -d)"
+pg_pid_dir=""
+cleanup() {
+  if [[ -n "$pg_pid_dir" && -f "$pg_pid_dir/data/postmaster.pid" ]]; then
+    as_pg "'$pg_bin/pg_ctl' -D '$pg_pid_dir/data' -m immediate stop" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo
+echo "== YAML, compose references, Dockerfiles, collector, Prometheus, Grafana (checks.mjs)"
+set +e
+DEPLOY_CHECK_TOOLS="$tools" node "$here/checks.mjs" "$root" --sql-out "$work/sql" | tee "$work/checks.log"
+set -e
+summary="$(tail -n 1 "$work/checks.log")"
+if [[ "$summary" =~ ^checks\.mjs:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+  passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+else
+  fail "checks.mjs did not finish"
+fi
+
+echo
+echo "== dclint (Compose specification schema + rules in tests/deploy/compose/dclint.config.json)"
+if (cd "$root" && "$tools/node_modules/.bin/dclint" --config "$here/dclint.config.json" --max-warnings 0 --no-color docker-compose.yml); then
+  pass "dclint docker-compose.yml"
+else
+  fail "dclint docker-compose.yml"
+fi
+
+echo
+echo "== the job drill-down's SQL against the job store schema (throwaway PostgreSQL)"
+# PostgreSQL refuses to run as root: as root, the throwaway cluster belongs to the postgres user.
+as_pg() { if [[ $(id -u) -eq 0 ]]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
+pg_bin="$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname)"
+sql_checked=false
+if [[ -z "$pg_bin" ]]; then
+  echo "(skipped: no PostgreSQL server binaries; scripts/services.sh installs them)"
+elif [[ ! -f "$work/sql/schema.sql" ]]; then
+  fail "dashboard SQL: the job store schema could not be read (see above)"
+else
+  pg_pid_dir="$work/pg"
+  mkdir -p "$pg_pid_dir"
+  [[ $(id -u) -eq 0 ]] && chown -R postgres "$work" && chmod 755 "$work"
+  psql=("$pg_bin/psql" -h "$pg_pid_dir" -p 54329 -X -q -v ON_ERROR_STOP=1)
+  if as_pg "'$pg_bin/initdb' -D '$pg_pid_dir/data' -U postgres --auth=trust" >"$work/pg.log" 2>&1 \
+    && as_pg "'$pg_bin/pg_ctl' -D '$pg_pid_dir/data' -l '$pg_pid_dir/log' -w -o \"-p 54329 -k '$pg_pid_dir' -c listen_addresses=''\" start" >>"$work/pg.log" 2>&1; then
+    # As docker-compose.yml sets it up: the farm's owner role and database, then deploy/postgres/initdb.
+    "${psql[@]}" -U postgres -d postgres -c "CREATE ROLE upscalefarm LOGIN" -c "CREATE DATABASE upscalefarm OWNER upscalefarm"
+    init_ok=true
+    for f in "$root"/deploy/postgres/initdb/*.sql; do
+      if "${psql[@]}" -U postgres -d upscalefarm -f "$f"; then pass "postgres init script ${f#"$root"/}"; else fail "postgres init script ${f#"$root"/}"; init_ok=false; fi
+    done
+    if "${psql[@]}" -U upscalefarm -d upscalefarm -f "$work/sql/schema.sql" && $init_ok; then
+      for q in "$work"/sql/queries/*.sql; do
+        # Run as Grafana's read-only role: the query must be valid and the role allowed to read.
+        if out="$("${psql[@]}" -U grafana_reader -d upscalefarm -f "$q" 2>&1)"; then
+          pass "dashboard SQL as grafana_reader: $(head -n 1 "$q" | sed 's/^-- //')"
+        else
+          fail "dashboard SQL as grafana_reader: $(head -n 1 "$q" | sed 's/^-- //')"; echo "     $out"
+        fi
+      done
+      sql_checked=true
+    else
+      fail "job store schema from Schema.cs does not load into PostgreSQL"
+    fi
+  else
+    fail "throwaway PostgreSQL did not start"; cat "$work/pg.log"
+  fi
+fi
+
+echo
+echo "== not checked here (no Docker engine, no GPU, no network beyond package registries)"
+cat <<'EOF'
+- the images are neither pulled nor built: base image tags (sdk/aspnet 10.0-noble,
+  nvidia/cuda 13.0.2-cudnn-runtime-ubuntu24.04, rabbitmq 4.1-management, postgres 17, minio,
+  mc, otel collector-contrib 0.148.0, jaeger 2.11.0, prometheus v3.7.3, grafana 12.2.1) are
+  taken from their publishers' documentation and public use, not resolved against a registry;
+- `dotnet publish` and `models fetch` inside the Dockerfiles, apt packages (ffmpeg, nodejs, npm,
+  curl) on Ubuntu 24.04, and the non-root user's access to /app and /var/lib/upscalefarm;
+- no container is started: healthchecks, depends_on ordering, the bucket creation by minio-init,
+  RabbitMQ's plugins, the collector and Jaeger accepting the configs, Grafana loading the
+  provisioning and rendering the dashboards, Prometheus scraping its targets;
+- the GPU reservation (deploy.resources.reservations.devices) being honoured, the NVIDIA
+  Container Toolkit, and ONNX Runtime's CUDA provider finding CUDA 13 / cuDNN 9 in the image;
+- that the services export the metric names the dashboards use (the dashboards are checked
+  against the documented list in checks.mjs; the farm's tests check the exporter side).
+EOF
+$sql_checked || echo "- the drill-down's SQL (no PostgreSQL server here)"
+
+echo
+echo "deploy checks: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

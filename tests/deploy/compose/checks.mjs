@@ -1,0 +1,475 @@
+// Static checks of the Docker Compose deployment, run by check.sh (which installs the tools this
+// imports into .tools/deploy-check and passes that folder as DEPLOY_CHECK_TOOLS).
+//
+//   node checks.mjs ROOT [--sql-out DIR]
+//
+// Prints one "PASS name" or "FAIL name: why" line per check and exits with the number of failures.
+// With --sql-out, writes the job drill-down's SQL queries there (one file each) for check.sh to run
+// against a real PostgreSQL.
+
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const root = path.resolve(process.argv[2] ?? '.');
+const sqlOut = process.argv.includes('--sql-out') ? process.argv[process.argv.indexOf('--sql-out') + 1] : null;
+const require = createRequire(path.join(process.env.DEPLOY_CHECK_TOOLS ?? '.', 'package.json'));
+const YAML = require('yaml');
+const { DockerfileParser } = require('dockerfile-ast');
+const dockerfileUtils = require('dockerfile-utils');
+
+let failures = 0;
+let passes = 0;
+function check(name, problems) {
+  if (problems.length === 0) {
+    passes++;
+    console.log(`PASS ${name}`);
+  } else {
+    failures++;
+    console.log(`FAIL ${name}`);
+    for (const p of problems) console.log(`     - ${p}`);
+  }
+}
+const rel = (p) => path.relative(root, p) || '.';
+const exists = (p) => fs.existsSync(p);
+const read = (p) => fs.readFileSync(p, 'utf8');
+function walk(dir, keep) {
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p, keep));
+    else if (keep(p)) out.push(p);
+  }
+  return out.sort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the services export (the names after the collector's Prometheus conversion) and what
+// RabbitMQ's and Prometheus's own exporters publish. Dashboards may query these and nothing else.
+const histogram = (name) => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
+const KNOWN_METRICS = new Set([
+  // UpscaleFarm (src/UpscaleFarm.Farm/Telemetry/FarmTelemetry.cs, README's operations section)
+  'upscalefarm_tiles_completed_total', // counter: model, device
+  ...histogram('upscalefarm_tile_duration_seconds'), // stage = queue|download|inference|upload
+  'upscalefarm_tiles_in_flight', // up-down counter, per worker
+  'upscalefarm_tiles_queued', // gauge: sent to the tile queue and unfinished
+  'upscalefarm_tiles_waiting', // gauge: planned, waiting in the job store for dispatch
+  ...histogram('upscalefarm_job_duration_seconds'), // state
+  'upscalefarm_gpu_utilization_ratio', // gpu
+  'upscalefarm_gpu_memory_used_bytes', // gpu
+  // RabbitMQ (rabbitmq_prometheus): /metrics/detailed?family=queue_coarse_metrics&family=queue_consumer_count
+  'rabbitmq_detailed_queue_messages', 'rabbitmq_detailed_queue_messages_ready',
+  'rabbitmq_detailed_queue_messages_unacked', 'rabbitmq_detailed_queue_consumers',
+  // RabbitMQ's aggregated /metrics
+  'rabbitmq_queue_messages', 'rabbitmq_queue_messages_ready', 'rabbitmq_queue_messages_unacked',
+  'rabbitmq_queues', 'rabbitmq_connections', 'rabbitmq_consumers',
+  // Prometheus itself and the collector's exporter
+  'up', 'target_info', 'scrape_duration_seconds',
+]);
+const KNOWN_LABELS = new Set([
+  'model', 'device', 'stage', 'state', 'gpu', 'le', // UpscaleFarm's attributes (and histogram buckets)
+  'service_name', 'service_instance_id', 'job', 'instance', // resource attributes, scrape labels
+  'vhost', 'queue', // RabbitMQ
+]);
+const PROMQL_KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan']);
+
+// The PromQL expression's metric names and label names, found the way a reader would: label
+// matchers and grouping clauses are taken out, ranges and Grafana variables removed, calls skipped.
+function promqlNames(expr) {
+  const labels = [];
+  let e = expr.replace(/\$\{[^}]*\}|\$__\w+|\$\w+/g, '1m');
+  e = e.replace(/\{([^}]*)\}/g, (_, inner) => {
+    for (const m of inner.matchAll(/([A-Za-z_]\w*)\s*(=~|!~|!=|=)\s*"(?:[^"\\]|\\.)*"/g)) labels.push(m[1]);
+    return ' ';
+  });
+  e = e.replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g, (_, _kw, inner) => {
+    labels.push(...inner.split(',').map((s) => s.trim()).filter(Boolean));
+    return ' ';
+  });
+  e = e.replace(/"(?:[^"\\]|\\.)*"/g, ' ').replace(/\[[^\]]*\]/g, ' ');
+  const metrics = [];
+  for (const m of e.matchAll(/(?<![\w.])([A-Za-z_:][\w:]*)(\s*\()?/g)) {
+    if (m[2] || PROMQL_KEYWORDS.has(m[1].toLowerCase())) continue;
+    metrics.push(m[1]);
+  }
+  return { metrics, labels };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Every YAML file parses (strictly: duplicate keys and bad anchors are errors).
+const yamlFiles = [
+  path.join(root, 'docker-compose.yml'),
+  ...walk(path.join(root, 'deploy'), (p) => /\.ya?ml$/.test(p)),
+];
+const yamlDocs = new Map();
+for (const file of yamlFiles) {
+  const problems = [];
+  if (!exists(file)) problems.push('missing');
+  else {
+    const docs = YAML.parseAllDocuments(read(file), { merge: true, uniqueKeys: true, prettyErrors: true });
+    for (const d of docs) for (const err of [...d.errors, ...d.warnings]) problems.push(err.message.split('\n')[0]);
+    if (problems.length === 0) yamlDocs.set(file, docs.map((d) => d.toJS({ maxAliasCount: 1000 })));
+  }
+  check(`yaml parses: ${rel(file)}`, problems);
+}
+const loadYaml = (file) => yamlDocs.get(file)?.[0] ?? null;
+
+// ---------------------------------------------------------------------------------------------
+// 2. docker-compose.yml: everything it builds from or mounts exists; dependencies make sense.
+const composeFile = path.join(root, 'docker-compose.yml');
+const compose = loadYaml(composeFile) ?? { services: {} };
+const services = compose.services ?? {};
+const serviceNames = new Set(Object.keys(services));
+{
+  const problems = [];
+  const declaredVolumes = new Set(Object.keys(compose.volumes ?? {}));
+  for (const [name, s] of Object.entries(services)) {
+    if (s.build) {
+      const b = typeof s.build === 'string' ? { context: s.build } : s.build;
+      const context = path.resolve(root, b.context ?? '.');
+      if (!exists(context)) problems.push(`${name}: build context ${b.context} does not exist`);
+      const dockerfile = path.resolve(context, b.dockerfile ?? 'Dockerfile');
+      if (!exists(dockerfile)) problems.push(`${name}: Dockerfile ${rel(dockerfile)} does not exist`);
+    }
+    for (const v of s.volumes ?? []) {
+      const source = typeof v === 'string' ? v.split(':')[0] : v.source;
+      const type = typeof v === 'string' ? (/^[./~]/.test(source) ? 'bind' : 'volume') : v.type;
+      if (type === 'bind') {
+        if (!exists(path.resolve(root, source))) problems.push(`${name}: mounts ${source}, which does not exist`);
+      } else if (type === 'volume' && source && !declaredVolumes.has(source)) {
+        problems.push(`${name}: named volume ${source} is not declared under volumes:`);
+      }
+    }
+  }
+  check('compose: build contexts, Dockerfiles and mounted files exist', problems);
+}
+{
+  const problems = [];
+  for (const [name, s] of Object.entries(services)) {
+    const deps = Array.isArray(s.depends_on) ? Object.fromEntries(s.depends_on.map((d) => [d, {}])) : (s.depends_on ?? {});
+    for (const [dep, spec] of Object.entries(deps)) {
+      const target = services[dep];
+      if (!target) { problems.push(`${name} depends on ${dep}, which is not a service`); continue; }
+      const condition = spec?.condition ?? 'service_started';
+      if (condition === 'service_healthy' && (!target.healthcheck || target.healthcheck.disable))
+        problems.push(`${name} waits for ${dep} to be healthy, but ${dep} has no healthcheck here`);
+      if (condition === 'service_completed_successfully' && !['no', undefined].includes(target.restart))
+        problems.push(`${name} waits for ${dep} to complete, but ${dep} restarts (${target.restart})`);
+      if (!s.profiles && target.profiles)
+        problems.push(`${name} (always started) depends on ${dep}, which only starts with profile ${target.profiles}`);
+    }
+  }
+  check('compose: depends_on targets exist, have healthchecks where waited for, share profiles', problems);
+}
+const farmServices = Object.entries(services).filter(([, s]) => String(s.build?.dockerfile ?? '').startsWith('deploy/docker/'));
+const otelServiceNames = new Set(farmServices.map(([, s]) => s.environment?.OTEL_SERVICE_NAME).filter(Boolean));
+{
+  const problems = [];
+  const required = ['Farm__Transport', 'Farm__RabbitMqUrl', 'Farm__Database', 'Farm__DatabaseConnection', 'Farm__Storage',
+    'Farm__S3ServiceUrl', 'Farm__S3Bucket', 'Farm__S3AccessKey', 'Farm__S3SecretKey', 'Farm__ModelsDirectory',
+    'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME'];
+  for (const [name, s] of farmServices) {
+    const env = s.environment ?? {};
+    for (const key of required) if (!(key in env)) problems.push(`${name}: ${key} is not set`);
+    const otlpHost = /^https?:\/\/([^:/]+)/.exec(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '')?.[1];
+    if (otlpHost && !serviceNames.has(otlpHost)) problems.push(`${name}: OTLP endpoint host ${otlpHost} is not a service`);
+    for (const key of ['Farm__S3ServiceUrl', 'Farm__RabbitMqUrl']) {
+      const host = /^\w+:\/\/(?:[^@/]*@)?([^:/]+)/.exec(env[key] ?? '')?.[1];
+      if (host && !serviceNames.has(host)) problems.push(`${name}: ${key} host ${host} is not a service`);
+    }
+    const role = (s.command ?? []).join(' ').match(/--role (\w+)/)?.[1];
+    if (s.command && !role) problems.push(`${name}: command has no --role`);
+    if (role && !s.healthcheck) problems.push(`${name}: a farm role without a healthcheck`);
+  }
+  if (!farmServices.some(([, s]) => s.environment?.OTEL_SERVICE_NAME === 'upscalefarm-api')) problems.push('no service is upscalefarm-api');
+  check('compose: every farm service has the Farm__* and OTEL_* settings, pointing at compose services', problems);
+}
+{
+  const problems = [];
+  const worker = services.worker ?? {};
+  const devices = worker.deploy?.resources?.reservations?.devices ?? [];
+  if (!devices.some((d) => d.driver === 'nvidia' && (d.capabilities ?? []).includes('gpu') && (d.count !== undefined || d.device_ids)))
+    problems.push('worker: no deploy.resources.reservations.devices entry with driver nvidia, a count and capabilities [gpu]');
+  if (worker.environment?.Farm__Worker__Device !== 'cuda') problems.push('worker: Farm__Worker__Device is not cuda');
+  const cpu = services['worker-cpu'] ?? {};
+  if (!(cpu.profiles ?? []).includes('cpu')) problems.push('worker-cpu: not under profiles: [cpu]');
+  if (cpu.environment?.Farm__Worker__Device !== 'cpu') problems.push('worker-cpu: Farm__Worker__Device is not cpu');
+  check('compose: GPU reservation on worker, CPU worker under the cpu profile', problems);
+}
+{
+  // The header's demo keys hash to the values the API is given.
+  const problems = [];
+  const text = read(composeFile);
+  const env = services.api?.environment ?? {};
+  const wanted = { 'upscalefarm-demo-key': env.Api__Tenants__0__KeySha256, 'upscalefarm-admin-key': env.Api__AdminKeySha256 };
+  for (const [key, configured] of Object.entries(wanted)) {
+    const sha = createHash('sha256').update(key).digest('hex');
+    const documented = new RegExp(`^#\\s+${key}\\s+([0-9a-f]{64})\\s*$`, 'm').exec(text)?.[1];
+    if (documented !== sha) problems.push(`the comment's SHA-256 of ${key} is ${documented}, not ${sha}`);
+    if (configured !== sha) problems.push(`api's configured hash for ${key} is ${configured}, not ${sha}`);
+  }
+  check('compose: the documented demo API keys hash to the configured KeySha256 values', problems);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Dockerfiles: valid instructions, multi-stage, non-root, every COPY/ADD source exists in the
+//    build context (the repository root) and is not left out by a .dockerignore.
+function dockerignoreMatcher(lines) {
+  // Docker's rules: patterns are relative to the context root, "*" and "?" stay within a path
+  // segment, "**" spans any number, "!" re-includes, the last matching pattern wins, and a path is
+  // left out when it or a folder above it is.
+  const rules = lines.map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => {
+    const negate = l.startsWith('!');
+    const pattern = path.posix.normalize((negate ? l.slice(1) : l).trim().replace(/^\/+/, '')).replace(/\/+$/, '');
+    let re = '';
+    for (let i = 0; i < pattern.length; i++) {
+      const c = pattern[i];
+      if (c === '*' && pattern[i + 1] === '*') { re += '.*'; i++; if (pattern[i + 1] === '/') i++; }
+      else if (c === '*') re += '[^/]*';
+      else if (c === '?') re += '[^/]';
+      else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return { negate, re: new RegExp(`^${re}$`) };
+  });
+  return (p) => {
+    const parts = path.posix.normalize(p).replace(/\/+$/, '').split('/');
+    let excluded = false;
+    for (let n = 1; n <= parts.length; n++) {
+      const prefix = parts.slice(0, n).join('/');
+      for (const r of rules) if (r.re.test(prefix)) excluded = !r.negate;
+      if (excluded && n < parts.length) return true;
+    }
+    return excluded;
+  };
+}
+const readmeIgnore = (() => {
+  const readme = path.join(root, 'deploy/docker/README.md');
+  if (!exists(readme)) return null;
+  const m = /## What the build context should leave out[\s\S]*?```\n([\s\S]*?)```/.exec(read(readme));
+  return m ? m[1].split('\n') : null;
+})();
+const rootIgnore = exists(path.join(root, '.dockerignore')) ? read(path.join(root, '.dockerignore')).split('\n') : null;
+const ignoreSets = [['deploy/docker/README.md\'s proposed .dockerignore', readmeIgnore], ['.dockerignore', rootIgnore]].filter(([, l]) => l);
+
+const dockerfiles = walk(path.join(root, 'deploy/docker'), (p) => p.endsWith('Dockerfile'));
+const composeDockerfiles = new Set(Object.values(services).filter((s) => s.build).map((s) => path.resolve(root, s.build.context ?? '.', s.build.dockerfile ?? 'Dockerfile')));
+for (const file of dockerfiles) {
+  const text = read(file);
+  const problems = [];
+  for (const d of dockerfileUtils.validate(text)) {
+    // severity 1 = error, 2 = warning (LSP); both are reported, errors fail.
+    if (d.severity === 1) problems.push(`line ${d.range.start.line + 1}: ${d.message}`);
+    else console.log(`     (warning) ${rel(file)} line ${d.range.start.line + 1}: ${d.message}`);
+  }
+  const df = DockerfileParser.parse(text);
+  const args = Object.fromEntries(df.getARGs().filter((a) => a.getProperty()).map((a) => [a.getProperty().getName(), a.getProperty().getValue()]));
+  const subst = (s) => s.replace(/\$\{(\w+)\}|\$(\w+)/g, (m, a, b) => args[a ?? b] ?? m);
+  const froms = df.getFROMs();
+  const stages = [];
+  for (const from of froms) {
+    const image = subst(from.getImage() ?? '');
+    if (!stages.includes(image) && !/^[\w.\-/]+(:[\w.\-]+|@sha256:[0-9a-f]+)$/.test(image))
+      problems.push(`FROM ${from.getImage()} is neither an earlier stage nor an image with a tag (${image})`);
+    if (from.getBuildStage()) stages.push(from.getBuildStage());
+  }
+  if (froms.length < 2) problems.push('not multi-stage');
+  const lastFrom = froms.at(-1)?.getRange().start.line ?? 0;
+  const users = df.getInstructions().filter((i) => i.getKeyword() === 'USER' && i.getRange().start.line > lastFrom);
+  const finalUser = users.at(-1)?.getArguments()[0]?.getValue();
+  if (!finalUser) problems.push('the final stage sets no USER (it would run as root)');
+  else if (/^(root|0)(:|$)/.test(finalUser)) problems.push(`the final stage runs as ${finalUser}`);
+  const sources = [];
+  for (const ins of df.getInstructions()) {
+    const kw = ins.getKeyword();
+    if (kw !== 'COPY' && kw !== 'ADD') continue;
+    const line = ins.getRange().start.line + 1;
+    const from = ins.getFlags().find((f) => f.getName() === 'from');
+    const json = typeof ins.getJSONStrings === 'function' ? ins.getJSONStrings() : [];
+    const values = json.length ? json.map((s) => s.getJSONValue()) : ins.getArguments().map((a) => a.getValue());
+    if (values.length < 2) { problems.push(`line ${line}: ${kw} needs a source and a destination`); continue; }
+    if (from) {
+      const stage = from.getValue();
+      if (!stages.includes(stage) && !stage.includes('/') && !stage.includes(':'))
+        problems.push(`line ${line}: --from=${stage} is not an earlier stage`);
+      continue;
+    }
+    for (const source of values.slice(0, -1)) {
+      if (source.startsWith('<<') || /^https?:\/\//.test(source)) continue;
+      sources.push(source);
+      const abs = path.resolve(root, subst(source));
+      if (/[*?[]/.test(source)) {
+        const dir = path.dirname(abs);
+        const re = new RegExp(`^${path.basename(abs).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+        if (!exists(dir) || !fs.readdirSync(dir).some((n) => re.test(n))) problems.push(`line ${line}: ${kw} ${source}: nothing matches`);
+      } else if (!exists(abs)) problems.push(`line ${line}: ${kw} ${source}: no such file or folder in the repository`);
+      for (const [label, lines] of ignoreSets)
+        if (dockerignoreMatcher(lines)(subst(source))) problems.push(`line ${line}: ${kw} ${source} is excluded by ${label}`);
+    }
+  }
+  if (!composeDockerfiles.has(file)) problems.push('no compose service builds it');
+  console.log(`     ${rel(file)}: stages ${stages.join(', ')}; user ${finalUser}; copies ${sources.join(', ')}`);
+  check(`dockerfile: ${rel(file)}`, problems);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. The collector's pipelines use declared components; the hosts it and Prometheus reach are
+//    compose services; Prometheus scrapes the port the collector exports on.
+const collectorFile = path.join(root, 'deploy/otel-collector/config.yaml');
+const collector = loadYaml(collectorFile) ?? {};
+{
+  const problems = yamlDocs.has(collectorFile) ? [] : ['deploy/otel-collector/config.yaml did not parse (see above)'];
+  for (const [signal, p] of Object.entries(collector.service?.pipelines ?? {})) {
+    for (const kind of ['receivers', 'processors', 'exporters'])
+      for (const c of p[kind] ?? []) if (!(collector[kind] && c in collector[kind])) problems.push(`${signal}: ${kind.slice(0, -1)} ${c} is not declared`);
+  }
+  for (const signal of ['traces', 'metrics', 'logs']) if (!collector.service?.pipelines?.[signal]) problems.push(`no ${signal} pipeline`);
+  for (const [name, e] of Object.entries(collector.exporters ?? {})) {
+    const host = /^(?:\w+:\/\/)?([^:/]+):\d+/.exec(e?.endpoint ?? '')?.[1];
+    if (host && host !== '0.0.0.0' && !serviceNames.has(host)) problems.push(`exporter ${name}: ${host} is not a compose service`);
+  }
+  if (!collector.exporters?.prometheus?.resource_to_telemetry_conversion?.enabled) problems.push('prometheus exporter: resource_to_telemetry_conversion is not enabled');
+  check('otel-collector: pipelines use declared receivers, processors and exporters; endpoints are services', problems);
+}
+const prometheusFile = path.join(root, 'deploy/prometheus/prometheus.yml');
+const prometheus = loadYaml(prometheusFile) ?? {};
+{
+  const problems = [prometheusFile, collectorFile].filter((f) => !yamlDocs.has(f)).map((f) => `${rel(f)} did not parse (see above)`);
+  const exportPort = /:(\d+)$/.exec(collector.exporters?.prometheus?.endpoint ?? '')?.[1];
+  const targets = (prometheus.scrape_configs ?? []).flatMap((j) => (j.static_configs ?? []).flatMap((c) => c.targets ?? []).map((t) => [j.job_name, t]));
+  for (const [job, t] of targets) {
+    const host = t.split(':')[0];
+    if (!serviceNames.has(host)) problems.push(`job ${job}: target ${t} is not a compose service`);
+  }
+  if (problems.length === 0 && !targets.some(([, t]) => t === `otel-collector:${exportPort}`)) problems.push(`nothing scrapes otel-collector:${exportPort}, where the collector exports`);
+  if (targets.some(([, t]) => t.startsWith('rabbitmq:15692'))) {
+    const plugins = read(path.join(root, 'deploy/rabbitmq/enabled_plugins'));
+    if (!plugins.includes('rabbitmq_prometheus')) problems.push('rabbitmq:15692 is scraped but rabbitmq_prometheus is not enabled');
+  }
+  if (targets.some(([, t]) => t.startsWith('minio:')) && services.minio?.environment?.MINIO_PROMETHEUS_AUTH_TYPE !== 'public')
+    problems.push('minio is scraped without a token but MINIO_PROMETHEUS_AUTH_TYPE is not public');
+  check('prometheus: scrape targets are compose services, the collector and RabbitMQ endpoints are enabled', problems);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Grafana: provisioning and dashboards agree; dashboards query only known metrics and labels.
+const datasourceFiles = walk(path.join(root, 'deploy/grafana/provisioning/datasources'), (p) => /\.ya?ml$/.test(p));
+const datasources = datasourceFiles.flatMap((f) => loadYaml(f)?.datasources ?? []);
+const dsByUid = new Map(datasources.map((d) => [d.uid, d]));
+{
+  const problems = [];
+  for (const d of datasources) {
+    if (!d.uid) problems.push(`data source ${d.name} has no uid (dashboards could not refer to it)`);
+    const host = /^(?:\w+:\/\/)?([^:/]+)/.exec(d.url ?? '')?.[1];
+    if (host && !serviceNames.has(host)) problems.push(`data source ${d.name}: ${host} is not a compose service`);
+  }
+  if (dsByUid.size !== datasources.length) problems.push('data source uids are not unique');
+  const grafana = services.grafana ?? {};
+  const mounts = (grafana.volumes ?? []).filter((v) => typeof v === 'string').map((v) => v.split(':'));
+  const providers = walk(path.join(root, 'deploy/grafana/provisioning/dashboards'), (p) => /\.ya?ml$/.test(p)).flatMap((f) => loadYaml(f)?.providers ?? []);
+  for (const p of providers) {
+    const mount = mounts.find(([, target]) => target === p.options?.path);
+    if (!mount) problems.push(`dashboard provider ${p.name} reads ${p.options?.path}, which compose does not mount`);
+    else if (path.resolve(root, mount[0]) !== path.join(root, 'deploy/grafana/dashboards')) problems.push(`${p.options.path} is mounted from ${mount[0]}`);
+  }
+  if (!mounts.some(([src, target]) => path.resolve(root, src) === path.join(root, 'deploy/grafana/provisioning') && target === '/etc/grafana/provisioning'))
+    problems.push('deploy/grafana/provisioning is not mounted at /etc/grafana/provisioning');
+  const home = grafana.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH;
+  if (home && !exists(path.join(root, 'deploy/grafana/dashboards', path.basename(home)))) problems.push(`home dashboard ${home} does not exist`);
+  check('grafana: data sources have unique uids and reach compose services; provisioning paths are mounted', problems);
+}
+const dashboardFiles = walk(path.join(root, 'deploy/grafana/dashboards'), (p) => p.endsWith('.json'));
+const dashboards = new Map();
+for (const file of dashboardFiles) {
+  try { dashboards.set(file, JSON.parse(read(file))); check(`dashboard is valid JSON: ${rel(file)}`, []); }
+  catch (e) { check(`dashboard is valid JSON: ${rel(file)}`, [e.message]); }
+}
+const dashboardUids = new Set([...dashboards.values()].map((d) => d.uid));
+const sqlQueries = [];
+for (const [file, dash] of dashboards) {
+  const problems = [];
+  const metricsSeen = new Set();
+  const panels = (dash.panels ?? []).flatMap((p) => [p, ...(p.panels ?? [])]);
+  const ids = panels.map((p) => p.id);
+  if (new Set(ids).size !== ids.length) problems.push('panel ids are not unique');
+  if (!dash.uid) problems.push('no uid');
+  const variables = new Set((dash.templating?.list ?? []).map((v) => v.name));
+  // Every datasource reference anywhere in the dashboard names a provisioned uid.
+  const visit = (node, where) => {
+    if (Array.isArray(node)) node.forEach((n, i) => visit(n, `${where}[${i}]`));
+    else if (node && typeof node === 'object') {
+      if (node.datasource !== undefined) {
+        const ds = node.datasource;
+        const uid = typeof ds === 'string' ? ds : ds?.uid;
+        if (uid && !uid.startsWith('$') && !dsByUid.has(uid)) problems.push(`${where}: data source uid ${uid} is not provisioned`);
+        if (uid && typeof ds === 'object' && ds.type && dsByUid.get(uid)?.type !== ds.type) problems.push(`${where}: data source ${uid} is of type ${dsByUid.get(uid)?.type}, not ${ds.type}`);
+      }
+      for (const [k, v] of Object.entries(node)) visit(v, `${where}.${k}`);
+    }
+  };
+  visit(dash, path.basename(file));
+  for (const p of panels) {
+    for (const t of p.targets ?? []) {
+      const uid = t.datasource?.uid ?? p.datasource?.uid;
+      const type = dsByUid.get(uid)?.type;
+      const where = `panel "${p.title}" ${t.refId}`;
+      if (type === 'prometheus') {
+        const { metrics, labels } = promqlNames(t.expr ?? '');
+        if (metrics.length === 0) problems.push(`${where}: no metric in ${t.expr}`);
+        for (const m of metrics) { metricsSeen.add(m); if (!KNOWN_METRICS.has(m)) problems.push(`${where}: unknown metric ${m}`); }
+        for (const l of labels) if (!KNOWN_LABELS.has(l)) problems.push(`${where}: unknown label ${l}`);
+      } else if (type === 'jaeger') {
+        if (t.service && !otelServiceNames.has(t.service)) problems.push(`${where}: Jaeger service ${t.service} is no compose service's OTEL_SERVICE_NAME`);
+        if (t.tags && !/^job\.id=/.test(t.tags)) problems.push(`${where}: the trace search is not by tag job.id`);
+      } else if (type === 'grafana-postgresql-datasource' || type === 'postgres') {
+        if (!/\bFROM\s+(jobs|frames|tiles)\b/i.test(t.rawSql ?? '')) problems.push(`${where}: SQL reads none of jobs, frames, tiles`);
+        sqlQueries.push({ dashboard: dash.uid, panel: p.title, sql: t.rawSql });
+      }
+    }
+  }
+  // Links: Jaeger searches name a real service; links to other dashboards name a real uid; every
+  // ${variable} used is defined (or one of Grafana's own).
+  const texts = [JSON.stringify(dash.links ?? []), ...panels.map((p) => p.options?.content ?? '')].join('\n');
+  for (const m of texts.matchAll(/[?&]service=([\w.-]+)/g)) if (!otelServiceNames.has(m[1])) problems.push(`a Jaeger link searches service ${m[1]}, which no compose service is`);
+  for (const m of texts.matchAll(/\/d\/([\w-]+)/g)) if (!dashboardUids.has(m[1])) problems.push(`a link opens dashboard ${m[1]}, which does not exist`);
+  for (const m of JSON.stringify(dash).matchAll(/\$\{(\w+)(?::\w+)?\}/g)) if (!variables.has(m[1]) && !m[1].startsWith('__')) problems.push(`\${${m[1]}} is not a variable of this dashboard`);
+  console.log(`     ${path.basename(file)}: metrics ${[...metricsSeen].sort().join(', ') || '(none)'}`);
+  check(`dashboard queries: ${rel(file)} (data sources, metric and label names, links)`, problems);
+}
+{
+  const overview = [...dashboards.values()].find((d) => d.uid === 'upscalefarm-overview');
+  const drill = [...dashboards.values()].find((d) => d.uid === 'upscalefarm-job');
+  const problems = [];
+  if (!overview) problems.push('no dashboard upscalefarm-overview');
+  else {
+    const exprs = JSON.stringify(overview);
+    for (const [what, needle] of [['queue depth', 'rabbitmq_detailed_queue_messages'], ['tiles/s', 'upscalefarm_tiles_completed_total'],
+      ['active workers', 'count by (service_instance_id)'], ['device utilisation', 'upscalefarm_gpu_utilization_ratio'],
+      ['job latency p50', 'histogram_quantile(0.50, sum by (le) (rate(upscalefarm_job_duration_seconds_bucket'],
+      ['job latency p95', 'histogram_quantile(0.95, sum by (le) (rate(upscalefarm_job_duration_seconds_bucket'],
+      ['job latency p99', 'histogram_quantile(0.99, sum by (le) (rate(upscalefarm_job_duration_seconds_bucket']])
+      if (!exprs.includes(needle)) problems.push(`farm overview: no ${what}`);
+  }
+  if (!drill) problems.push('no dashboard upscalefarm-job');
+  else {
+    const v = (drill.templating?.list ?? []).find((x) => x.name === 'job_id');
+    if (v?.type !== 'textbox') problems.push('job drill-down: no job_id text variable');
+    if (!JSON.stringify(drill.links).includes('job.id')) problems.push('job drill-down: no link to the job\'s traces by tag job.id');
+  }
+  check('dashboards: the overview and drill-down have the panels the issue asks for', problems);
+}
+if (sqlOut) {
+  // The job store's tables as the farm creates them (src/UpscaleFarm.Farm/JobStore/Schema.cs, one
+  // SQL text for SQLite and PostgreSQL), so that check.sh can run the dashboards' SQL against them.
+  fs.mkdirSync(path.join(sqlOut, 'queries'), { recursive: true });
+  const schemaCs = path.join(root, 'src/UpscaleFarm.Farm/JobStore/Schema.cs');
+  const schema = exists(schemaCs) ? /\$"""\n([\s\S]*?)"""/.exec(read(schemaCs))?.[1] : null;
+  check('job store schema found in src/UpscaleFarm.Farm/JobStore/Schema.cs (for the SQL check)',
+    schema && /CREATE TABLE IF NOT EXISTS tiles/.test(schema) ? [] : ['no $""" ... """ block creating the tiles table']);
+  if (schema) fs.writeFileSync(path.join(sqlOut, 'schema.sql'), schema.replace(/\{dialect\.BlobType\}/g, 'BYTEA'));
+  sqlQueries.forEach((q, i) => fs.writeFileSync(path.join(sqlOut, 'queries', `${String(i + 1).padStart(2, '0')}-${q.dashboard}.sql`),
+    `-- ${q.dashboard}: ${q.panel}\n${q.sql.replace(/\$\{job_id:sqlstring\}/g, "'0123456789abcdef0123456789abcdef'")};\n`));
+}
+
+console.log(`checks.mjs: ${passes} passed, ${failures} failed`);
+process.exit(Math.min(failures, 100));
