@@ -1,3 +1,4 @@
+using OpenTelemetry.Trace;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using UpscaleFarm.Api.Tenants;
@@ -60,7 +61,11 @@ public class ApiFactory : WebApplicationFactory<Program>
             settings[key] = value;
         foreach (var (key, value) in settings)
             builder.UseSetting(key, value);
+        builder.ConfigureServices(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans)));
     }
+
+    /// <summary>Every span the API and its embedded farm ended, as OTLP would export them.</summary>
+    public List<System.Diagnostics.Activity> Spans { get; } = [];
 
     public HttpClient ClientFor(string? key, bool followRedirects = true)
     {

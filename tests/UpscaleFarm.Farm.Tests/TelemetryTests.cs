@@ -66,9 +66,17 @@ public sealed class TelemetryTests(FarmServices services) : IDisposable
         EmbeddedFarmTests.AssertCompleted(job);
         Assert.Equal(12, job.TilesTotal);
 
-        // Spans are exported in batches: wait for the last step's, and for every metric.
+        // Spans are exported in batches as they end, parents after their children: wait for the last step's,
+        // for every span's parent, and for every metric.
+        bool ParentsArrived()
+        {
+            var spans = receiver.Spans.Where(s => s.TraceId == traceId).ToList();
+            var ids = spans.Select(s => s.SpanId).Concat(LocalSpanIds(local)).Append(rootSpanId).ToHashSet();
+            return spans.All(s => s.ParentSpanId is not null && ids.Contains(s.ParentSpanId));
+        }
         await WaitUntilAsync(() => receiver.Spans.Any(s => s.Name == "assemble frame" && s.TraceId == traceId)
-            && ExpectedMetrics.All(receiver.Metrics.Contains) && receiver.Spans.Count(s => s.Name == "upload tile" && s.TraceId == traceId) == 12, receiver);
+            && receiver.Spans.Count(s => s.Name == "upload tile" && s.TraceId == traceId) == 12
+            && ExpectedMetrics.All(receiver.Metrics.Contains) && ParentsArrived(), receiver);
 
         var trace = receiver.Spans.Where(s => s.TraceId == traceId).ToList();
         var jobId = id.ToString("N");
@@ -81,7 +89,7 @@ public sealed class TelemetryTests(FarmServices services) : IDisposable
         Assert.Equal(12, trace.Count(s => s.Name == "inference"));
 
         // Parent links: each span's parent is a span of this trace (or the submitter's, in this process).
-        var known = trace.Select(s => s.SpanId).Concat(local.Select(a => a.SpanId.ToHexString())).Append(rootSpanId).ToHashSet();
+        var known = trace.Select(s => s.SpanId).Concat(LocalSpanIds(local)).Append(rootSpanId).ToHashSet();
         Assert.All(trace, s => Assert.True(s.ParentSpanId is not null && known.Contains(s.ParentSpanId), $"{s.Service} '{s.Name}' has parent {s.ParentSpanId ?? "none"}"));
         var byId = trace.ToDictionary(s => s.SpanId);
         // A tile's stages are children of the worker's consume span of that tile's message, which is a child of the coordinator's dispatch.
@@ -103,6 +111,10 @@ public sealed class TelemetryTests(FarmServices services) : IDisposable
         });
         Assert.All(trace.Where(s => s.Name is "download tile" or "upload tile"), s => Assert.True(long.Parse(s.Attributes["bytes"]) > 0));
         Assert.Equal("default", trace.Single(s => s.Name == "plan frame").Attributes["tenant"]);
+
+        // Logs carry the trace they were written in: the assembler's "completed" line is in the job's trace.
+        await WaitUntilAsync(() => receiver.Logs.Any(l => l.Text.Contains($"Job {id} completed")), receiver);
+        Assert.Equal(("upscalefarm-assembler", traceId), receiver.Logs.Where(l => l.Text.Contains($"Job {id} completed")).Select(l => (l.Service, l.TraceId)).First());
     }
 
     [Fact]
@@ -122,6 +134,12 @@ public sealed class TelemetryTests(FarmServices services) : IDisposable
         }
         using var missing = await http.GetAsync("/other");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    private static List<string> LocalSpanIds(List<Activity> local)
+    {
+        lock (local)
+            return local.Select(a => a.SpanId.ToHexString()).ToList();
     }
 
     private static int FreePort()

@@ -15,6 +15,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly ConcurrentQueue<ReceivedSpan> _spans = new();
     private readonly ConcurrentDictionary<(string Service, string Metric), byte> _metrics = new();
+    private readonly ConcurrentQueue<(string Service, string Text, string TraceId)> _logs = new();
     private readonly Task _loop;
 
     private OtlpReceiver()
@@ -32,6 +33,9 @@ internal sealed class OtlpReceiver : IAsyncDisposable
     public string Endpoint { get; }
     public IReadOnlyList<ReceivedSpan> Spans => _spans.ToArray();
     public IReadOnlyCollection<(string Service, string Metric)> Metrics => _metrics.Keys.ToArray();
+
+    /// <summary>Log records: service, text and the trace they were written in (empty if none).</summary>
+    public IReadOnlyList<(string Service, string Text, string TraceId)> Logs => _logs.ToArray();
 
     public static Task<OtlpReceiver> StartAsync() => Task.FromResult(new OtlpReceiver());
 
@@ -60,6 +64,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
                     AddMetrics(ExportMetricsServiceRequest.Parser.ParseFrom(body.ToArray()));
                     break;
                 case "/v1/logs":
+                    AddLogs(ExportLogsServiceRequest.Parser.ParseFrom(body.ToArray()));
                     break;
                 default:
                     response.StatusCode = 404;
@@ -99,6 +104,16 @@ internal sealed class OtlpReceiver : IAsyncDisposable
             var service = ServiceName(resource.Resource);
             foreach (var metric in resource.ScopeMetrics.SelectMany(s => s.Metrics))
                 _metrics.TryAdd((service, metric.Name), 0);
+        }
+    }
+
+    private void AddLogs(ExportLogsServiceRequest request)
+    {
+        foreach (var resource in request.ResourceLogs)
+        {
+            var service = ServiceName(resource.Resource);
+            foreach (var record in resource.ScopeLogs.SelectMany(s => s.LogRecords))
+                _logs.Enqueue((service, Value(record.Body), Hex(record.TraceId)));
         }
     }
 
