@@ -110,7 +110,7 @@ public sealed class TelemetryTests(FarmServices services) : IDisposable
             Assert.Equal("nearest-x4", s.Attributes["model"]);
         });
         Assert.All(trace.Where(s => s.Name is "download tile" or "upload tile"), s => Assert.True(long.Parse(s.Attributes["bytes"]) > 0));
-        Assert.Equal("default", trace.Single(s => s.Name == "plan frame").Attributes["tenant"]);
+        Assert.All(trace.Where(s => s.Attributes.ContainsKey("job.id")), s => Assert.Equal("default", s.Attributes["tenant"]));
 
         // Logs carry the trace they were written in: the assembler's "completed" line is in the job's trace.
         await WaitUntilAsync(() => receiver.Logs.Any(l => l.Text.Contains($"Job {id} completed")), receiver);

@@ -111,6 +111,6 @@ public sealed class TileDispatcher : BackgroundService
             FarmKeys.TileInput(t.Tenant, jobId, t.Frame, t.Tile),
             FarmKeys.TileOutput(t.Tenant, jobId, t.Frame, t.Tile),
             new TileGeometry(t.InputX, t.InputY, t.InputWidth, t.InputHeight, t.CoreX, t.CoreY, t.CoreWidth, t.CoreHeight),
-            t.Plane == 0 && t.IsGray == 0 ? 3 : 1);
+            t.Plane == 0 && t.IsGray == 0 ? 3 : 1, t.Tenant);
     }
 }

@@ -41,6 +41,7 @@ internal sealed class TileSpans : IDisposable
 
     private static Activity? Tagged(Activity? activity, TileJob tile) => activity?
         .SetTag(FarmTelemetry.Tags.JobId, tile.JobId.ToString("N"))
+        .SetTag(FarmTelemetry.Tags.Tenant, tile.Tenant)
         .SetTag(FarmTelemetry.Tags.Frame, tile.Frame)
         .SetTag(FarmTelemetry.Tags.Tile, tile.Tile)
         .SetTag(FarmTelemetry.Tags.Model, tile.Model);
