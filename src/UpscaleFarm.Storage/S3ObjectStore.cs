@@ -15,6 +15,7 @@ namespace UpscaleFarm.Storage;
 public sealed class S3ObjectStore : IObjectStore, IDisposable
 {
     private readonly AmazonS3Client _client;
+    private readonly AmazonS3Client _presigner;
     private readonly S3Settings _settings;
 
     public S3ObjectStore(S3Settings settings)
@@ -30,7 +31,16 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
         };
-        _client = new AmazonS3Client(new BasicAWSCredentials(settings.AccessKey, settings.SecretKey), config);
+        var credentials = new BasicAWSCredentials(settings.AccessKey, settings.SecretKey);
+        _client = new AmazonS3Client(credentials, config);
+        // Presigning is local (no request); a URL signed for the public endpoint is valid there, since the
+        // signature covers the host the client will send.
+        _presigner = settings.PublicUrl is { Length: > 0 } publicUrl
+            ? new AmazonS3Client(credentials, new AmazonS3Config
+            {
+                ServiceURL = publicUrl, ForcePathStyle = true, AuthenticationRegion = settings.Region,
+            })
+            : _client;
     }
 
     public async Task PutAsync(string key, Stream content, CancellationToken cancellation = default)
@@ -136,10 +146,10 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             Verb = HttpVerb.GET,
             Expires = DateTime.UtcNow + lifetime,
             // The SDK signs https URLs unless told otherwise; a plain-http endpoint (MinIO, s3rver on loopback) needs http.
-            Protocol = _settings.ServiceUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS,
+            Protocol = (_settings.PublicUrl is { Length: > 0 } p ? p : _settings.ServiceUrl).StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS,
         };
         request.ResponseHeaderOverrides.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = fileName }.ToString();
-        return new Uri(await _client.GetPreSignedURLAsync(request));
+        return new Uri(await _presigner.GetPreSignedURLAsync(request));
     }
 
     public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellation = default)
@@ -155,5 +165,10 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         } while (response.IsTruncated == true);
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        if (_presigner != _client)
+            _presigner.Dispose();
+        _client.Dispose();
+    }
 }

@@ -10,6 +10,12 @@ public sealed record S3Settings
     public string SecretKey { get; init; } = "S3RVER";
     public string Region { get; init; } = "us-east-1";
 
+    /// <summary>
+    /// The endpoint that presigned download URLs name, as clients outside the farm's network reach the
+    /// store (e.g. http://localhost:9000 for compose's MinIO); empty: <see cref="ServiceUrl"/>.
+    /// </summary>
+    public string PublicUrl { get; init; } = "";
+
     /// <summary>Objects larger than this are uploaded in parts of this size (S3's minimum part is 5 MiB).</summary>
     public int PartSize { get; init; } = 16 << 20;
 }

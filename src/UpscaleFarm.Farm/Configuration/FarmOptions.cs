@@ -37,6 +37,9 @@ public sealed class FarmOptions
     public string S3SecretKey { get; set; } = "";
     public string S3Region { get; set; } = "us-east-1";
 
+    /// <summary>The store's endpoint as the API's clients reach it, for presigned result URLs; empty: S3ServiceUrl.</summary>
+    public string S3PublicUrl { get; set; } = "";
+
     /// <summary>Republish the unfinished work found in the job store when the coordinator starts.
     /// Null: on with the in-memory transport (its queues die with the process), off with RabbitMQ (its queues are durable).</summary>
     public bool? ResumeOnStart { get; set; }
@@ -68,5 +71,6 @@ public sealed class FarmOptions
         AccessKey = S3AccessKey,
         SecretKey = S3SecretKey,
         Region = S3Region,
+        PublicUrl = S3PublicUrl,
     };
 }
