@@ -18,13 +18,17 @@ public sealed class FarmBenchmark : IAsyncDisposable
 
     private FarmBenchmark(IHost host) => _host = host;
 
-    public static async Task<FarmBenchmark> StartAsync(string dataDirectory, string? modelsDirectory)
+    /// <param name="worker">Worker settings ("BatchSize", "ConcurrentTiles", …) under Farm:Worker.</param>
+    public static async Task<FarmBenchmark> StartAsync(string dataDirectory, string? modelsDirectory, IDictionary<string, string?>? worker = null)
     {
-        var host = FarmHost.Build(_ => FarmRoles.All, new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Farm:DataDirectory"] = dataDirectory,
             ["Farm:ModelsDirectory"] = modelsDirectory ?? "",
-        }, useDefaults: false, minimumLevel: LogLevel.Warning);
+        };
+        foreach (var (key, value) in worker ?? new Dictionary<string, string?>())
+            settings[$"Farm:Worker:{key}"] = value;
+        var host = FarmHost.Build(_ => FarmRoles.All, settings, useDefaults: false, minimumLevel: LogLevel.Warning);
         await host.StartAsync();
         return new FarmBenchmark(host);
     }

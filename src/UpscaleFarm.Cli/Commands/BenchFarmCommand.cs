@@ -24,14 +24,21 @@ public static class BenchFarmCommand
         var size = new Option<string?>("--size") { Description = "resample the image to WxH first" };
         var runs = new Option<int>("--runs") { DefaultValueFactory = _ => 3 };
         var format = new Option<string>("--format") { Description = "result format", DefaultValueFactory = _ => "png" };
+        var concurrentTiles = new Option<int>("--concurrent-tiles") { Description = "Worker:ConcurrentTiles (0: 2 × batch + 1)" };
+        var batch = new Option<int>("--batch") { Description = "Worker:BatchSize", DefaultValueFactory = _ => 1 };
+        Dictionary<string, string?> Worker(ParseResult parse) => new()
+        {
+            ["ConcurrentTiles"] = parse.GetValue(concurrentTiles).ToString(),
+            ["BatchSize"] = parse.GetValue(batch).ToString(),
+        };
 
-        var plumbing = new Command("plumbing", "farm throughput with a near-free model: output MP/s per stage") { image, size, runs, format };
+        var plumbing = new Command("plumbing", "farm throughput with a near-free model: output MP/s per stage") { image, size, runs, format, concurrentTiles, batch };
         plumbing.SetAction(async parse => await RunAsync(async () =>
         {
             using var work = new TempDirectory();
             var input = BenchImage.Resized(parse.GetValue(image)!, parse.GetValue(size) ?? "2048x2048", work.File("bench.png"));
             var models = NearestNeighbourModel.WriteCatalog(work.File("models"));
-            await using var farm = await FarmBenchmark.StartAsync(work.File("farm"), models);
+            await using var farm = await FarmBenchmark.StartAsync(work.File("farm"), models, Worker(parse));
             Console.WriteLine($"nearest-x4 on {input} ({parse.GetValue(size) ?? "2048x2048"}), result {parse.GetValue(format)}; {Environment.ProcessorCount} cores; one warm-up job, then {parse.GetValue(runs)}\n");
             Console.WriteLine("| run | tiles | output MP | wall s | planning s | tiles s | assembly s | end-to-end output MP/s | worker output MP/s |");
             Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -45,7 +52,7 @@ public static class BenchFarmCommand
         }));
 
         var model = new Option<string>("--model") { DefaultValueFactory = _ => "general-x4v3" };
-        var efficiency = new Command("efficiency", "farm end to end against the engine alone, same image and model") { image, size, runs, model };
+        var efficiency = new Command("efficiency", "farm end to end against the engine alone, same image and model") { image, size, runs, model, concurrentTiles, batch };
         efficiency.SetAction(async parse => await RunAsync(async () =>
         {
             using var work = new TempDirectory();
@@ -54,7 +61,9 @@ public static class BenchFarmCommand
             var entry = catalog.Find(parse.GetValue(model));
             using var session = ModelSession.Create(catalog.OnnxPath(entry), new SessionSettings());
             var engine = new ImageUpscaler(session, new UpscaleSettings { TileSize = entry.TileSize, Halo = entry.Halo });
-            await using var farm = await FarmBenchmark.StartAsync(work.File("farm"), null);
+            await using var farm = await FarmBenchmark.StartAsync(work.File("farm"), null, Worker(parse));
+            // On a GPU worker: the device's utilisation (NVML, the farm's own gauge) while the farm runs.
+            using var gpu = new GaugeSampler("upscalefarm.gpu.utilization", TimeSpan.FromMilliseconds(100));
             var request = new JobRequest { Model = entry.Id };
             Console.WriteLine($"{entry.Id} on {input} ({parse.GetValue(size) ?? "1280x854"}), tiles {entry.TileSize}/{entry.Halo}, PNG; {Environment.ProcessorCount} cores; runs alternate engine and farm after one warm-up each\n");
             Console.WriteLine("| run | engine s | farm s | farm planning s | farm tiles s | farm assembly s | farm ÷ engine throughput |");
@@ -62,14 +71,19 @@ public static class BenchFarmCommand
             engine.Upscale(input, work.File("engine.png"), new EncodeOptions(ImageFormat.Png));
             await farm.RunAsync(input, request);
             var ratios = new List<double>();
+            var busy = new List<double>();
             for (var run = 1; run <= parse.GetValue(runs); run++)
             {
                 var e = engine.Upscale(input, work.File("engine.png"), new EncodeOptions(ImageFormat.Png)).Elapsed;
+                gpu.Reset();
                 var f = await farm.RunAsync(input, request);
+                if (gpu.Mean is { } mean)
+                    busy.Add(mean);
                 ratios.Add(e.TotalSeconds / f.Wall.TotalSeconds);
                 Console.WriteLine($"| {run} | {e.TotalSeconds:F2} | {f.Wall.TotalSeconds:F2} | {f.Planning.TotalSeconds:F2} | {f.TileStage.TotalSeconds:F2} | {f.Assembly.TotalSeconds:F2} | {ratios[^1]:F3} |");
             }
             Console.WriteLine($"\nmedian efficiency: {ratios.Order().ElementAt(ratios.Count / 2):F3}");
+            Console.WriteLine(busy.Count > 0 ? $"GPU utilisation during the farm runs (NVML): {string.Join(", ", busy.Select(b => b.ToString("P0")))}" : "no GPU utilisation gauge (CPU worker, or no NVML)");
         }));
 
         var directory = new Argument<string>("directory");
