@@ -4,6 +4,7 @@ using UpscaleFarm.Cli.Terminal;
 using UpscaleFarm.Engine.Inference;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Models.Synthetic;
@@ -98,7 +99,31 @@ public static class BenchFarmCommand
             return 0;
         }));
 
-        return new Command("farm", "the embedded farm's throughput and overhead") { plumbing, efficiency, prepare };
+        var backlogs = new Option<int[]>("--backlogs") { Description = "planned tiles in the job store, one row each", DefaultValueFactory = _ => [1_000, 10_000, 100_000], AllowMultipleArgumentsPerToken = true };
+        var window = new Option<int>("--window") { DefaultValueFactory = _ => 512 };
+        var postgres = new Option<string?>("--postgres") { Description = "a PostgreSQL connection string (an empty database); default: SQLite in a temporary folder" };
+        var dispatch = new Command("dispatch", "the tile dispatcher's job-store queries under a large backlog") { backlogs, window, postgres };
+        dispatch.SetAction(async parse => await RunAsync(() => DispatchAsync(parse.GetValue(backlogs)!, parse.GetValue(window), parse.GetValue(postgres))));
+
+        return new Command("farm", "the embedded farm's throughput and overhead") { plumbing, efficiency, prepare, dispatch };
+    }
+
+    private static async Task DispatchAsync(int[] backlogs, int window, string? postgres)
+    {
+        Console.WriteLine($"{(postgres is null ? "SQLite" : "PostgreSQL")}; jobs of 1000 tiles, priorities 0-9; window {window}; refill after 64 tiles finish (medians of 20)\n");
+        Console.WriteLine("| planned tiles | claim a full window ms | complete a tile ms | refill 64 ms | count backlog ms |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|");
+        foreach (var backlog in backlogs)
+        {
+            using var work = new TempDirectory();
+            using var store = new SqlJobStore(postgres is null ? SqlDialect.Sqlite($"Data Source={work.File("farm.db")}") : SqlDialect.Postgres(postgres));
+            await store.MigrateAsync();
+            if (postgres is not null)
+                await DispatchBenchmark.EmptyPostgresAsync(postgres);
+            await DispatchBenchmark.AddBacklogAsync(store, Math.Max(1, backlog / 1000), Math.Min(backlog, 1000));
+            var r = await DispatchBenchmark.RunAsync(store, backlog, window, 64, 20);
+            Console.WriteLine($"| {backlog} | {r.Fill.TotalMilliseconds:F1} | {r.Complete.TotalMilliseconds:F2} | {r.Refill.TotalMilliseconds:F1} | {r.Count.TotalMilliseconds:F1} |");
+        }
     }
 
     private static async Task<int> RunAsync(Func<Task> body)

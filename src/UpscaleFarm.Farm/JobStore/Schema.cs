@@ -73,6 +73,7 @@ internal static class Schema
             dispatched INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (job_id, frame, tile),
             FOREIGN KEY (job_id, frame) REFERENCES frames (job_id, frame) ON DELETE CASCADE);
-        CREATE INDEX IF NOT EXISTS tiles_dispatch ON tiles (state, dispatched);
+        CREATE INDEX IF NOT EXISTS tiles_waiting ON tiles (job_id, frame, tile) WHERE state = 'pending' AND dispatched = 0;
+        CREATE INDEX IF NOT EXISTS tiles_in_queue ON tiles (job_id) WHERE state = 'pending' AND dispatched = 1;
         """;
 }

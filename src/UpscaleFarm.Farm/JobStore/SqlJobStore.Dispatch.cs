@@ -5,34 +5,52 @@ namespace UpscaleFarm.Farm.JobStore;
 /// <summary>The tile dispatcher's statements: which planned tiles go to the tile queue next.</summary>
 public sealed partial class SqlJobStore
 {
+    // The statements name 'pending' and the dispatched flags as literals: SQLite (and PostgreSQL's generic
+    // plans) use the partial indexes tiles_waiting and tiles_in_queue (Schema) only when a query's terms
+    // match their WHERE clauses literally. Counts and claims go job by job, from the few running jobs into
+    // those indexes, so their cost follows the running jobs and the window, not the whole backlog.
+    private const string InQueue = "t.state = 'pending' AND t.dispatched = 1";
+    private const string Waiting = "t.state = 'pending' AND t.dispatched = 0";
+
     public async Task<IReadOnlyList<TileDispatch>> ClaimTilesAsync(int window, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        var states = new { TileState.Pending, JobState.Running };
-        var inFlight = await connection.ExecuteScalarAsync<int>("""
-            SELECT COUNT(*) FROM tiles t JOIN jobs j ON j.id = t.job_id
-            WHERE t.state = @Pending AND t.dispatched = 1 AND j.state = @Running
-            """, states, transaction);
-        if (inFlight >= window)
-            return [];
-        var candidates = (await connection.QueryAsync<TileDispatch>("""
-            SELECT t.job_id, j.tenant, j.model, j.trace_parent, t.frame, t.tile, t.plane, f.is_gray, t.input_x, t.input_y, t.input_width, t.input_height,
-                t.core_x, t.core_y, t.core_width, t.core_height
-            FROM tiles t JOIN jobs j ON j.id = t.job_id JOIN frames f ON f.job_id = t.job_id AND f.frame = t.frame
-            WHERE t.state = @Pending AND t.dispatched = 0 AND j.state = @Running
-            ORDER BY j.priority DESC, j.created_ms, j.id, t.frame, t.tile
-            LIMIT @Room
-            """, new { TileState.Pending, JobState.Running, Room = window - inFlight }, transaction)).AsList();
-        // Another coordinator may have claimed some of them meanwhile: its update holds the row until it
-        // commits, and then "dispatched = 0" no longer matches here.
-        var claimed = new List<TileDispatch>(candidates.Count);
-        foreach (var tile in candidates)
+        var inFlight = await connection.ExecuteScalarAsync<int>($"""
+            SELECT COALESCE(SUM((SELECT COUNT(*) FROM tiles t WHERE t.job_id = j.id AND {InQueue})), 0)
+            FROM jobs j WHERE j.state = @Running
+            """, new { JobState.Running }, transaction);
+        var room = window - inFlight;
+        var claimed = new List<TileDispatch>();
+        if (room <= 0)
+            return claimed;
+        var jobs = await connection.QueryAsync<(string Id, string Tenant, string Model, string? TraceParent)>(
+            "SELECT id, tenant, model, trace_parent FROM jobs WHERE state = @Running ORDER BY priority DESC, created_ms, id",
+            new { JobState.Running }, transaction);
+        foreach (var job in jobs)
         {
-            if (await connection.ExecuteAsync(
-                    "UPDATE tiles SET dispatched = 1 WHERE job_id = @JobId AND frame = @Frame AND tile = @Tile AND dispatched = 0",
-                    tile, transaction) == 1)
-                claimed.Add(tile);
+            var candidates = await connection.QueryAsync<TileDispatch>($"""
+                SELECT t.job_id, @Tenant AS tenant, @Model AS model, @TraceParent AS trace_parent, t.frame, t.tile, t.plane, f.is_gray,
+                    t.input_x, t.input_y, t.input_width, t.input_height, t.core_x, t.core_y, t.core_width, t.core_height
+                FROM tiles t JOIN frames f ON f.job_id = t.job_id AND f.frame = t.frame
+                WHERE t.job_id = @Id AND {Waiting}
+                ORDER BY t.frame, t.tile
+                LIMIT @Room
+                """, new { job.Id, job.Tenant, job.Model, job.TraceParent, Room = room }, transaction);
+            // Another coordinator may have claimed some of them meanwhile: its update holds the row until it
+            // commits, and then "dispatched = 0" no longer matches here.
+            foreach (var tile in candidates)
+            {
+                if (await connection.ExecuteAsync(
+                        "UPDATE tiles SET dispatched = 1 WHERE job_id = @JobId AND frame = @Frame AND tile = @Tile AND dispatched = 0",
+                        tile, transaction) == 1)
+                {
+                    claimed.Add(tile);
+                    room--;
+                }
+            }
+            if (room <= 0)
+                break;
         }
         await transaction.CommitAsync(cancellation);
         return claimed;
@@ -41,11 +59,11 @@ public sealed partial class SqlJobStore
     public async Task<(int Queued, int Waiting)> CountDispatchAsync(CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        return await connection.QuerySingleAsync<(int, int)>("""
-            SELECT COALESCE(SUM(CASE WHEN t.dispatched = 1 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN t.dispatched = 0 THEN 1 ELSE 0 END), 0)
-            FROM tiles t JOIN jobs j ON j.id = t.job_id
-            WHERE t.state = @Pending AND j.state = @Running
-            """, new { TileState.Pending, JobState.Running });
+        return await connection.QuerySingleAsync<(int, int)>($"""
+            SELECT COALESCE(SUM((SELECT COUNT(*) FROM tiles t WHERE t.job_id = j.id AND {InQueue})), 0),
+                   COALESCE(SUM((SELECT COUNT(*) FROM tiles t WHERE t.job_id = j.id AND {Waiting})), 0)
+            FROM jobs j WHERE j.state = @Running
+            """, new { JobState.Running });
     }
 
     public async Task ReleaseTilesAsync(IReadOnlyList<TileDispatch> tiles, CancellationToken cancellation = default)
