@@ -55,6 +55,8 @@ public class ApiFactory : WebApplicationFactory<Program>
         settings["Api:Tenants:2:MaxUnzippedBytes"] = SmallMaxUnzippedBytes.ToString();
         settings["Api:Tenants:2:MaxPriority"] = SmallMaxPriority.ToString();
         settings["Api:Tenants:0:WebhookSecret"] = AcmeWebhookSecret;
+        // The webhook tests' receiver listens on loopback.
+        settings["Api:WebhookPrivateNetworks"] = "true";
         settings["Api:WebhookRetryDelays:0"] = "00:00:00.2";
         settings["Api:WebhookRetryDelays:1"] = "00:00:00.4";
         foreach (var (key, value) in _extra)

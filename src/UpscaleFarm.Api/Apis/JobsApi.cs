@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Api.Uploads;
+using UpscaleFarm.Api.Webhooks;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
@@ -73,6 +74,9 @@ public static class JobsApi
                 throw UploadRejectedException.Forbidden($"priority {request.Priority} is above this tenant's maximum of {limits.MaxPriority}");
             if (request.WebhookUrl is not null && limits.WebhookSecret.Length == 0)
                 throw UploadRejectedException.BadRequest("this tenant has no webhook secret configured, so its webhooks could not be signed");
+            if (request.WebhookUrl is { } webhook && !api.CurrentValue.WebhookPrivateNetworks && Uri.TryCreate(webhook, UriKind.Absolute, out var webhookUri)
+                && await WebhookAddresses.RefusalAsync(webhookUri, cancellation) is { } refusal)
+                throw UploadRejectedException.BadRequest(refusal);
             if (upload.Frames.Count == 0)
                 throw UploadRejectedException.BadRequest("no files: send the images (or a .zip of them) as multipart/form-data file parts");
             var job = await client.CreateAsync(client.NewJob(request, jobId), upload.Frames, cancellation);

@@ -11,6 +11,12 @@ public sealed class ApiOptions
     /// <summary>SHA-256 (hex) of the admin key, which may read and cancel every tenant's jobs; empty: no admin.</summary>
     public string AdminKeySha256 { get; set; } = "";
 
+    /// <summary>
+    /// Let webhooks reach loopback, private, link-local and other non-public addresses. Off, a tenant cannot
+    /// make the API post into the farm's own network (see <see cref="Webhooks.WebhookAddresses"/>).
+    /// </summary>
+    public bool WebhookPrivateNetworks { get; set; }
+
     /// <summary>Waits between webhook attempts: 9 attempts over about 17 minutes by default.</summary>
     public List<TimeSpan> WebhookRetryDelays { get; set; } =
         [.. new[] { 5, 15, 30, 60, 120, 240, 240, 300 }.Select(seconds => TimeSpan.FromSeconds(seconds))];

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace UpscaleFarm.Api.Webhooks;
+
+/// <summary>
+/// Which addresses a webhook may reach. A tenant names the URL, so without this it could make the API
+/// post to services only the farm's network can reach (cloud metadata at 169.254.169.254, an admin port
+/// on loopback, the broker's management API). Unless Api:WebhookPrivateNetworks is set, only public
+/// unicast addresses are allowed: checked when the job is submitted, and again when each delivery
+/// connects, against the addresses the name resolves to then (a name can be re-pointed in between).
+/// </summary>
+public static class WebhookAddresses
+{
+    public static bool IsPublic(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+            address = address.MapToIPv4();
+        if (IPAddress.IsLoopback(address))
+            return false;
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            if (address.Equals(IPAddress.IPv6None) || address.Equals(IPAddress.IPv6Any) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal
+                || address.IsIPv6Multicast || address.IsIPv6UniqueLocal)
+                return false;
+            return true;
+        }
+        var b = address.GetAddressBytes();
+        return !(b[0] == 0                                   // "this" network
+            || b[0] == 10                                    // private
+            || b[0] == 100 && b[1] >= 64 && b[1] < 128       // carrier-grade NAT
+            || b[0] == 169 && b[1] == 254                    // link-local, cloud metadata
+            || b[0] == 172 && b[1] >= 16 && b[1] < 32        // private
+            || b[0] == 192 && b[1] == 0 && b[2] == 0         // IETF protocol assignments
+            || b[0] == 192 && b[1] == 168                    // private
+            || b[0] == 198 && (b[1] == 18 || b[1] == 19)     // benchmarking
+            || b[0] >= 224);                                 // multicast, reserved, broadcast
+    }
+
+    /// <summary>The reason <paramref name="url"/> may not be a webhook, or null if it may.</summary>
+    public static async Task<string?> RefusalAsync(Uri url, CancellationToken cancellation)
+    {
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(url.IdnHost, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(url.IdnHost, cancellation);
+        }
+        catch (SocketException e)
+        {
+            return $"the webhook's host {url.Host} does not resolve ({e.SocketErrorCode})";
+        }
+        return addresses.FirstOrDefault(a => !IsPublic(a)) is { } refused
+            ? $"the webhook's host {url.Host} is {refused}, which is not a public address"
+            : null;
+    }
+
+    /// <summary>
+    /// The handler webhooks are sent through: it connects only to public addresses of the host, resolved
+    /// at connect time, and follows no redirects (a redirect could point anywhere).
+    /// </summary>
+    public static SocketsHttpHandler Handler(bool allowPrivateNetworks) => new()
+    {
+        AllowAutoRedirect = false,
+        ConnectCallback = async (context, cancellation) =>
+        {
+            var host = context.DnsEndPoint.Host;
+            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellation);
+            var allowed = allowPrivateNetworks ? addresses : addresses.Where(IsPublic).ToArray();
+            if (allowed.Length == 0)
+                throw new HttpRequestException($"the webhook's host {host} resolves to no public address ({string.Join(", ", addresses.Select(a => a.ToString()))})");
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellation);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+}
