@@ -1,9 +1,13 @@
 namespace UpscaleFarm.Farm.JobStore;
 
-/// <summary>The job store's tables, in SQL that SQLite and PostgreSQL both accept.</summary>
+/// <summary>
+/// The job store's tables, in SQL that SQLite and PostgreSQL both accept: created when missing, then the
+/// columns added since the farm's first schema are added to tables an earlier build made, then the indexes
+/// (some of which use those columns).
+/// </summary>
 internal static class Schema
 {
-    public static string Create(SqlDialect dialect) => $"""
+    public static string Tables(SqlDialect dialect) => $"""
         CREATE TABLE IF NOT EXISTS jobs (
             id TEXT PRIMARY KEY,
             tenant TEXT NOT NULL,
@@ -29,9 +33,6 @@ internal static class Schema
             result_key TEXT NULL,
             priority INTEGER NOT NULL DEFAULT 5,
             trace_parent TEXT NULL);
-        CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
-        CREATE INDEX IF NOT EXISTS jobs_tenant ON jobs (tenant, created_ms);
-        CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (tenant, idempotency_key);
         CREATE TABLE IF NOT EXISTS frames (
             job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
             frame INTEGER NOT NULL,
@@ -73,7 +74,36 @@ internal static class Schema
             dispatched INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (job_id, frame, tile),
             FOREIGN KEY (job_id, frame) REFERENCES frames (job_id, frame) ON DELETE CASCADE);
+        """;
+
+    public const string Indexes = """
+        CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
+        CREATE INDEX IF NOT EXISTS jobs_tenant ON jobs (tenant, created_ms);
+        CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (tenant, idempotency_key);
         CREATE INDEX IF NOT EXISTS tiles_waiting ON tiles (job_id, frame, tile) WHERE state = 'pending' AND dispatched = 0;
         CREATE INDEX IF NOT EXISTS tiles_in_queue ON tiles (job_id) WHERE state = 'pending' AND dispatched = 1;
         """;
+
+    /// <summary>Columns added after their table's first version: (table, column, its definition for ALTER TABLE ADD COLUMN).</summary>
+    public static readonly (string Table, string Column, string Definition)[] AddedColumns =
+    [
+        ("frames", "name", "TEXT NOT NULL DEFAULT ''"),
+        ("jobs", "idempotency_key", "TEXT NULL"),
+        ("jobs", "webhook_url", "TEXT NULL"),
+        ("jobs", "video_key", "TEXT NULL"),
+        ("jobs", "result_key", "TEXT NULL"),
+        ("jobs", "priority", "INTEGER NOT NULL DEFAULT 5"),
+        ("jobs", "trace_parent", "TEXT NULL"),
+        ("tiles", "dispatched", "INTEGER NOT NULL DEFAULT 0"),
+    ];
+
+    /// <summary>
+    /// Run once when a column is added to an existing table. An earlier build published every planned
+    /// tile at once: its unfinished tiles are already in the queue, so they count as dispatched.
+    /// </summary>
+    public static string? AfterAdding(string table, string column) => (table, column) switch
+    {
+        ("tiles", "dispatched") => "UPDATE tiles SET dispatched = 1 WHERE state = 'pending'",
+        _ => null,
+    };
 }

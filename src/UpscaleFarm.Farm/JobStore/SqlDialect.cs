@@ -15,6 +15,9 @@ public abstract class SqlDialect : IDisposable
 
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellation);
 
+    /// <summary>A query counting the column @Column of table @Table (0 or 1).</summary>
+    public abstract string ColumnCountSql { get; }
+
     /// <summary>Serialises schema creation between processes inside <paramref name="transaction"/>.</summary>
     public abstract Task LockSchemaAsync(DbConnection connection, DbTransaction transaction);
 
@@ -38,6 +41,7 @@ public abstract class SqlDialect : IDisposable
         }
 
         public override string Name => "sqlite";
+        public override string ColumnCountSql => "SELECT COUNT(*) FROM pragma_table_info(@Table) WHERE name = @Column";
         public override string BlobType => "BLOB";
 
         public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellation)
@@ -56,6 +60,8 @@ public abstract class SqlDialect : IDisposable
         private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
 
         public override string Name => "postgres";
+        public override string ColumnCountSql =>
+            "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @Table AND column_name = @Column";
         public override string BlobType => "BYTEA";
 
         public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellation) =>

@@ -18,7 +18,16 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
             await connection.ExecuteAsync("PRAGMA journal_mode=WAL");
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         await dialect.LockSchemaAsync(connection, transaction);
-        await connection.ExecuteAsync(Schema.Create(dialect), transaction: transaction);
+        await connection.ExecuteAsync(Schema.Tables(dialect), transaction: transaction);
+        foreach (var (table, column, definition) in Schema.AddedColumns)
+        {
+            if (await connection.ExecuteScalarAsync<long>(dialect.ColumnCountSql, new { Table = table, Column = column }, transaction) > 0)
+                continue;
+            await connection.ExecuteAsync($"ALTER TABLE {table} ADD COLUMN {column} {definition}", transaction: transaction);
+            if (Schema.AfterAdding(table, column) is { } after)
+                await connection.ExecuteAsync(after, transaction: transaction);
+        }
+        await connection.ExecuteAsync(Schema.Indexes, transaction: transaction);
         await transaction.CommitAsync(cancellation);
     }
 
