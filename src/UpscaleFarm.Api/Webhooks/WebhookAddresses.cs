@@ -19,12 +19,8 @@ public static class WebhookAddresses
         if (IPAddress.IsLoopback(address))
             return false;
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            if (address.Equals(IPAddress.IPv6None) || address.Equals(IPAddress.IPv6Any) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal
-                || address.IsIPv6Multicast || address.IsIPv6UniqueLocal)
-                return false;
-            return true;
-        }
+            return !(address.Equals(IPAddress.IPv6Any) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal
+                || address.IsIPv6Multicast || address.IsIPv6UniqueLocal);
         var b = address.GetAddressBytes();
         return !(b[0] == 0                                   // "this" network
             || b[0] == 10                                    // private
@@ -43,7 +39,7 @@ public static class WebhookAddresses
         IPAddress[] addresses;
         try
         {
-            addresses = IPAddress.TryParse(url.IdnHost, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(url.IdnHost, cancellation);
+            addresses = await ResolveAsync(url.IdnHost, cancellation);
         }
         catch (SocketException e)
         {
@@ -53,6 +49,9 @@ public static class WebhookAddresses
             ? $"the webhook's host {url.Host} is {refused}, which is not a public address"
             : null;
     }
+
+    private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellation) =>
+        IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellation);
 
     /// <summary>
     /// The handler webhooks are sent through: it connects only to public addresses of the host, resolved
@@ -64,7 +63,7 @@ public static class WebhookAddresses
         ConnectCallback = async (context, cancellation) =>
         {
             var host = context.DnsEndPoint.Host;
-            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellation);
+            var addresses = await ResolveAsync(host, cancellation);
             var allowed = allowPrivateNetworks ? addresses : addresses.Where(IsPublic).ToArray();
             if (allowed.Length == 0)
                 throw new HttpRequestException($"the webhook's host {host} resolves to no public address ({string.Join(", ", addresses.Select(a => a.ToString()))})");
