@@ -71,13 +71,8 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
     {
         if (frames.Count == 0)
             throw new ArgumentException("a job needs at least one frame", nameof(frames));
-        var created = new JobRecord
-        {
-            Id = job.Id, Tenant = job.Tenant, State = job.State, Model = job.Model, OutScale = job.OutScale, Format = job.Format,
-            Quality = job.Quality, TileSize = job.TileSize, Halo = job.Halo, Alpha = job.Alpha, FramesTotal = frames.Count,
-            IdempotencyKey = job.IdempotencyKey, WebhookUrl = job.WebhookUrl, VideoKey = job.VideoKey, Priority = job.Priority, CreatedMs = Clock.NowMs,
-            TraceParent = System.Diagnostics.Activity.Current?.Id,
-        };
+        // The request's job as NewJob made it, with what is known only now (a field-by-field copy here once lost the priority).
+        var created = job with { FramesTotal = frames.Count, CreatedMs = Clock.NowMs, TraceParent = System.Diagnostics.Activity.Current?.Id };
         try
         {
             await store.CreateJobAsync(created, frames, cancellation);

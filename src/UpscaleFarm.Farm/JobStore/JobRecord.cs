@@ -1,7 +1,7 @@
 namespace UpscaleFarm.Farm.JobStore;
 
 /// <summary>A job row: its options, state and progress counters.</summary>
-public sealed class JobRecord
+public sealed record JobRecord
 {
     public string Id { get; init; } = "";
     public string Tenant { get; init; } = "";
