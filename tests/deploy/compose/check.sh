@@ -62,7 +62,7 @@ else
 fi
 
 echo
-echo "== the job drill-down's SQL against the job store schema (throwaway PostgreSQL)"
+echo "== PostgreSQL roles and grants, and the job drill-down's SQL as grafana_reader, on the job store schema (throwaway PostgreSQL)"
 # PostgreSQL refuses to run as root: as root, the throwaway cluster belongs to the postgres user.
 as_pg() { if [[ $(id -u) -eq 0 ]]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
 pg_bin="$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname)"
@@ -78,13 +78,29 @@ else
   psql=("$pg_bin/psql" -h "$pg_pid_dir" -p 54329 -X -q -v ON_ERROR_STOP=1)
   if as_pg "'$pg_bin/initdb' -D '$pg_pid_dir/data' -U postgres --auth=trust" >"$work/pg.log" 2>&1 \
     && as_pg "'$pg_bin/pg_ctl' -D '$pg_pid_dir/data' -l '$pg_pid_dir/log' -w -o \"-p 54329 -k '$pg_pid_dir' -c listen_addresses=''\" start" >>"$work/pg.log" 2>&1; then
-    # As docker-compose.yml sets it up: the farm's owner role and database, then deploy/postgres/initdb.
-    "${psql[@]}" -U postgres -d postgres -c "CREATE ROLE upscalefarm LOGIN" -c "CREATE DATABASE upscalefarm OWNER upscalefarm"
+    # As docker-compose.yml sets it up: the image's superuser postgres runs deploy/postgres/initdb (the
+    # farm's role and database, Grafana's role) with the passwords in its environment; the farm creates
+    # its tables as upscalefarm; postgres-grants (deploy/postgres/grants/wait-and-grant.sh) then gives
+    # grafana_reader its columns.
+    export POSTGRES_FARM_PASSWORD=check-farm POSTGRES_GRAFANA_PASSWORD=check-grafana
     init_ok=true
     for f in "$root"/deploy/postgres/initdb/*.sql; do
-      if "${psql[@]}" -U postgres -d upscalefarm -f "$f"; then pass "postgres init script ${f#"$root"/}"; else fail "postgres init script ${f#"$root"/}"; init_ok=false; fi
+      if "${psql[@]}" -U postgres -d postgres -f "$f"; then pass "postgres init script ${f#"$root"/}"; else fail "postgres init script ${f#"$root"/}"; init_ok=false; fi
     done
+    if $init_ok && [[ "$("${psql[@]}" -U postgres -d postgres -tAc "SELECT string_agg(rolname || ':' || rolsuper::text || rolcreaterole::text || rolcreatedb::text || rolbypassrls::text, ' ' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('upscalefarm', 'grafana_reader')")" == "grafana_reader:falsefalsefalsefalse upscalefarm:falsefalsefalsefalse" ]] \
+      && [[ "$("${psql[@]}" -U postgres -d postgres -tAc "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'upscalefarm'")" == upscalefarm ]]; then
+      pass "postgres roles: upscalefarm owns the job store and, like grafana_reader, is no superuser and cannot create roles or databases"
+    else
+      fail "postgres roles: upscalefarm and grafana_reader missing, privileged, or upscalefarm does not own the database"
+    fi
     if "${psql[@]}" -U upscalefarm -d upscalefarm -f "$work/sql/schema.sql" && $init_ok; then
+      # Twice: the grants are idempotent (a restarted postgres-grants runs them again).
+      grants=(env PATH="$pg_bin:$PATH" PGHOST="$pg_pid_dir" PGPORT=54329 PGUSER=postgres PGDATABASE=upscalefarm timeout 60 sh "$root/deploy/postgres/grants/wait-and-grant.sh")
+      if out="$("${grants[@]}" 2>&1 && "${grants[@]}" 2>&1)"; then
+        pass "postgres-grants (deploy/postgres/grants/wait-and-grant.sh) finds the farm's tables and grants, twice"
+      else
+        fail "postgres-grants (deploy/postgres/grants/wait-and-grant.sh)"; echo "$out" | sed 's/^/     /'
+      fi
       for q in "$work"/sql/queries/*.sql; do
         # Run as Grafana's read-only role: the query must be valid and the role allowed to read.
         if out="$("${psql[@]}" -U grafana_reader -d upscalefarm -f "$q" 2>&1)"; then
@@ -93,6 +109,22 @@ else
           fail "dashboard SQL as grafana_reader: $(head -n 1 "$q" | sed 's/^-- //')"; echo "     $out"
         fi
       done
+      # What grafana_reader must not read or do: a tenant's payload (webhook URLs, idempotency keys,
+      # object keys, file names, error texts, trace context), whole rows, and any write.
+      denied_ok=true
+      for stmt in "SELECT webhook_url FROM jobs" "SELECT idempotency_key FROM jobs" "SELECT error FROM jobs" \
+        "SELECT video_key FROM jobs" "SELECT result_key FROM jobs" "SELECT trace_parent FROM jobs" "SELECT * FROM jobs" \
+        "SELECT source_key FROM frames" "SELECT name FROM frames" "SELECT job_id FROM frames" "SELECT * FROM tiles" \
+        "UPDATE tiles SET worker = NULL" "DELETE FROM jobs" "INSERT INTO jobs (id) VALUES ('x')" "CREATE TABLE grafana_owned (x int)"; do
+        out="$("${psql[@]}" -U grafana_reader -d upscalefarm -c "$stmt" 2>&1)" && { denied_ok=false; echo "     allowed: $stmt"; continue; }
+        [[ "$out" == *"permission denied"* ]] || { denied_ok=false; echo "     failed otherwise than permission denied: $stmt: $out"; }
+      done
+      if $denied_ok; then pass "grafana_reader is refused the tenant payload columns, whole rows and writes"; else fail "grafana_reader may read or change more than the dashboards' columns"; fi
+      # Nobody but the two roles (and the superuser) may connect to the job store.
+      "${psql[@]}" -U postgres -d postgres -c "CREATE ROLE check_outsider LOGIN" >/dev/null
+      if out="$("${psql[@]}" -U check_outsider -d upscalefarm -c "SELECT 1" 2>&1)"; then fail "a role with no grants may connect to the job store"
+      elif [[ "$out" == *"permission denied for database"* ]]; then pass "a role with no grants may not connect to the job store"
+      else fail "connecting as a role with no grants failed otherwise: $out"; fi
       sql_checked=true
     else
       fail "job store schema from Schema.cs does not load into PostgreSQL"
@@ -111,8 +143,8 @@ cat <<'EOF'
   taken from their publishers' documentation and public use, not resolved against a registry;
 - `dotnet publish` and `models fetch` inside the Dockerfiles, apt packages (ffmpeg, nodejs, npm,
   curl) on Ubuntu 24.04, and the non-root user's access to /app and /var/lib/upscalefarm;
-- no container is started: healthchecks, depends_on ordering, the bucket creation by minio-init,
-  RabbitMQ's plugins, the collector and Jaeger accepting the configs, Grafana loading the
+- no container is started: healthchecks, depends_on ordering, the bucket and S3 users made by
+  minio-init (mc admin), the farm's RabbitMQ user made by rabbitmq-init (rabbitmqadmin v2), RabbitMQ's plugins, the collector and Jaeger accepting the configs, Grafana loading the
   provisioning and rendering the dashboards, Prometheus scraping its targets;
 - the GPU reservation (deploy.resources.reservations.devices) being honoured, the NVIDIA
   Container Toolkit, and ONNX Runtime's CUDA provider finding CUDA 13 / cuDNN 9 in the image;

@@ -7,7 +7,6 @@
 // With --sql-out, writes the job drill-down's SQL queries there (one file each) for check.sh to run
 // against a real PostgreSQL.
 
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -198,18 +197,92 @@ const otelServiceNames = new Set(farmServices.map(([, s]) => s.environment?.OTEL
   check('compose: GPU reservation on worker, CPU worker under the cpu profile', problems);
 }
 {
-  // The header's demo keys hash to the values the API is given.
+  // Every secret comes from .env: each ${VAR} in docker-compose.yml is ${VAR:?message} (compose refuses
+  // to start without it, no default), .env.example lists exactly those variables, and the API's key
+  // hashes and webhook secret are such variables rather than literals.
   const problems = [];
   const text = read(composeFile);
-  const env = services.api?.environment ?? {};
-  const wanted = { 'upscalefarm-demo-key': env.Api__Tenants__0__KeySha256, 'upscalefarm-admin-key': env.Api__AdminKeySha256 };
-  for (const [key, configured] of Object.entries(wanted)) {
-    const sha = createHash('sha256').update(key).digest('hex');
-    const documented = new RegExp(`^#\\s+${key}\\s+([0-9a-f]{64})\\s*$`, 'm').exec(text)?.[1];
-    if (documented !== sha) problems.push(`the comment's SHA-256 of ${key} is ${documented}, not ${sha}`);
-    if (configured !== sha) problems.push(`api's configured hash for ${key} is ${configured}, not ${sha}`);
+  const used = new Set();
+  for (const m of text.matchAll(/\$\{([A-Za-z_]\w*)([^}]*)\}/g)) {
+    used.add(m[1]);
+    if (!/^:\?\s*\S/.test(m[2])) problems.push(`\${${m[1]}${m[2]}} is not \${${m[1]}:?message}: compose would start without it`);
   }
-  check('compose: the documented demo API keys hash to the configured KeySha256 values', problems);
+  const examplePath = path.join(root, '.env.example');
+  const example = exists(examplePath)
+    ? new Set(read(examplePath).split('\n').map((l) => /^([A-Za-z_]\w*)=/.exec(l)?.[1]).filter(Boolean)) : null;
+  if (!example) problems.push('.env.example does not exist');
+  else {
+    for (const v of used) if (!example.has(v)) problems.push(`${v} is required by docker-compose.yml but not in .env.example`);
+    for (const v of example) if (!used.has(v)) problems.push(`.env.example lists ${v}, which docker-compose.yml does not use`);
+    for (const l of read(examplePath).split('\n')) if (/^[A-Za-z_]\w*=\S/.test(l)) problems.push(`.env.example ships a value (${l.split('=')[0]}): leave it empty, so that compose refuses to start until it is set`);
+  }
+  const env = services.api?.environment ?? {};
+  for (const key of ['Api__Tenants__0__KeySha256', 'Api__AdminKeySha256', 'Api__Tenants__0__WebhookSecret'])
+    if (!/^\$\{\w+:\?/.test(String(env[key] ?? ''))) problems.push(`api: ${key} is ${env[key] === undefined ? 'not set' : 'a literal'}, not a required .env variable`);
+  if (/upscalefarm-(demo|admin)-key/.test(text)) problems.push('the old demo keys are still mentioned');
+  check('compose: every secret is a required .env variable, and .env.example lists exactly those, empty', problems);
+}
+{
+  // Each role gets only the credentials it needs: the superusers' and root keys stay with their
+  // services and the one-shots that need them; the farm's PostgreSQL role, RabbitMQ user and S3 keys
+  // are not those; the API's S3 key is its own.
+  const problems = [];
+  const envText = (s) => JSON.stringify(s.environment ?? {});
+  const rootSecrets = { POSTGRES_SUPERUSER_PASSWORD: ['postgres', 'postgres-grants'], RABBITMQ_ADMIN_PASSWORD: ['rabbitmq', 'rabbitmq-init'],
+    MINIO_ROOT_PASSWORD: ['minio', 'minio-init'], S3_FARM_SECRET_KEY: ['coordinator', 'assembler', 'minio-init'],
+    S3_WORKER_SECRET_KEY: ['worker', 'worker-cpu', 'minio-init'], S3_API_SECRET_KEY: ['api', 'minio-init'],
+    API_TENANT_KEY_SHA256: ['api'], API_ADMIN_KEY_SHA256: ['api'], API_TENANT_WEBHOOK_SECRET: ['api'],
+    GRAFANA_ADMIN_PASSWORD: ['grafana'], POSTGRES_GRAFANA_PASSWORD: ['grafana', 'postgres'] };
+  for (const [name, s] of Object.entries(services))
+    for (const [secret, holders] of Object.entries(rootSecrets))
+      if (envText(s).includes(`\${${secret}:`) && !holders.includes(name)) problems.push(`${name} is given ${secret} (only ${holders.join(', ')} should be)`);
+  const pgSuper = services.postgres?.environment?.POSTGRES_USER;
+  const mqAdmin = services.rabbitmq?.environment?.RABBITMQ_DEFAULT_USER;
+  const s3Root = services.minio?.environment?.MINIO_ROOT_USER;
+  const keys = new Map();
+  for (const [name, s] of farmServices) {
+    const env = s.environment ?? {};
+    const pgUser = /Username=([^;]+)/.exec(env.Farm__DatabaseConnection ?? '')?.[1];
+    if (!pgUser || pgUser === pgSuper || pgUser === 'postgres') problems.push(`${name}: connects to PostgreSQL as ${pgUser}, the superuser`);
+    const mqUser = /^amqps?:\/\/([^:@/]+)/.exec(env.Farm__RabbitMqUrl ?? '')?.[1];
+    if (!mqUser || mqUser === mqAdmin) problems.push(`${name}: connects to RabbitMQ as ${mqUser}, the administrator`);
+    if (!env.Farm__S3AccessKey || env.Farm__S3AccessKey === s3Root) problems.push(`${name}: S3 access key ${env.Farm__S3AccessKey} is MinIO's root user`);
+    keys.set(name, env.Farm__S3AccessKey);
+  }
+  const apiKey = keys.get('api');
+  for (const [name, key] of keys) if (name !== 'api' && key === apiKey) problems.push(`${name} shares the API's S3 access key ${key}`);
+  const initEnv = services['minio-init']?.environment ?? {};
+  const madeKeys = new Set(Object.entries(initEnv).filter(([k]) => /^S3_\w+_ACCESS_KEY$/.test(k)).map(([, v]) => v));
+  for (const [name, key] of keys) if (!madeKeys.has(key)) problems.push(`${name}: S3 user ${key} is not made by minio-init`);
+  if (services['rabbitmq-init']?.environment?.RABBITMQ_FARM_USER !== 'upscalefarm') problems.push('rabbitmq-init does not make the farm\'s RabbitMQ user upscalefarm');
+  // The S3 users' policy reaches the farm's bucket only.
+  const policyFile = path.join(root, 'deploy/minio/farm-bucket-policy.json');
+  try {
+    const bucket = services.api?.environment?.Farm__S3Bucket;
+    for (const st of JSON.parse(read(policyFile)).Statement ?? []) {
+      for (const r of [].concat(st.Resource ?? [])) if (r !== `arn:aws:s3:::${bucket}` && r !== `arn:aws:s3:::${bucket}/*`) problems.push(`farm-bucket-policy.json: resource ${r} is not the bucket ${bucket}`);
+      for (const a of [].concat(st.Action ?? [])) if (!/^s3:[A-Za-z]+$/.test(a)) problems.push(`farm-bucket-policy.json: action ${a} is not a single S3 action`);
+      if (st.Effect !== 'Allow') problems.push('farm-bucket-policy.json: a statement is not Allow');
+    }
+  } catch (e) { problems.push(`deploy/minio/farm-bucket-policy.json: ${e.message}`); }
+  check('compose: each role has its own credentials (no superuser, administrator or root key in the farm; API S3 key its own; bucket-only policy)', problems);
+}
+{
+  // Grafana: no anonymous access, no sign-up, the admin password and the data source's password from .env.
+  const problems = [];
+  const env = services.grafana?.environment ?? {};
+  if (String(env.GF_AUTH_ANONYMOUS_ENABLED) !== 'false') problems.push(`GF_AUTH_ANONYMOUS_ENABLED is ${env.GF_AUTH_ANONYMOUS_ENABLED}, not "false"`);
+  if (String(env.GF_USERS_ALLOW_SIGN_UP) !== 'false') problems.push(`GF_USERS_ALLOW_SIGN_UP is ${env.GF_USERS_ALLOW_SIGN_UP}, not "false"`);
+  if (!/^\$\{\w+:\?/.test(String(env.GF_SECURITY_ADMIN_PASSWORD ?? ''))) problems.push('GF_SECURITY_ADMIN_PASSWORD is not a required .env variable');
+  for (const f of walk(path.join(root, 'deploy/grafana/provisioning/datasources'), (p) => /\.ya?ml$/.test(p)))
+    for (const d of loadYaml(f)?.datasources ?? []) {
+      const pw = d.secureJsonData?.password;
+      if (pw !== undefined && !/^\$\{?(\w+)\}?$/.test(pw)) problems.push(`data source ${d.name}: the password is a literal in ${rel(f)}`);
+      const v = /^\$\{?(\w+)\}?$/.exec(pw ?? '')?.[1];
+      if (v && !/^\$\{\w+:\?/.test(String(env[v] ?? ''))) problems.push(`data source ${d.name}: ${v} is not set in grafana's environment from .env`);
+      if (d.type === 'grafana-postgresql-datasource' && d.user !== 'grafana_reader') problems.push(`data source ${d.name} connects as ${d.user}, not grafana_reader`);
+    }
+  check('grafana: no anonymous access or sign-up; admin and data source passwords from .env; the job store as grafana_reader', problems);
 }
 
 // ---------------------------------------------------------------------------------------------
