@@ -164,7 +164,12 @@ const one = (kind, comp) => {
 };
 const podSpecs = [...byKind("Deployment"), ...byKind("StatefulSet"), ...byKind("Job")].map((o) => ({ o, spec: o.spec.template.spec }));
 const envOf = (c) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
-const configMap = byKind("ConfigMap")[0];
+// The farm's settings (envFrom of every UpscaleFarm pod), not the bundled PostgreSQL's init script.
+const configMap = byKind("ConfigMap").find((c) => !c.metadata.name.endsWith("-postgresql-init"));
+if (values.postgresql.enabled) {
+  const init = byKind("ConfigMap").find((c) => c.metadata.name.endsWith("-postgresql-init"));
+  check(/NOSUPERUSER NOCREATEDB NOCREATEROLE/.test(init?.data?.["10-farm-role.sql"] ?? ""), "bundled PostgreSQL: the init script makes the farm's role without superuser, CREATEDB or CREATEROLE");
+}
 const chartSecret = byKind("Secret")[0];
 const existingSecret = values.secrets.existingSecret;
 const secretName = existingSecret || chartSecret?.metadata.name;
