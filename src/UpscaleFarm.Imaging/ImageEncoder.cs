@@ -8,10 +8,6 @@ namespace UpscaleFarm.Imaging;
 /// </summary>
 public static class ImageEncoder
 {
-    // JPEG's format limit; WebP's is 16383.
-    private const int JpegMaxSide = 65_500;
-    private const int WebpMaxSide = 16_383;
-
     /// <summary>Fails early, before any work, if the output cannot be created in its directory.</summary>
     public static void CheckWritable(string outputPath)
     {
@@ -56,7 +52,7 @@ public static class ImageEncoder
 
     private static void CheckSize(Image image, string outputPath, ImageFormat format)
     {
-        var max = format switch { ImageFormat.Jpeg => JpegMaxSide, ImageFormat.Webp => WebpMaxSide, _ => int.MaxValue };
+        var max = ImageFormats.MaxSide(format);
         if (image.Width > max || image.Height > max)
             throw new ImageOutputException($"{outputPath}: {image.Width}x{image.Height} exceeds the {format} limit of {max} pixels per side; use --format png or tiff (BigTIFF)");
     }

@@ -48,6 +48,14 @@ public static class ImageFormats
             .Replace("file", "", StringComparison.Ordinal).Replace("_source", "", StringComparison.Ordinal)
             .Replace("nsgif", "gif", StringComparison.Ordinal); // libvips' GIF decoder is libnsgif
 
+    /// <summary>The longest side the format can hold: JPEG's 65,500 and WebP's 16,383; PNG and (Big)TIFF have no practical limit.</summary>
+    public static int MaxSide(ImageFormat format) => format switch
+    {
+        ImageFormat.Jpeg => 65_500,
+        ImageFormat.Webp => 16_383,
+        _ => int.MaxValue,
+    };
+
     /// <summary>Whether a file name looks like an image we read, for directory scans.</summary>
     public static bool HasImageExtension(string path) => TryParse(Path.GetExtension(path), out _);
 }

@@ -45,7 +45,7 @@ public sealed class SourceImage : IDisposable
         name ??= System.IO.Path.GetFileName(path);
         var info = new FileInfo(path);
         if (!info.Exists)
-            throw new ImageInputException($"{path}: no such file");
+            throw new ImageInputException($"{name}: no such file");
         if (info.Length == 0)
             throw new ImageInputException($"{name}: the file is empty");
         if (info.Length > limits.MaxInputBytes)

@@ -30,6 +30,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     public const long SmallMaxUploadBytes = 20_000;
     public const long SmallMaxPixels = 100_000;
     public const long SmallMaxUnzippedBytes = 200_000;
+    public const long SmallMaxOutputPixels = 200_000;
     public const string AcmeWebhookSecret = "acme-webhook-secret";
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("upscalefarm-api-").FullName;
@@ -54,6 +55,7 @@ public class ApiFactory : WebApplicationFactory<Program>
         settings["Api:Tenants:2:MaxPixels"] = SmallMaxPixels.ToString();
         settings["Api:Tenants:2:MaxUnzippedBytes"] = SmallMaxUnzippedBytes.ToString();
         settings["Api:Tenants:2:MaxPriority"] = SmallMaxPriority.ToString();
+        settings["Api:Tenants:2:MaxOutputPixels"] = SmallMaxOutputPixels.ToString();
         settings["Api:Tenants:0:WebhookSecret"] = AcmeWebhookSecret;
         // The webhook tests' receiver listens on loopback.
         settings["Api:WebhookPrivateNetworks"] = "true";

@@ -19,7 +19,7 @@ public sealed class CliClientTests(ApiFactory api) : IDisposable
         await File.WriteAllBytesAsync(b, Jobs.Png("astronaut.png", 10, 8));
         using var client = new JobApiClient(api.ClientFor(ApiFactory.AcmeKey));
 
-        var submitted = await client.SubmitAsync([a, b], [("format", "webp"), ("tile", "8")], idempotencyKey: null, CancellationToken.None);
+        var submitted = await client.SubmitAsync([a, b], [("format", "webp"), ("tile", "16"), ("halo", "4")], idempotencyKey: null, CancellationToken.None);
         var id = submitted.GetProperty("id").GetString()!;
         await Jobs.WaitAsync(api.ClientFor(ApiFactory.AcmeKey), Guid.Parse(id));
         Assert.Equal("completed", (await client.GetAsync(id, CancellationToken.None)).GetProperty("state").GetString());

@@ -65,7 +65,7 @@ public sealed class JobsApiTests(ApiFactory api)
         Assert.Equal(9, (await Jobs.WaitAsync(acme, urgent.Id)).Priority);
 
         var outOfRange = await Refusals.PostAsync(acme, Jobs.Form([("p.png", Jobs.Png("chelsea.png", 20, 16))], ("priority", "10")), HttpStatusCode.BadRequest);
-        Assert.Contains("priority must be 0-9", outOfRange.Detail);
+        Assert.Contains("priority: must be 0 to 9", outOfRange.Detail);
         var small = api.ClientFor(ApiFactory.SmallKey);
         var aboveMaximum = await Refusals.PostAsync(small, Jobs.Form([("p.png", Jobs.Png("chelsea.png", 20, 16))], ("priority", "4")), HttpStatusCode.Forbidden);
         Assert.Contains($"maximum of {ApiFactory.SmallMaxPriority}", aboveMaximum.Detail);

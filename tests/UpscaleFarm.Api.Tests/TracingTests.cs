@@ -10,7 +10,7 @@ public sealed class TracingTests(ApiFactory api)
     public async Task A_job_is_one_trace_that_starts_at_its_http_request()
     {
         var client = api.ClientFor(ApiFactory.AcmeKey);
-        var job = await Jobs.WaitAsync(client, (await Jobs.SubmitAsync(client, Jobs.Form([("t.png", Jobs.Png("chelsea.png", 40, 30))], ("tile", "16")))).Id);
+        var job = await Jobs.WaitAsync(client, (await Jobs.SubmitAsync(client, Jobs.Form([("t.png", Jobs.Png("chelsea.png", 40, 30))], ("tile", "16"), ("halo", "4")))).Id);
         Assert.Equal("completed", job.State);
         var jobId = job.Id.ToString("N");
 

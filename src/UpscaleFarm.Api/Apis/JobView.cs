@@ -1,3 +1,4 @@
+using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.JobStore;
 
 namespace UpscaleFarm.Api.Apis;
@@ -30,7 +31,7 @@ public sealed record JobView(
         return new JobView(job.JobId, job.Tenant, job.State, job.Model, job.Format, job.Priority, job.FramesDone, job.FramesTotal, job.TilesDone, job.TilesTotal,
             percent, eta, job.PlannedMs is { } p ? (p - job.CreatedMs) / 1000.0 : null, running,
             Between(job.PlannedMs, tiles?.FirstStartedMs ?? (tiles is null ? null : end)), Between(tiles?.FirstStartedMs, tilesEnd),
-            tilesEnd == end ? null : Between(tilesEnd, end), job.Error,
+            tilesEnd == end ? null : Between(tilesEnd, end), job.Error is { } error ? PublicErrors.Scrub(error) : null,
             DateTimeOffset.FromUnixTimeMilliseconds(job.CreatedMs), job.FinishedMs is { } f ? DateTimeOffset.FromUnixTimeMilliseconds(f) : null);
     }
 }

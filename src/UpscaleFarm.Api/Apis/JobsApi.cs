@@ -52,20 +52,23 @@ public static class JobsApi
             return TypedResults.Ok(JobView.Of(earlier, Clock.NowMs));
         if (await store.CountUnfinishedJobsAsync(tenant, cancellation) >= limits.MaxConcurrentJobs)
             return TypedResults.Problem($"this tenant already has {limits.MaxConcurrentJobs} unfinished jobs", statusCode: StatusCodes.Status429TooManyRequests);
-        if (http.Request.ContentLength > limits.MaxUploadBytes)
-            throw UploadRejectedException.TooLarge($"the upload is over this tenant's limit of {limits.MaxUploadBytes} bytes");
+        var json = http.Request.HasJsonContentType();
+        var bodyCap = json ? api.CurrentValue.MaxJsonBytes : limits.MaxUploadBytes;
+        if (http.Request.ContentLength > bodyCap)
+            throw UploadRejectedException.TooLarge(json ? $"a JSON submission is at most {bodyCap} bytes" : $"the upload is over this tenant's limit of {bodyCap} bytes");
         // Our own budget refuses an oversized upload with a clear message; the server's default cap (30 MB) would cut it first.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
-            bodyLimit.MaxRequestBodySize = limits.MaxUploadBytes + (1 << 20);
+            bodyLimit.MaxRequestBodySize = json ? bodyCap : bodyCap + (1 << 20);
 
         var jobId = Guid.NewGuid();
         var upload = uploads.Start(tenant, jobId, limits);
         try
         {
             var defaults = new JobRequest { Tenant = tenant, IdempotencyKey = idempotencyKey };
-            var (request, container) = http.Request.HasJsonContentType()
-                ? (await ReadSubmissionAsync(http.Request, defaults, upload, cancellation), null)
-                : await MultipartJobReader.ReadAsync(http.Request, defaults, (name, content) => upload.AddFileAsync(name, content, cancellation), cancellation);
+            var (request, container) = json
+                ? (await ReadSubmissionAsync(http.Request, defaults, upload, client, cancellation), null)
+                : await MultipartJobReader.ReadAsync(http.Request, defaults, (name, content) => upload.AddFileAsync(name, content, cancellation),
+                    (partial, field) => RequireField(partial, field, client), cancellation);
             // A video comes back as a video unless a zip of frames is asked for; its frames stay lossless (PNG) until encoded.
             if (await upload.KeepVideoAsync(container != "zip") is { } videoKey)
                 request = request with { VideoKey = videoKey, Format = "png" };
@@ -79,7 +82,9 @@ public static class JobsApi
                 throw UploadRejectedException.BadRequest(refusal);
             if (upload.Frames.Count == 0)
                 throw UploadRejectedException.BadRequest("no files: send the images (or a .zip of them) as multipart/form-data file parts");
-            var job = await client.CreateAsync(client.NewJob(request, jobId), upload.Frames, cancellation);
+            var record = client.NewJob(request, jobId); // every option in range (JobRequestException: 400 naming the fields)
+            upload.CheckOutput(request, client.Catalog);
+            var job = await client.CreateAsync(record, upload.Frames, cancellation);
             var view = JobView.Of(job, Clock.NowMs);
             return job.Id == jobId.ToString("N") ? TypedResults.Created($"/v1/jobs/{jobId:N}", view) : TypedResults.Ok(view);
         }
@@ -90,16 +95,34 @@ public static class JobsApi
         }
     }
 
-    /// <summary>A JSON submission: each named object must be one of the tenant's uploads; it is checked, then used in place.</summary>
-    private static async Task<JobRequest> ReadSubmissionAsync(HttpRequest http, JobRequest defaults, JobUpload upload, CancellationToken cancellation)
+    /// <summary>A field's own problems, as soon as it is read (checks between fields, halo against tile, wait for the end).</summary>
+    private static void RequireField(JobRequest partial, string field, FarmClient client)
+    {
+        if (JobOptionRules.Check(partial, client.Catalog, client.Limits).TryGetValue(field, out var errors))
+            throw new JobRequestException(new Dictionary<string, string[]> { [field] = errors });
+    }
+
+    /// <summary>
+    /// A JSON submission: its options are checked first, then each named object, which must be one of the
+    /// tenant's uploads, is checked and copied as the job's source (so the job runs on exactly what was checked).
+    /// </summary>
+    private static async Task<JobRequest> ReadSubmissionAsync(HttpRequest http, JobRequest defaults, JobUpload upload, FarmClient client,
+        CancellationToken cancellation)
     {
         var submission = await http.ReadFromJsonAsync<JobSubmission>(cancellation);
         if (submission?.Objects is not { Count: > 0 } objects)
-            throw UploadRejectedException.BadRequest("name at least one object: {\"objects\": [\"uploads/NAME\"]}");
+            throw JobRequestException.Of("objects", "name at least one upload: {\"objects\": [\"uploads/NAME\"]}");
+        var request = defaults with
+        {
+            Model = submission.Model, OutScale = submission.Scale, Format = submission.Format ?? defaults.Format, Quality = submission.Quality ?? defaults.Quality,
+            TileSize = submission.Tile, Halo = submission.Halo, Alpha = submission.Alpha ?? defaults.Alpha, WebhookUrl = submission.Webhook,
+            Priority = submission.Priority ?? defaults.Priority,
+        };
+        JobOptionRules.Require(request, client.Catalog, client.Limits);
         foreach (var reference in objects)
         {
             var key = TenantUploads.KeyOfReference(defaults.Tenant, reference)
-                ?? throw UploadRejectedException.BadRequest($"'{reference}' is not one of this tenant's uploads (uploads/NAME)");
+                ?? throw JobRequestException.Of("objects", "not one of this tenant's uploads (name them uploads/NAME)");
             try
             {
                 await upload.AddStoredAsync(key, cancellation);
@@ -109,12 +132,7 @@ public static class JobsApi
                 throw UploadRejectedException.Unprocessable($"there is no upload '{reference}'");
             }
         }
-        return defaults with
-        {
-            Model = submission.Model, OutScale = submission.Scale, Format = submission.Format ?? defaults.Format, Quality = submission.Quality ?? defaults.Quality,
-            TileSize = submission.Tile, Halo = submission.Halo, Alpha = submission.Alpha ?? defaults.Alpha, WebhookUrl = submission.Webhook,
-            Priority = submission.Priority ?? defaults.Priority,
-        };
+        return request;
     }
 
     private static async Task<Results<Ok<JobPage>, ProblemHttpResult>> ListAsync(

@@ -17,6 +17,9 @@ public sealed class ApiOptions
     /// </summary>
     public bool WebhookPrivateNetworks { get; set; }
 
+    /// <summary>The largest JSON body of a job submission (it only names uploads and options).</summary>
+    public long MaxJsonBytes { get; set; } = 64 << 10;
+
     /// <summary>Waits between webhook attempts: 9 attempts over about 17 minutes by default.</summary>
     public List<TimeSpan> WebhookRetryDelays { get; set; } =
         [.. new[] { 5, 15, 30, 60, 120, 240, 240, 300 }.Select(seconds => TimeSpan.FromSeconds(seconds))];

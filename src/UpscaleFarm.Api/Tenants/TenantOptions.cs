@@ -17,6 +17,9 @@ public sealed class TenantOptions
 
     public int MaxFrames { get; set; } = 10_000;
 
+    /// <summary>Pixels of one frame's result (after scaling); null: the farm's Farm:Limits:MaxOutputPixels (6.4 GP).</summary>
+    public long? MaxOutputPixels { get; set; }
+
     /// <summary>Bytes the .zip files of one job may inflate to, counted as they inflate (zip bombs).</summary>
     public long MaxUnzippedBytes { get; set; } = 16L << 30;
 

@@ -4,6 +4,7 @@ using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Imaging;
+using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Video;
 
 namespace UpscaleFarm.Api.Uploads;
@@ -20,10 +21,29 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
     private readonly List<FrameSource> _frames = [];
     private readonly List<FrameSource> _uploaded = [];
     private readonly List<string> _videoKeys = [];
+    private readonly List<FrameSize> _sizes = [];
     private readonly ByteBudget _budget = new(limits.MaxUploadBytes);
+    // One budget for the whole job, across its zips and its video's decoded frames, spent as bytes inflate.
+    private readonly ByteBudget _inflated = new(limits.MaxUnzippedBytes, "the job's uncompressed content");
     private string? _videoKey;
 
     public IReadOnlyList<FrameSource> Frames => _frames;
+
+    /// <summary>
+    /// Refuses the job if any frame, at the size its header declared, cannot be made with these options
+    /// (the result's pixels against the tenant's and the farm's limits, the format's side limit, the tiles).
+    /// </summary>
+    public void CheckOutput(JobRequest request, ModelCatalog catalog)
+    {
+        var model = catalog.Find(request.Model);
+        var maxOutput = Math.Min(limits.MaxOutputPixels ?? long.MaxValue, farm.Limits.MaxOutputPixels);
+        var problems = _sizes
+            .Select(f => JobOptionRules.CheckFrame(request, model, f.Width, f.Height, f.HasAlpha && request.Alpha == "model" ? 2 : 1, farm.Limits, maxOutput)
+                is { } problem ? $"{f.Name}: {problem}" : null)
+            .OfType<string>().Distinct().Take(10).ToArray();
+        if (problems.Length > 0)
+            throw new JobRequestException(new Dictionary<string, string[]> { ["files"] = problems });
+    }
 
     public async Task AddFileAsync(string name, Stream content, CancellationToken cancellation)
     {
@@ -37,7 +57,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
             if (VideoProbe.HasVideoExtension(name))
                 await AddVideoAsync(name, path, cancellation);
             else if (ZipFrames.IsZip(path))
-                await ZipFrames.ExpandAsync(path, limits, ScratchPath, (entryName, framePath) => AddFrameAsync(entryName, framePath, cancellation), cancellation);
+                await ZipFrames.ExpandAsync(path, limits, _inflated, ScratchPath, (entryName, framePath) => AddFrameAsync(entryName, framePath, cancellation), cancellation);
             else
                 await AddFrameAsync(name, path, cancellation);
         }
@@ -61,8 +81,9 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
     }
 
     /// <summary>
-    /// Adds an object already in the tenant's area (<see cref="TenantUploads"/>) as a frame, by reference:
-    /// it is read once to check its header against the limits, and not copied.
+    /// Adds an object already in the tenant's area (<see cref="TenantUploads"/>) as a frame: it is read once
+    /// into scratch, checked there against the limits, and exactly those checked bytes are stored as the
+    /// job's source. The job is frozen at submission: replacing the upload afterwards changes nothing.
     /// </summary>
     public async Task AddStoredAsync(string key, CancellationToken cancellation)
     {
@@ -73,8 +94,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
             await using (var source = await client.OpenObjectAsync(key, cancellation))
             await using (var file = File.Create(path))
                 await _budget.CopyAsync(source, file, cancellation);
-            CheckImage(name, path);
-            _frames.Add(new FrameSource(key, name));
+            await AddFrameAsync(name, path, cancellation);
         }
         finally
         {
@@ -84,7 +104,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
 
     public async Task DiscardAsync()
     {
-        // Only what this submission stored; objects it referenced stay the tenant's.
+        // Only what this submission stored; the uploads it copied from stay the tenant's.
         await client.DeleteUploadsAsync(_uploaded);
         await client.DeleteObjectsAsync(_videoKeys);
     }
@@ -98,6 +118,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
             var stem = Path.GetFileNameWithoutExtension(name);
             for (var i = 0; i < video.Frames.Count; i++)
             {
+                _inflated.Spend(new FileInfo(video.Frames[i]).Length);
                 await AddFrameAsync($"{stem}-{i:D6}.png", video.Frames[i], cancellation);
                 File.Delete(video.Frames[i]); // keeps scratch at one copy of the frames
             }
@@ -136,7 +157,8 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         };
         try
         {
-            SourceImage.Open(path, imageLimits, name).Dispose();
+            using var image = SourceImage.Open(path, imageLimits, name);
+            _sizes.Add(new FrameSize(name, image.Width, image.Height, image.Alpha is not null));
         }
         catch (ImageInputException e)
         {
@@ -150,4 +172,6 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         Directory.CreateDirectory(directory);
         return Path.Combine(directory, $"{jobId:N}-{Guid.NewGuid():N}{extension.ToLowerInvariant()}");
     }
+
+    private sealed record FrameSize(string Name, int Width, int Height, bool HasAlpha);
 }

@@ -14,9 +14,11 @@ public static class MultipartJobReader
 {
     private const int MaxFieldBytes = 4096;
 
+    /// <param name="checkField">Checks the options as they stand after each field, for that field, so a bad option
+    /// fails the submission before the files after it are read.</param>
     /// <returns>The job's options, and the container asked for a video's result ("video" or "zip"; null: not said).</returns>
     public static async Task<(JobRequest Job, string? Container)> ReadAsync(HttpRequest request, JobRequest defaults, Func<string, Stream, Task> onFile,
-        CancellationToken cancellation)
+        Action<JobRequest, string> checkField, CancellationToken cancellation)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 } boundary)
             throw UploadRejectedException.BadRequest("expected multipart/form-data with a boundary");
@@ -36,11 +38,13 @@ public static class MultipartJobReader
             {
                 container = await ReadFieldAsync(section.Body, cancellation);
                 if (container is not ("video" or "zip"))
-                    throw UploadRejectedException.BadRequest($"container must be 'video' or 'zip', not '{container}'");
+                    throw JobRequestException.Of("container", "must be 'video' or 'zip'");
             }
             else
             {
-                job = Apply(job, HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "", await ReadFieldAsync(section.Body, cancellation));
+                var field = (HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "").ToLowerInvariant();
+                job = Apply(job, field, await ReadFieldAsync(section.Body, cancellation));
+                checkField(job, field);
             }
         }
         return (job, container);
@@ -57,7 +61,7 @@ public static class MultipartJobReader
         return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
     }
 
-    private static JobRequest Apply(JobRequest job, string field, string value) => field.ToLowerInvariant() switch
+    private static JobRequest Apply(JobRequest job, string field, string value) => field switch
     {
         "model" => job with { Model = value },
         "scale" => job with { OutScale = Number(field, value, double.Parse) },
@@ -68,7 +72,8 @@ public static class MultipartJobReader
         "alpha" => job with { Alpha = value },
         "priority" => job with { Priority = Number(field, value, int.Parse) },
         "webhook" => job with { WebhookUrl = value },
-        _ => throw UploadRejectedException.BadRequest($"unknown field '{field}'; expected model, scale, format, quality, tile, halo, alpha, priority, webhook, container or files"),
+        _ => throw JobRequestException.Of(field.Length is > 0 and <= 64 ? field : "(field)",
+            "unknown field; expected model, scale, format, quality, tile, halo, alpha, priority, webhook, container or files"),
     };
 
     private static T Number<T>(string field, string value, Func<string, IFormatProvider, T> parse)
@@ -77,9 +82,9 @@ public static class MultipartJobReader
         {
             return parse(value, CultureInfo.InvariantCulture);
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw UploadRejectedException.BadRequest($"'{field}' must be a number, not '{value}'");
+            throw JobRequestException.Of(field, "must be a number in range");
         }
     }
 }

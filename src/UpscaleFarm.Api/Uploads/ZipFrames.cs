@@ -19,8 +19,9 @@ public static class ZipFrames
         return file.Read(magic) == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] is 3 or 5 && magic[3] is 4 or 6;
     }
 
-    public static async Task ExpandAsync(string zipPath, TenantOptions limits, Func<string, string> scratchPath, Func<string, string, Task> addFrame,
-        CancellationToken cancellation)
+    /// <param name="inflated">The job's budget of uncompressed bytes, shared by all its zips and spent as entries inflate.</param>
+    public static async Task ExpandAsync(string zipPath, TenantOptions limits, ByteBudget inflated, Func<string, string> scratchPath,
+        Func<string, string, Task> addFrame, CancellationToken cancellation)
     {
         using var archive = Open(zipPath);
         var files = archive.Entries.Where(e => !e.FullName.EndsWith('/')).ToList();
@@ -35,8 +36,6 @@ public static class ZipFrames
         var declared = images.Sum(e => e.Length);
         if (declared > limits.MaxUnzippedBytes)
             throw UploadRejectedException.TooLarge($"the zip declares {declared} bytes uncompressed, over this tenant's limit of {limits.MaxUnzippedBytes} bytes");
-
-        var inflated = new ByteBudget(limits.MaxUnzippedBytes, "the zip's uncompressed content");
         foreach (var entry in images)
         {
             var path = scratchPath(Path.GetExtension(entry.Name));
@@ -48,9 +47,9 @@ public static class ZipFrames
                     await using var file = File.Create(path);
                     await inflated.CopyAsync(content, file, cancellation);
                 }
-                catch (InvalidDataException e)
+                catch (InvalidDataException)
                 {
-                    throw UploadRejectedException.Unprocessable($"zip entry '{entry.FullName}' is corrupt ({e.Message})");
+                    throw UploadRejectedException.Unprocessable($"zip entry '{entry.FullName}' is corrupt");
                 }
                 await addFrame(entry.Name, path);
             }
@@ -67,9 +66,9 @@ public static class ZipFrames
         {
             return new ZipArchive(File.OpenRead(path), ZipArchiveMode.Read);
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException)
         {
-            throw UploadRejectedException.Unprocessable($"not a readable zip ({e.Message})");
+            throw UploadRejectedException.Unprocessable("not a readable zip (its directory is missing or damaged)");
         }
     }
 

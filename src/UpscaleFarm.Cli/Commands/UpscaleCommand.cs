@@ -1,6 +1,8 @@
 using System.CommandLine;
 using UpscaleFarm.Cli.Terminal;
 using UpscaleFarm.Engine.Upscaling;
+using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
 
@@ -43,7 +45,7 @@ public static class UpscaleCommand
                 Alpha = parse.GetValue(alpha),
                 Limits = ImageLimits.Default with { MaxInputPixels = parse.GetValue(maxPixels), MaxInputBytes = parse.GetValue(maxBytes) },
             };
-            Validate(settings);
+            Validate(settings, catalog, parse.GetValue(format), parse.GetValue(quality), parse.GetValue(model));
             var jobs = UpscaleJobs.Plan(parse.GetValue(inputs)!, parse.GetValue(output)!, parse.GetValue(format));
             using var signals = new SignalCancellation();
             var upscale = new EmbeddedUpscale(catalog, entry, settings, parse.GetValue(device), parse.GetValue(quality));
@@ -52,11 +54,16 @@ public static class UpscaleCommand
         return command;
     }
 
-    private static void Validate(UpscaleSettings settings)
+    /// <summary>The farm's rules for a job's options (<see cref="JobOptionRules"/>), in the command's own option names.</summary>
+    private static void Validate(UpscaleSettings settings, ModelCatalog catalog, string? format, int quality, string? model)
     {
-        if (settings.TileSize < 0 || settings.Halo < 0 || settings.BatchSize < 1)
-            throw new ArgumentException("--tile and --halo cannot be negative and --batch must be at least 1");
-        if (settings.OutScale is <= 0 or > 64)
-            throw new ArgumentException("--scale must be between 0 and 64");
+        if (settings.BatchSize < 1)
+            throw new ArgumentException("--batch must be at least 1");
+        var request = new JobRequest
+        {
+            Model = model, OutScale = settings.OutScale, TileSize = settings.TileSize, Halo = settings.Halo, Quality = quality, Format = format ?? "png",
+        };
+        if (JobOptionRules.Check(request, catalog, new LimitOptions()) is { Count: > 0 } errors)
+            throw new ArgumentException(string.Join("; ", errors.Select(e => $"--{e.Key}: {string.Join(", ", e.Value)}")));
     }
 }

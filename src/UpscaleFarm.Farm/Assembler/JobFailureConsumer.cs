@@ -1,5 +1,7 @@
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
 
@@ -10,29 +12,33 @@ namespace UpscaleFarm.Farm.Assembler;
 /// (MassTransit's Fault after the message went to its _error queue). Workers then drop the job's
 /// remaining tiles, so the queues drain.
 /// </summary>
-public sealed class JobFailureConsumer(IJobStore store) :
+public sealed class JobFailureConsumer(IJobStore store, ILogger<JobFailureConsumer> logger) :
     IConsumer<TileFailed>, IConsumer<Fault<TileJob>>, IConsumer<Fault<PlanFrame>>, IConsumer<Fault<FrameReady>>, IConsumer<Fault<JobSubmitted>>
 {
     public Task Consume(ConsumeContext<TileFailed> context) =>
         FailAsync(context, context.Message.JobId, context.Message.Reason);
 
     public Task Consume(ConsumeContext<Fault<TileJob>> context) =>
-        FailAsync(context, context.Message.Message.JobId, $"tile {context.Message.Message.Tile} of frame {context.Message.Message.Frame} failed: {Reason(context.Message)}");
+        FailAsync(context, context.Message.Message.JobId, $"tile {context.Message.Message.Tile} of frame {context.Message.Message.Frame} failed: {Reason(context.Message)}", context.Message);
 
     public Task Consume(ConsumeContext<Fault<PlanFrame>> context) =>
-        FailAsync(context, context.Message.Message.JobId, $"planning frame {context.Message.Message.Frame} failed: {Reason(context.Message)}");
+        FailAsync(context, context.Message.Message.JobId, $"planning frame {context.Message.Message.Frame} failed: {Reason(context.Message)}", context.Message);
 
     public Task Consume(ConsumeContext<Fault<FrameReady>> context) =>
-        FailAsync(context, context.Message.Message.JobId, $"assembling frame {context.Message.Message.Frame} failed: {Reason(context.Message)}");
+        FailAsync(context, context.Message.Message.JobId, $"assembling frame {context.Message.Message.Frame} failed: {Reason(context.Message)}", context.Message);
 
     public Task Consume(ConsumeContext<Fault<JobSubmitted>> context) =>
-        FailAsync(context, context.Message.Message.JobId, $"starting the job failed: {Reason(context.Message)}");
+        FailAsync(context, context.Message.Message.JobId, $"starting the job failed: {Reason(context.Message)}", context.Message);
 
+    // The tenant sees the message of an error about its input, else a fixed sentence: the rest is for the log below.
     private static string Reason(Fault fault) =>
-        fault.Exceptions.FirstOrDefault() is { } e ? $"{e.Message} ({e.ExceptionType.Split('.').Last()})" : "unknown error";
+        fault.Exceptions.FirstOrDefault() is { } e ? PublicErrors.Describe(e.ExceptionType, e.Message) : PublicErrors.Internal;
 
-    private async Task FailAsync(ConsumeContext context, Guid jobId, string reason)
+    private async Task FailAsync(ConsumeContext context, Guid jobId, string reason, Fault? fault = null)
     {
+        if (fault?.Exceptions.FirstOrDefault() is { } cause)
+            logger.LogError("Job {JobId} fails: {Reason}; cause: {ExceptionType}: {Message}\n{StackTrace}",
+                jobId, reason, cause.ExceptionType, cause.Message, cause.StackTrace);
         if (await store.FinishJobAsync(jobId, JobState.Failed, reason, Clock.NowMs, context.CancellationToken))
             await context.Publish(new JobFailed(jobId, reason, DateTimeOffset.UtcNow));
     }

@@ -1,6 +1,7 @@
-using System.Text.RegularExpressions;
 using MassTransit;
+using Microsoft.Extensions.Options;
 using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Imaging;
@@ -13,7 +14,7 @@ namespace UpscaleFarm.Farm.Client;
 /// Submits jobs to the farm and follows them: sources go to the object store, the job to the job store,
 /// then JobSubmitted to the coordinator. Progress is read from the job store, which every process shares.
 /// </summary>
-public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IBus bus, ModelCatalog catalog)
+public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, ModelCatalog catalog, IOptions<FarmOptions> options)
 {
     /// <summary>Submits local files as one job (several files make a frame set).</summary>
     public async Task<Guid> SubmitAsync(IReadOnlyList<string> files, JobRequest request, CancellationToken cancellation = default)
@@ -30,22 +31,19 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
         return (await CreateAsync(job, frames, cancellation)).JobId;
     }
 
+    /// <summary>The farm's limits, for checks made before a job is created (<see cref="JobOptionRules.CheckFrame"/>).</summary>
+    public LimitOptions Limits => options.Value.Limits;
+
+    public ModelCatalog Catalog => catalog;
+
     /// <summary>Checks a request and makes its job's record, before any frame is uploaded.</summary>
     /// <param name="id">The job's id, when its frames were uploaded before the request was complete.</param>
     public JobRecord NewJob(JobRequest request, Guid? id = null)
     {
-        if (!TenantPattern().IsMatch(request.Tenant))
-            throw new ArgumentException($"tenant '{request.Tenant}' must be 1-64 of a-z, 0-9, '-' and '_'", nameof(request));
-        // The manifest names the model; its ONNX file need only be on the workers.
+        // Every option in range before anything is stored (JobRequestException names each bad field).
+        JobOptionRules.Require(request, catalog, options.Value.Limits);
         var model = catalog.Find(request.Model);
-        if (!ImageFormats.TryParse(request.Format, out var format))
-            throw new ArgumentException($"unknown output format '{request.Format}'", nameof(request));
-        if (request.Alpha is not ("model" or "resample"))
-            throw new ArgumentException($"alpha must be 'model' or 'resample', not '{request.Alpha}'", nameof(request));
-        if (request.WebhookUrl is { } webhook && !(Uri.TryCreate(webhook, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
-            throw new ArgumentException($"the webhook must be an absolute http or https URL, not '{webhook}'", nameof(request));
-        if (request.Priority is < JobPriority.Lowest or > JobPriority.Highest)
-            throw new ArgumentException($"priority must be {JobPriority.Lowest}-{JobPriority.Highest}, not {request.Priority}", nameof(request));
+        ImageFormats.TryParse(request.Format, out var format);
         return new JobRecord
         {
             Id = (id ?? Guid.NewGuid()).ToString("N"), Tenant = request.Tenant, State = JobState.Queued, Model = model.Id, OutScale = request.OutScale,
@@ -150,7 +148,4 @@ public sealed partial class FarmClient(IJobStore store, IObjectStore objects, IB
         }
         return paths;
     }
-
-    [GeneratedRegex("^[a-z0-9_-]{1,64}$")]
-    private static partial Regex TenantPattern();
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using NetVips;
 using UpscaleFarm.Engine.Tiling;
+using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
@@ -32,8 +33,12 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         {
             await DownloadSourceAsync(frame, sourcePath, farm.Limits.MaxInputBytes, cancellation);
             using var source = SourceImage.Open(sourcePath, farm.Limits.ToImageLimits(), Label(frame));
-            var plan = TilePlanner.Plan(source.Width, source.Height, job.TileSize ?? model.TileSize, job.Halo ?? model.Halo);
             var alphaPlane = source.Alpha is null ? 0 : job.Alpha == "resample" ? 2 : 1;
+            // The API checked this from the header it was given; jobs made elsewhere (the CLI, farm submit) are checked here.
+            var options = new JobRequest { OutScale = job.OutScale, Format = job.Format, TileSize = job.TileSize, Halo = job.Halo };
+            if (JobOptionRules.CheckFrame(options, model, source.Width, source.Height, alphaPlane == 1 ? 2 : 1, farm.Limits, farm.Limits.MaxOutputPixels) is { } problem)
+                throw new ImageInputException($"{Label(frame)}: {problem}");
+            var plan = TilePlanner.Plan(source.Width, source.Height, job.TileSize ?? model.TileSize, job.Halo ?? model.Halo);
             var planes = alphaPlane == 1 ? new[] { source.Color, source.Alpha! } : new[] { source.Color };
 
             var tiles = new List<TileRecord>(plan.Tiles.Count * planes.Length);

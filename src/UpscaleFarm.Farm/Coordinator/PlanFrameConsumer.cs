@@ -1,5 +1,6 @@
 using MassTransit;
 using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Telemetry;
@@ -40,8 +41,9 @@ public sealed class PlanFrameConsumer(IJobStore store, FramePlanner planner, Til
             }
             catch (ImageInputException e)
             {
-                if (await store.FinishJobAsync(jobId, JobState.Failed, e.Message, Clock.NowMs, context.CancellationToken))
-                    await context.Publish(new JobFailed(jobId, e.Message, DateTimeOffset.UtcNow));
+                var reason = PublicErrors.Scrub(e.Message);
+                if (await store.FinishJobAsync(jobId, JobState.Failed, reason, Clock.NowMs, context.CancellationToken))
+                    await context.Publish(new JobFailed(jobId, reason, DateTimeOffset.UtcNow));
                 return;
             }
         }

@@ -19,6 +19,9 @@ internal static class BusConfiguration
 {
     public static void Configure(IBusRegistrationConfigurator bus, FarmOptions options, FarmRoles roles, Action<IBusRegistrationConfigurator>? consumers)
     {
+        // MassTransit 8.4+ reports usage to its vendor five minutes after start unless told not to: a farm
+        // sends nothing anywhere its operator did not configure (MASSTRANSIT_USAGE_TELEMETRY=true would override this).
+        bus.DisableUsageTelemetry();
         bus.SetKebabCaseEndpointNameFormatter();
         consumers?.Invoke(bus);
         if (roles.HasFlag(FarmRoles.Coordinator))

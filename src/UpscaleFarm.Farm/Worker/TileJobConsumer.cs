@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
@@ -71,7 +72,9 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await store.RecordTileErrorAsync(tile.JobId, tile.Frame, tile.Tile, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
+            // The recorded error may become the job's: the user's words for input errors, a fixed sentence otherwise.
+            logger.LogWarning(e, "Tile {Frame}/{Tile} of job {JobId} failed", tile.Frame, tile.Tile, tile.JobId);
+            await store.RecordTileErrorAsync(tile.JobId, tile.Frame, tile.Tile, PublicErrors.Describe(e), CancellationToken.None);
             throw;
         }
         finally

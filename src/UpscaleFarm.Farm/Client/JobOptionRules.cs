@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Imaging;
+using UpscaleFarm.Models.Catalog;
+
+namespace UpscaleFarm.Farm.Client;
+
+/// <summary>
+/// The one rule set for a job's options, used wherever a job is made: the API, <c>upscalefarm upscale</c>,
+/// <c>farm submit</c> and the farm client. <see cref="Check"/> needs only the request; <see cref="CheckFrame"/>
+/// also the frame's size from its header, so both run before any tile is cut. Every range is in
+/// <see cref="LimitOptions"/> (Farm:Limits).
+/// </summary>
+public static partial class JobOptionRules
+{
+    public const int MaxWebhookLength = 2048;
+
+    /// <summary>Every problem of the request, by field (the API's form and JSON names); empty when it may run.</summary>
+    public static Dictionary<string, string[]> Check(JobRequest request, ModelCatalog catalog, LimitOptions limits)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        void Add(string field, string error) => (errors.TryGetValue(field, out var list) ? list : errors[field] = []).Add(error);
+
+        if (!TenantPattern().IsMatch(request.Tenant))
+            Add("tenant", "must be 1-64 of a-z, 0-9, '-' and '_'");
+        ModelEntry? model = null;
+        if (request.Model is { } id && !catalog.All.Any(m => m.Id == id))
+            Add("model", $"unknown model; one of {string.Join(", ", catalog.All.Select(m => m.Id))}");
+        else
+            model = catalog.Find(request.Model);
+        if (!ImageFormats.TryParse(request.Format, out _))
+            Add("format", "must be png, jpeg, webp or tiff");
+        if (request.Quality is < 1 or > 100)
+            Add("quality", "must be 1 to 100");
+        if (request.Alpha is not ("model" or "resample"))
+            Add("alpha", "must be 'model' or 'resample'");
+        if (request.Priority is < JobPriority.Lowest or > JobPriority.Highest)
+            Add("priority", $"must be {JobPriority.Lowest} to {JobPriority.Highest}");
+        if (request.OutScale is { } scale && !(double.IsFinite(scale) && scale > 0 && scale <= limits.MaxOutScale))
+            Add("scale", $"must be a number above 0 and at most {limits.MaxOutScale.ToString(CultureInfo.InvariantCulture)}");
+        if (request.TileSize is { } tile && tile != 0 && (tile < limits.MinTileSize || tile > limits.MaxTileSize))
+            Add("tile", $"must be 0 (the whole image at once) or {limits.MinTileSize} to {limits.MaxTileSize}");
+        if (request.Halo is { } halo && (halo < 0 || halo > limits.MaxHalo))
+            Add("halo", $"must be 0 to {limits.MaxHalo}");
+        else if (model is not null && !errors.ContainsKey("tile") && EffectiveTile(request, model) is > 0 and var effectiveTile
+            && EffectiveHalo(request, model) >= effectiveTile)
+            Add("halo", request.Halo is null
+                ? $"the model's default halo ({model.Halo}) is not smaller than the tile ({effectiveTile}); give a smaller halo"
+                : $"must be smaller than the tile ({effectiveTile})");
+        if (request.WebhookUrl is { } webhook && !(webhook.Length <= MaxWebhookLength && Uri.TryCreate(webhook, UriKind.Absolute, out var uri)
+            && uri.Scheme is "http" or "https" && uri.UserInfo.Length == 0))
+            Add("webhook", $"must be an absolute http or https URL without credentials, at most {MaxWebhookLength} characters");
+        return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+    }
+
+    /// <summary>Throws <see cref="JobRequestException"/> with every problem of the request.</summary>
+    public static void Require(JobRequest request, ModelCatalog catalog, LimitOptions limits)
+    {
+        if (Check(request, catalog, limits) is { Count: > 0 } errors)
+            throw new JobRequestException(errors);
+    }
+
+    /// <summary>
+    /// What is wrong with running the request on one frame of this size (from its header), or null: the
+    /// result's pixels against <paramref name="maxOutputPixels"/> and the output format's side limit, the
+    /// whole-image tile against the largest tile, and the number of tiles.
+    /// </summary>
+    /// <param name="planes">2 when an alpha band goes through the model as its own tiles, else 1.</param>
+    public static string? CheckFrame(JobRequest request, ModelEntry model, int width, int height, int planes, LimitOptions limits, long maxOutputPixels)
+    {
+        var scale = request.OutScale ?? model.Scale;
+        var (outWidth, outHeight) = (Math.Round(width * scale), Math.Round(height * scale));
+        if (outWidth < 1 || outHeight < 1)
+            return $"a {width}x{height} image at scale {scale.ToString(CultureInfo.InvariantCulture)} would have no pixels";
+        if (outWidth * outHeight > maxOutputPixels)
+            return $"the result would be {outWidth}x{outHeight} = {outWidth * outHeight:F0} pixels, over the limit of {maxOutputPixels}";
+        if (ImageFormats.TryParse(request.Format, out var format) && ImageFormats.MaxSide(format) is var side && (outWidth > side || outHeight > side))
+            return $"the result would be {outWidth}x{outHeight}, over the {format.ToString().ToUpperInvariant()} limit of {side} pixels per side; ask for png or tiff";
+        var tile = EffectiveTile(request, model);
+        if (tile == 0 && (width > limits.MaxTileSize || height > limits.MaxTileSize))
+            return $"tile 0 runs the whole image at once, which is allowed up to {limits.MaxTileSize} pixels per side; this image is {width}x{height}";
+        var tiles = tile == 0 ? 1L : (long)Math.Ceiling(width / (double)tile) * (long)Math.Ceiling(height / (double)tile) * planes;
+        if (tiles > limits.MaxTilesPerFrame)
+            return $"{tiles} tiles of {tile} pixels for a {width}x{height} image is over the limit of {limits.MaxTilesPerFrame} tiles; ask for larger tiles";
+        return null;
+    }
+
+    private static int EffectiveTile(JobRequest request, ModelEntry model) => request.TileSize ?? model.TileSize;
+
+    private static int EffectiveHalo(JobRequest request, ModelEntry model) => request.Halo ?? model.Halo;
+
+    [GeneratedRegex("^[a-z0-9_-]{1,64}$")]
+    private static partial Regex TenantPattern();
+}

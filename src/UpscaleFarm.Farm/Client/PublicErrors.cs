@@ -1,0 +1,42 @@
+using System.Text.RegularExpressions;
+
+namespace UpscaleFarm.Farm.Client;
+
+/// <summary>
+/// What of a failure a tenant may see. Errors the farm raises for the tenant's own input (a bad image,
+/// video or option) keep their message; anything else (a bug, an outage, a library's own words) becomes
+/// one fixed sentence, with the detail left to the logs and traces, which carry the job's id and trace id.
+/// Every message shown also passes <see cref="Scrub"/>, so no server path survives even in a libvips or
+/// framework message that quoted one.
+/// </summary>
+public static partial class PublicErrors
+{
+    public const string Internal = "an internal error stopped it; the operators have the details in the logs under this job's id";
+
+    /// <summary>Exception types (by short name, as MassTransit's faults carry them) whose messages are written for the user.</summary>
+    private static readonly HashSet<string> UserFacing = new(StringComparer.Ordinal)
+    {
+        "ImageInputException", "ImageOutputException", "VideoException", "UnknownModelException", "JobRequestException",
+    };
+
+    public static bool IsUserFacing(Exception e) => UserFacing.Contains(e.GetType().Name);
+
+    /// <param name="exceptionType">A full or short type name.</param>
+    public static bool IsUserFacing(string exceptionType) => UserFacing.Contains(exceptionType[(exceptionType.LastIndexOf('.') + 1)..]);
+
+    /// <summary>The exception's message if it is meant for the user, else <see cref="Internal"/>; scrubbed either way.</summary>
+    public static string Describe(Exception e) => IsUserFacing(e) ? Scrub(e.Message) : Internal;
+
+    public static string Describe(string exceptionType, string message) => IsUserFacing(exceptionType) ? Scrub(message) : Internal;
+
+    /// <summary>Replaces absolute file paths (two or more segments) with "(file)" and drops .NET's "(Parameter 'x')" suffix.</summary>
+    public static string Scrub(string message) =>
+        ParameterSuffix().Replace(AbsolutePath().Replace(message, "(file)"), "");
+
+    // A '/' that does not follow a word, a dot or a colon (so URLs' "//" and ratios like 3/4 are left alone), then two or more segments.
+    [GeneratedRegex(@"(?<![\w.:/])/(?:[^\s/""'<>|()]+/)+[^\s/""'<>|(),;]*")]
+    private static partial Regex AbsolutePath();
+
+    [GeneratedRegex(@"\s*\(Parameter '[^']*'\)")]
+    private static partial Regex ParameterSuffix();
+}
