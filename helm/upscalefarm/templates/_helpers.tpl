@@ -151,11 +151,21 @@ could never ask for maxReplicas. 0 (the default) computes max(512, 2 × maxRepli
 {{- end -}}
 
 {{/*
+The S3 user of a role: api (the API), farm (the coordinator and the assembler), worker (the workers).
+*/}}
+{{- define "upscalefarm.s3User" -}}
+{{- if eq . "api" -}}api{{- else if eq . "worker" -}}worker{{- else -}}farm{{- end -}}
+{{- end -}}
+
+{{/*
 Environment of every UpscaleFarm container (the API and the farm roles), after envFrom the ConfigMap:
-credentials from the Secret, the instance name and the OpenTelemetry service name.
+credentials from the Secret, the instance name and the OpenTelemetry service name. Each role reads the
+farm's RabbitMQ user and PostgreSQL role (neither an administrator) and its own S3 key; never the
+MinIO root user, the RabbitMQ administrator or the PostgreSQL superuser.
 (dict "root" $ "role" "worker")
 */}}
 {{- define "upscalefarm.commonEnv" -}}
+{{- $s3 := include "upscalefarm.s3User" .role -}}
 - name: POD_NAME
   valueFrom:
     fieldRef:
@@ -166,8 +176,8 @@ credentials from the Secret, the instance name and the OpenTelemetry service nam
   value: {{ printf "upscalefarm-%s" .role | quote }}
 {{ include "upscalefarm.secretEnv" (dict "root" .root "name" "Farm__RabbitMqUrl" "key" "rabbitmq-url") }}
 {{ include "upscalefarm.secretEnv" (dict "root" .root "name" "Farm__DatabaseConnection" "key" "database-connection") }}
-{{ include "upscalefarm.secretEnv" (dict "root" .root "name" "Farm__S3AccessKey" "key" "s3-access-key") }}
-{{ include "upscalefarm.secretEnv" (dict "root" .root "name" "Farm__S3SecretKey" "key" "s3-secret-key") }}
+{{ include "upscalefarm.secretEnv" (dict "root" .root "name" "Farm__S3AccessKey" "key" (printf "s3-%s-access-key" $s3)) }}
+{{ include "upscalefarm.secretEnv" (dict "root" .root "name" "Farm__S3SecretKey" "key" (printf "s3-%s-secret-key" $s3)) }}
 {{- with .root.Values.farm.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -200,7 +210,7 @@ startupProbe:
 {{/* Pod annotations that roll the pods when the ConfigMap or the credentials given in values change. */}}
 {{- define "upscalefarm.podAnnotations" -}}
 checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
-checksum/secret-values: {{ list .Values.secrets .Values.api.tenants .Values.api.adminKeySha256 .Values.externalRabbitmq .Values.externalPostgresql .Values.externalS3 .Values.rabbitmq.username .Values.rabbitmq.password .Values.postgresql.password .Values.minio.accessKey .Values.minio.secretKey | toJson | sha256sum }}
+checksum/secret-values: {{ list .Values.secrets .Values.api.tenants .Values.api.adminKeySha256 .Values.externalRabbitmq .Values.externalPostgresql .Values.externalS3 .Values.rabbitmq.username .Values.rabbitmq.password .Values.postgresql.password .Values.minio.users | toJson | sha256sum }}
 {{- with .Values.podAnnotations }}
 {{ toYaml . }}
 {{- end }}
@@ -220,4 +230,16 @@ checksum/secret-values: {{ list .Values.secrets .Values.api.tenants .Values.api.
   mountPath: /data
 - name: tmp
   mountPath: /tmp
+{{- end -}}
+
+{{/*
+The name of a one-shot Job, with a hash of its pod template: (dict "root" $ "component" "minio-bucket" "pod" $pod).
+The Jobs are plain objects, not hooks, so that `helm install --wait` (and Argo CD, which runs post-install
+hooks only once everything is healthy) does not wait for farm pods that are not ready until the Jobs have
+made their users. A Job's pod template is immutable: when it changes, so does the name, and Helm
+replaces the old Job with a new one instead of failing to patch it.
+*/}}
+{{- define "upscalefarm.jobName" -}}
+{{- $base := include "upscalefarm.componentName" (dict "root" .root "component" .component) | trunc 54 | trimSuffix "-" -}}
+{{- printf "%s-%s" $base (.pod | sha256sum | trunc 8) -}}
 {{- end -}}

@@ -248,12 +248,14 @@ for (const [role, d] of Object.entries(farm)) {
   check(c.readinessProbe?.httpGet?.path === "/health/ready" && c.readinessProbe.httpGet.port === "health", `${role} readiness probe`);
   check(env.OTEL_SERVICE_NAME?.value === `upscalefarm-${role}`, `${role} OTEL_SERVICE_NAME`);
 }
-// Settings every UpscaleFarm container reads (ConfigMap + Secret).
+// Settings every UpscaleFarm container reads (ConfigMap + Secret). Each role has its own S3 user.
+const s3UserOf = (role) => (role === "api" || role === "worker" ? role : "farm");
 for (const d of [api, ...Object.values(farm)].filter(Boolean)) {
   const c = d.spec.template.spec.containers[0];
   const env = envOf(c);
   check(c.envFrom?.some((f) => f.configMapRef?.name === configMap?.metadata.name), `${rel(d)} reads the ConfigMap`);
-  for (const [name, key] of [["Farm__RabbitMqUrl", "rabbitmq-url"], ["Farm__DatabaseConnection", "database-connection"], ["Farm__S3AccessKey", "s3-access-key"], ["Farm__S3SecretKey", "s3-secret-key"]])
+  const s3 = s3UserOf(component(d));
+  for (const [name, key] of [["Farm__RabbitMqUrl", "rabbitmq-url"], ["Farm__DatabaseConnection", "database-connection"], ["Farm__S3AccessKey", `s3-${s3}-access-key`], ["Farm__S3SecretKey", `s3-${s3}-secret-key`]])
     check(env[name]?.valueFrom?.secretKeyRef?.key === key, `${rel(d)} env ${name} from Secret key ${key}`);
   check(env.Farm__InstanceName !== undefined, `${rel(d)} Farm__InstanceName`);
 }
@@ -276,7 +278,13 @@ if (chartSecret) {
   if (values.rabbitmq.enabled) {
     check(/^amqp:\/\/[^:]+:[A-Za-z0-9]+@[^:]+:5672\/$/.test(secretData["rabbitmq-url"]) && pointsAt(secretData["rabbitmq-url"], 5672), `rabbitmq-url ${secretData["rabbitmq-url"]}`);
     check(/^http:\/\/[^:]+:[A-Za-z0-9]+@[^:]+:15672\/$/.test(secretData["rabbitmq-management-url"]) && pointsAt(secretData["rabbitmq-management-url"], 15672), "rabbitmq-management-url");
-    check(secretData["rabbitmq-url"].includes(`${secretData["rabbitmq-username"]}:${secretData["rabbitmq-password"]}@`), "rabbitmq-url carries the broker's credentials");
+    check(secretData["rabbitmq-url"].includes(`//${secretData["rabbitmq-username"]}:${secretData["rabbitmq-password"]}@`), "rabbitmq-url carries the farm's user");
+    check(secretData["rabbitmq-username"] === values.rabbitmq.username && secretData["rabbitmq-admin-username"] === values.rabbitmq.adminUsername
+      && secretData["rabbitmq-monitoring-username"] === values.rabbitmq.monitoringUsername, "RabbitMQ user names from values");
+    const users = ["rabbitmq-username", "rabbitmq-admin-username", "rabbitmq-monitoring-username"].map((k) => secretData[k]);
+    const passwords = ["rabbitmq-password", "rabbitmq-admin-password", "rabbitmq-monitoring-password"].map((k) => secretData[k]);
+    check(new Set(users).size === 3 && new Set(passwords).size === 3 && passwords.every((x) => x?.length >= 8), "RabbitMQ: the farm, the administrator and KEDA are three users with their own passwords");
+    check(secretData["rabbitmq-management-url"].startsWith(`http://${secretData["rabbitmq-monitoring-username"]}:${secretData["rabbitmq-monitoring-password"]}@`), "rabbitmq-management-url (KEDA) carries the monitoring user, not the administrator");
   } else {
     check(secretData["rabbitmq-url"] === values.externalRabbitmq.url, "rabbitmq-url is externalRabbitmq.url");
   }
@@ -284,7 +292,82 @@ if (chartSecret) {
     const cs = Object.fromEntries(secretData["database-connection"].split(";").map((kv) => kv.split("=")));
     check(services.get(cs.Host)?.includes(5432) && cs.Username === values.postgresql.username && cs.Password === secretData["postgres-password"] && cs.Database === "upscalefarm", `database-connection ${secretData["database-connection"]}`);
   } else check(secretData["database-connection"] === values.externalPostgresql.connectionString, "database-connection is externalPostgresql.connectionString");
-  check(secretData["s3-access-key"]?.length > 0 && secretData["s3-secret-key"]?.length >= 8, "S3 keys");
+  const s3Users = ["api", "farm", "worker"];
+  for (const u of s3Users) {
+    const [ak, sk] = [secretData[`s3-${u}-access-key`], secretData[`s3-${u}-secret-key`]];
+    check(ak?.length > 0 && sk?.length >= 8, `S3 key of ${u}`);
+    if (values.minio.enabled) {
+      check(ak === values.minio.users[u].accessKey && sk.length <= 40, `S3 user ${u}: access key from minio.users.${u}, secret key of 8 to 40 characters (MinIO's limit)`);
+    } else {
+      const own = values.externalS3[u];
+      check(ak === (own.accessKey || values.externalS3.accessKey) && sk === (own.secretKey || values.externalS3.secretKey), `S3 user ${u}: externalS3.${u}, else the shared key`);
+    }
+  }
+  if (values.minio.enabled) {
+    check(new Set(s3Users.map((u) => secretData[`s3-${u}-access-key`])).size === 3, "bundled MinIO: three distinct S3 users");
+    check(secretData["minio-root-user"] === values.minio.accessKey && secretData["minio-root-password"]?.length >= 8, "bundled MinIO: the root user");
+    check(s3Users.every((u) => secretData[`s3-${u}-access-key`] !== secretData["minio-root-user"] && secretData[`s3-${u}-secret-key`] !== secretData["minio-root-password"]), "no farm role's S3 key is MinIO's root key");
+  } else check(!("minio-root-user" in secretData) && !("minio-root-password" in secretData), "external S3: no MinIO root key in the Secret");
+  check(!("s3-access-key" in secretData) && !("s3-secret-key" in secretData), "the Secret has no shared s3-access-key/s3-secret-key (one S3 user per role)");
+}
+// Least privilege: the Secret keys each pod (and KEDA) references, exactly. A pod that reads a key of
+// another role (the API with MinIO's root key, a worker with the PostgreSQL superuser, …) fails here.
+{
+  const farmKeys = (s3) => ["rabbitmq-url", "database-connection", `s3-${s3}-access-key`, `s3-${s3}-secret-key`];
+  const expected = {
+    api: [...farmKeys("api"), "admin-key-sha256", ...values.api.tenants.flatMap((_, i) => [`tenant-${i}-key-sha256`, `tenant-${i}-webhook-secret`])],
+    coordinator: farmKeys("farm"),
+    assembler: farmKeys("farm"),
+    worker: farmKeys("worker"),
+    rabbitmq: ["rabbitmq-admin-username", "rabbitmq-admin-password"],
+    "rabbitmq-users": ["rabbitmq-admin-username", "rabbitmq-admin-password", "rabbitmq-username", "rabbitmq-password", "rabbitmq-monitoring-username", "rabbitmq-monitoring-password"],
+    postgresql: ["postgres-superuser-password", "postgres-password"],
+    minio: ["minio-root-user", "minio-root-password"],
+    "minio-bucket": ["minio-root-user", "minio-root-password", ...["api", "farm", "worker"].flatMap((u) => [`s3-${u}-access-key`, `s3-${u}-secret-key`])],
+  };
+  const keysOf = (spec) => {
+    const keys = new Set();
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+      for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) keys.add(e.valueFrom.secretKeyRef.key);
+      for (const f of c.envFrom ?? []) if (f.secretRef) keys.add(`(every key of Secret ${f.secretRef.name}, envFrom)`);
+    }
+    for (const v of spec.volumes ?? []) {
+      if (v.secret) keys.add(`(Secret ${v.secret.secretName} as volume ${v.name})`);
+      for (const s of v.projected?.sources ?? []) if (s.secret) keys.add(`(Secret ${s.secret.name} projected in volume ${v.name})`);
+    }
+    return keys;
+  };
+  const sameSet = (a, b) => a.size === b.size && [...a].every((x) => b.has(x));
+  for (const { o, spec } of podSpecs) {
+    const comp = component(o);
+    const got = keysOf(spec);
+    if (!check(comp in expected, `${o.kind}/${o.metadata.name}: component ${comp} has no list of the Secret keys it may read`)) continue;
+    const want = new Set(expected[comp]);
+    check(sameSet(got, want), `${o.kind}/${o.metadata.name} (${comp}) reads Secret keys [${[...got].sort().join(", ")}], expected exactly [${[...want].sort().join(", ")}]`
+      + ([...got].filter((k) => !want.has(k)).length ? `; not its own: ${[...got].filter((k) => !want.has(k)).join(", ")}` : ""));
+  }
+  for (const ta of byKind("TriggerAuthentication")) {
+    const got = new Set((ta.spec.secretTargetRef ?? []).map((r) => r.key));
+    check(sameSet(got, new Set(["rabbitmq-management-url"])), `TriggerAuthentication ${ta.metadata.name} (KEDA) reads [${[...got].join(", ")}], expected only rabbitmq-management-url`);
+  }
+}
+// The one-shot Jobs that make the bundled services' users (plain Jobs, not hooks: helm --wait would wait
+// for farm pods that need those users).
+for (const [comp, enabled, patterns] of [
+  ["minio-bucket", values.minio.enabled, [/mc mb --ignore-existing/, /mc admin policy create farm "\$policy"/, /mc admin policy attach farm "\$policy" --user/, /mc admin user add farm/,
+    /"Resource": \["arn:aws:s3:::\$S3_BUCKET\/\*"\]/, ...["API", "FARM", "WORKER"].map((u) => new RegExp(`add_user "\\$S3_${u}_ACCESS_KEY" "\\$S3_${u}_SECRET_KEY"`))]],
+  ["rabbitmq-users", values.rabbitmq.enabled, [/declare user --name "\$RABBITMQ_FARM_USER" --password "\$RABBITMQ_FARM_PASSWORD" --tags ""\n/,
+    /declare permissions --user "\$RABBITMQ_FARM_USER" --configure "\.\*" --write "\.\*" --read "\.\*"/,
+    /declare user --name "\$RABBITMQ_MONITORING_USER" --password "\$RABBITMQ_MONITORING_PASSWORD" --tags monitoring\n/,
+    /declare permissions --user "\$RABBITMQ_MONITORING_USER" --configure '\^\$' --write '\^\$' --read '\^\$'/]],
+]) {
+  const jobs = workload("Job", comp);
+  if (!check(jobs.length === (enabled ? 1 : 0), `${comp}: a Job exactly when its service is bundled`) || !enabled) continue;
+  const job = jobs[0];
+  check(!job.metadata.annotations?.["helm.sh/hook"], `${comp} Job: not a Helm hook`);
+  check(/-[0-9a-f]{8}$/.test(job.metadata.name), `${comp} Job: named after a hash of its pod template (${job.metadata.name})`);
+  const script = job.spec.template.spec.containers[0].command.join(" ");
+  for (const p of patterns) check(p.test(script), `${comp} Job script: ${p}`);
 }
 // Bundled services: StatefulSets with volumes (quorum queues need a disk), or nothing with external endpoints.
 for (const [name, port] of [["rabbitmq", 5672], ["postgresql", 5432], ["minio", 9000]]) {
@@ -300,7 +383,6 @@ if (values.rabbitmq.enabled) {
   const image = workload("StatefulSet", "rabbitmq")[0]?.spec.template.spec.containers[0].image ?? "";
   check(/:4\.[0-9.]*-management/.test(image), `RabbitMQ image ${image} is a 4.x management image`);
 }
-check(values.minio.enabled === (workload("Job", "minio-bucket").length === 1), "a bucket Job exactly when MinIO is bundled");
 // PodDisruptionBudgets.
 for (const comp of ["api", "coordinator", "assembler", "worker"])
   check(byKind("PodDisruptionBudget").filter((p) => component(p) === comp).length === (values[comp].podDisruptionBudget.enabled ? 1 : 0), `${comp}: PodDisruptionBudget`);

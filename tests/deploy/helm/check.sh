@@ -8,7 +8,7 @@
 #      (Go text/template + Sprig, Helm's engine; --strict) and every object is checked by
 #      check-rendered.mjs (Kubernetes API shapes, KEDA's schemas, wiring and the chart's promises);
 #   4. the checks fail when they should: invalid values, a dispatch window too small for KEDA, a template
-#      that names a misspelt values key.
+#      that names a misspelt values key, an API pod that reads MinIO's root key.
 # Tools are installed under .tools/helm-check of this clone when missing: npm packages pinned by
 # package-lock.json, and Go 1.19 with Sprig and friends from Debian's packages (apt-get download, pinned
 # versions, unpacked there; apt-get update runs first when apt's lists lack them).
@@ -175,5 +175,17 @@ if node "$here/check-rendered.mjs" --manifests "$work/typo.yaml" --values "$work
 fi
 grep -q "terminationGracePeriodSeconds" "$work/typo-objects.err" || { cat "$work/typo-objects.err"; die "the object checks failed for another reason"; }
 echo "the same typo rendered without --strict: the object checks fail on the worker's grace period"
+
+# Least privilege: an API pod that reads MinIO's root key instead of its own S3 user must fail the object checks.
+rm -rf "$work/chart" && cp -r "$chart" "$work/chart"
+sed -i 's/"key" (printf "s3-%s-access-key" $s3)/"key" (ternary "minio-root-user" (printf "s3-%s-access-key" $s3) (eq .role "api"))/' \
+  "$work/chart/templates/_helpers.tpl"
+grep -q '"minio-root-user" (printf "s3-%s-access-key"' "$work/chart/templates/_helpers.tpl" || die "the root-key mutation did not apply"
+"$render" --chart "$work/chart" --strict --values-out "$work/root.values.json" >"$work/root.yaml"
+if node "$here/check-rendered.mjs" --manifests "$work/root.yaml" --values "$work/root.values.json" --autoscaler hpa --label root-key >/dev/null 2>"$work/root.err"; then
+  die "the rendered-object checks accepted an API pod that reads MinIO's root key"
+fi
+grep -q "(api) reads Secret keys .*not its own: minio-root-user" "$work/root.err" || { cat "$work/root.err"; die "the object checks failed for another reason"; }
+echo "an API pod reading MinIO's root key (minio-root-user): the object checks fail on the API's Secret keys"
 
 say "all Helm chart checks passed"
