@@ -21,7 +21,7 @@ for i in 0 1 2 3; do
   key="$(openssl rand -hex 32)"
   keys+=("$key")
   export "Api__Tenants__${i}__Name=tenant-$i" "Api__Tenants__${i}__KeySha256=$(printf %s "$key" | sha256sum | cut -d' ' -f1)"
-  export "Api__Tenants__${i}__MaxConcurrentJobs=$jobs"
+  export "Api__Tenants__${i}__MaxConcurrentJobs=$jobs" "Api__Tenants__${i}__RequestsPerSecond=100000" "Api__Tenants__${i}__RequestBurst=100000"  # the load is the point, not the rate limit
 done
 Farm__DataDirectory="$work/farm" Farm__ModelsDirectory="$root/models" Logging__LogLevel__Default=Warning \
   dotnet src/UpscaleFarm.Api/bin/Release/net10.0/linux-x64/UpscaleFarm.Api.dll --urls "http://127.0.0.1:$port" >"$work/api.log" 2>&1 &

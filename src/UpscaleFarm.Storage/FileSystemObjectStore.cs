@@ -52,6 +52,26 @@ public sealed class FileSystemObjectStore(string root) : IObjectStore
     public Task<Uri?> GetDownloadUrlAsync(string key, TimeSpan lifetime, string fileName, CancellationToken cancellation = default) =>
         Task.FromResult<Uri?>(null);
 
+    public async IAsyncEnumerable<StoredObject> ListObjectsAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        ObjectKey.ValidatePrefix(prefix);
+        // Walk only the prefix's deepest folder, not the whole store.
+        var folder = Path.Combine(Root, prefix[..(prefix.LastIndexOf('/') + 1)].Replace('/', Path.DirectorySeparatorChar));
+        if (!Directory.Exists(folder))
+            yield break;
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var key = Path.GetRelativePath(Root, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (file.EndsWith(TempSuffix, StringComparison.Ordinal) || !key.StartsWith(prefix, StringComparison.Ordinal))
+                continue;
+            var info = new FileInfo(file);
+            if (info.Exists)
+                yield return new StoredObject(key, info.Length, info.LastWriteTimeUtc);
+        }
+        await Task.CompletedTask;
+    }
+
     public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellation = default)
     {
         ObjectKey.ValidatePrefix(prefix);

@@ -26,4 +26,7 @@ public interface IObjectStore
 
     /// <summary>The keys under a prefix, in ordinal order.</summary>
     IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellation = default);
+
+    /// <summary>The objects under a prefix with their sizes and times (for quotas and retention), in no set order.</summary>
+    IAsyncEnumerable<StoredObject> ListObjectsAsync(string prefix, CancellationToken cancellation = default);
 }

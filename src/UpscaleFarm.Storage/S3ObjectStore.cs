@@ -165,6 +165,19 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         } while (response.IsTruncated == true);
     }
 
+    public async IAsyncEnumerable<StoredObject> ListObjectsAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        var request = new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = ObjectKey.ValidatePrefix(prefix) };
+        ListObjectsV2Response response;
+        do
+        {
+            response = await _client.ListObjectsV2Async(request, cancellation);
+            foreach (var item in response.S3Objects ?? [])
+                yield return new StoredObject(item.Key, item.Size ?? 0, item.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : DateTimeOffset.UtcNow);
+            request.ContinuationToken = response.NextContinuationToken;
+        } while (response.IsTruncated == true);
+    }
+
     public void Dispose()
     {
         if (_presigner != _client)

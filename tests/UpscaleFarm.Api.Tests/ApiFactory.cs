@@ -26,6 +26,10 @@ public class ApiFactory : WebApplicationFactory<Program>
     public const string BetaKey = "ufk_beta-test-key-0123456789";
     public const string SmallKey = "ufk_small-test-key-0123456789";
     public const int SmallMaxPriority = 3;
+    public const string GammaKey = "ufk_gamma-test-key-0123456789";
+    public const long GammaMaxStoredBytes = 60_000;
+    public const string SlowKey = "ufk_slow-test-key-0123456789";
+    public const int SlowBurst = 5;
     public const string AdminKey = "ufk_admin-test-key-0123456789";
     public const long SmallMaxUploadBytes = 20_000;
     public const long SmallMaxPixels = 100_000;
@@ -45,7 +49,7 @@ public class ApiFactory : WebApplicationFactory<Program>
             ["Api:AdminKeySha256"] = ApiKeyHash.Of(AdminKey),
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        var tenants = new[] { ("acme", AcmeKey), ("beta", BetaKey), ("small", SmallKey) };
+        var tenants = new[] { ("acme", AcmeKey), ("beta", BetaKey), ("small", SmallKey), ("gamma", GammaKey), ("slow", SlowKey) };
         for (var i = 0; i < tenants.Length; i++)
         {
             settings[$"Api:Tenants:{i}:Name"] = tenants[i].Item1;
@@ -57,6 +61,10 @@ public class ApiFactory : WebApplicationFactory<Program>
         settings["Api:Tenants:2:MaxPriority"] = SmallMaxPriority.ToString();
         settings["Api:Tenants:2:MaxOutputPixels"] = SmallMaxOutputPixels.ToString();
         settings["Api:Tenants:0:WebhookSecret"] = AcmeWebhookSecret;
+        settings["Api:Tenants:3:MaxStoredBytes"] = GammaMaxStoredBytes.ToString();
+        settings["Api:Tenants:3:MaxConcurrentJobs"] = "1";
+        settings["Api:Tenants:4:RequestsPerSecond"] = "1";
+        settings["Api:Tenants:4:RequestBurst"] = SlowBurst.ToString();
         // The webhook tests' receiver listens on loopback.
         settings["Api:WebhookPrivateNetworks"] = "true";
         settings["Api:WebhookRetryDelays:0"] = "00:00:00.2";

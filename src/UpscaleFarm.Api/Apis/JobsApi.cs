@@ -30,7 +30,8 @@ public static class JobsApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         jobs.MapGet("/", ListAsync).WithSummary("The caller's jobs, newest first, optionally in one state");
         jobs.MapGet("/{id:guid}", GetAsync).WithSummary("A job's state, progress, ETA and error");
-        jobs.MapDelete("/{id:guid}", CancelAsync).WithSummary("Cancel a job: its remaining tiles are dropped");
+        jobs.MapDelete("/{id:guid}", CancelAsync)
+            .WithSummary("Cancel a job: its remaining tiles are dropped; with ?purge=true also delete its sources, tiles and results (an ended job too)");
         jobs.MapGet("/{id:guid}/result", ResultAsync)
             .WithSummary("The result: the image for one frame (a redirect to a 15-minute presigned URL when the store is S3), a zip of the frames for several")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream");
@@ -39,7 +40,8 @@ public static class JobsApi
     }
 
     private static async Task<Results<Created<JobView>, Ok<JobView>, ProblemHttpResult>> SubmitAsync(
-        HttpContext http, FarmClient client, JobUploads uploads, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+        HttpContext http, FarmClient client, JobUploads uploads, TenantQuotas quotas, IJobStore store, IOptionsMonitor<ApiOptions> api,
+        CancellationToken cancellation)
     {
         var caller = Caller.From(http.User, api);
         if (caller.Limits is not { } limits)
@@ -50,8 +52,8 @@ public static class JobsApi
             return TypedResults.Problem("Idempotency-Key is over 200 characters", statusCode: StatusCodes.Status400BadRequest);
         if (idempotencyKey is not null && await store.FindByIdempotencyKeyAsync(tenant, idempotencyKey, cancellation) is { } earlier)
             return TypedResults.Ok(JobView.Of(earlier, Clock.NowMs));
-        if (await store.CountUnfinishedJobsAsync(tenant, cancellation) >= limits.MaxConcurrentJobs)
-            return TypedResults.Problem($"this tenant already has {limits.MaxConcurrentJobs} unfinished jobs", statusCode: StatusCodes.Status429TooManyRequests);
+        // Counts this upload with the tenant's unfinished jobs until the request ends, and its bytes against the store quota.
+        using var quota = await quotas.BeginAsync(tenant, limits, await store.CountUnfinishedJobsAsync(tenant, cancellation), cancellation);
         var json = http.Request.HasJsonContentType();
         var bodyCap = json ? api.CurrentValue.MaxJsonBytes : limits.MaxUploadBytes;
         if (http.Request.ContentLength > bodyCap)
@@ -61,7 +63,7 @@ public static class JobsApi
             bodyLimit.MaxRequestBodySize = json ? bodyCap : bodyCap + (1 << 20);
 
         var jobId = Guid.NewGuid();
-        var upload = uploads.Start(tenant, jobId, limits);
+        var upload = uploads.Start(tenant, jobId, limits, quota);
         try
         {
             var defaults = new JobRequest { Tenant = tenant, IdempotencyKey = idempotencyKey };
@@ -159,12 +161,15 @@ public static class JobsApi
             : TenantJobs.NotFound(id);
 
     private static async Task<Results<Ok<JobView>, ProblemHttpResult>> CancelAsync(
-        Guid id, HttpContext http, IJobStore store, FarmClient client, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+        Guid id, HttpContext http, IJobStore store, FarmClient client, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation, bool purge = false)
     {
-        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is null)
+        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is not { } job)
             return TenantJobs.NotFound(id);
-        if (!await client.CancelAsync(id, cancellation))
+        var cancelled = await client.CancelAsync(id, cancellation);
+        if (!cancelled && !purge)
             return TypedResults.Problem("the job has already finished", statusCode: StatusCodes.Status409Conflict);
+        if (purge)
+            await client.PurgeAsync(job.Tenant, id, cancellation: cancellation);
         return TypedResults.Ok(JobView.Of((await store.GetJobAsync(id, cancellation))!, Clock.NowMs));
     }
 
@@ -175,9 +180,11 @@ public static class JobsApi
             return TenantJobs.NotFound(id);
         if (job.State != JobState.Completed)
             return TypedResults.Problem($"the job is {job.State}; a result exists once it is completed", statusCode: StatusCodes.Status409Conflict);
+        var frames = await store.GetFramesAsync(id, cancellation);
+        if (!await objects.ExistsAsync(job.ResultKey ?? frames[0].ResultKey!, cancellation))
+            return TypedResults.Problem("the job's results were deleted: purged by its owner, or past this tenant's retention", statusCode: StatusCodes.Status410Gone);
         if (job.ResultKey is { } videoKey)
             return await ObjectResultAsync(objects, videoKey, $"{id:N}{Path.GetExtension(videoKey)}", cancellation);
-        var frames = await store.GetFramesAsync(id, cancellation);
         var names = ResultNames(frames, job.Format);
         if (frames.Count == 1)
             return await ObjectResultAsync(objects, frames[0].ResultKey!, names[0], cancellation);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using UpscaleFarm.Api.Apis;
+using UpscaleFarm.Api.Retention;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Api.Uploads;
 using UpscaleFarm.Api.Viewing;
@@ -32,10 +33,14 @@ public static class JobApiExtensions
         builder.Services.AddSingleton<WebhookDelivery>();
         builder.Services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.Section));
         builder.Services.AddSingleton<JobUploads>();
+        builder.Services.AddSingleton<TenantQuotas>();
+        builder.Services.AddSingleton<RetentionSweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         builder.Services.AddSingleton<DeepZoomPyramids>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorization();
+        builder.Services.AddTenantRateLimits();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -50,6 +55,8 @@ public static class JobApiExtensions
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseAuthentication();
+        // After authentication (the bucket is the key's tenant), before authorization (refused keys are counted too).
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthChecks(HealthEndpoints.LivePath, new HealthCheckOptions { Predicate = HealthEndpoints.Filter(HealthEndpoints.LivePath) });

@@ -17,6 +17,16 @@ public sealed class ApiOptions
     /// </summary>
     public bool WebhookPrivateNetworks { get; set; }
 
+    /// <summary>Requests per second (and burst) of callers without a valid key, per address: key guessing is slow.</summary>
+    public int AnonymousRequestsPerSecond { get; set; } = 5;
+    public int AnonymousRequestBurst { get; set; } = 20;
+
+    /// <summary>How often each tenant's objects are swept for what its Retention no longer keeps.</summary>
+    public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Objects of a job that was never created (an interrupted submission) are removed once this old.</summary>
+    public TimeSpan OrphanAge { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>The largest JSON body of a job submission (it only names uploads and options).</summary>
     public long MaxJsonBytes { get; set; } = 64 << 10;
 

@@ -29,6 +29,18 @@ public sealed class TenantOptions
     /// <summary>The highest job priority (0–9) the tenant may ask for; higher is refused with 403.</summary>
     public int MaxPriority { get; set; } = 9;
 
-    /// <summary>Queued and running jobs at once; more are refused with 429.</summary>
+    /// <summary>Queued and running jobs at once, uploads in progress counted with them; more are refused with 429.</summary>
     public int MaxConcurrentJobs { get; set; } = 20;
+
+    /// <summary>Bytes kept in the store for the tenant: its uploads and its jobs' sources and results (checked as uploads arrive → 413).</summary>
+    public long MaxStoredBytes { get; set; } = 100L << 30;
+
+    /// <summary>How long a job's sources and results, and the tenant's uploads, are kept after the job ends (or the upload was put).</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>API requests per second (a token bucket refilled at this rate); more get 429 with Retry-After.</summary>
+    public int RequestsPerSecond { get; set; } = 20;
+
+    /// <summary>Requests that may come at once before the rate applies (the bucket's size).</summary>
+    public int RequestBurst { get; set; } = 200;
 }

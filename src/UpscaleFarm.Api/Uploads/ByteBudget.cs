@@ -1,12 +1,14 @@
 namespace UpscaleFarm.Api.Uploads;
 
 /// <summary>Bytes that may still be written, counted as they arrive (a declared length is never trusted).</summary>
-public sealed class ByteBudget(long limit, string what = "the upload")
+/// <param name="onSpend">Also spends each amount elsewhere (the tenant's store quota), which may refuse it too.</param>
+public sealed class ByteBudget(long limit, string what = "the upload", Action<long>? onSpend = null)
 {
     private long _used;
 
     public void Spend(long bytes)
     {
+        onSpend?.Invoke(bytes);
         _used += bytes;
         if (_used > limit)
             throw UploadRejectedException.TooLarge($"{what} is over this tenant's limit of {limit} bytes");

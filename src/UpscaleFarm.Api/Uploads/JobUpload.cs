@@ -16,7 +16,8 @@ namespace UpscaleFarm.Api.Uploads;
 /// checked against the tenant's limits (format, pixels; nothing decoded) before it is stored. A refused
 /// file fails the submission before the job exists, and <see cref="DiscardAsync"/> removes what was stored.
 /// </summary>
-public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant, Guid jobId, TenantOptions limits)
+/// <param name="quota">The tenant's store quota: every byte stored for the job is spent from it first.</param>
+public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant, Guid jobId, TenantOptions limits, QuotaLease quota)
 {
     private readonly List<FrameSource> _frames = [];
     private readonly List<FrameSource> _uploaded = [];
@@ -125,7 +126,10 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
             var videoKey = FarmKeys.VideoSource(tenant, jobId, Path.GetExtension(name).ToLowerInvariant());
             _videoKeys.Add(videoKey);
             await using (var source = File.OpenRead(path))
+            {
+                quota.Spend(source.Length);
                 await client.PutObjectAsync(videoKey, source, cancellation);
+            }
             var timesKey = FarmKeys.VideoTimes(tenant, jobId);
             _videoKeys.Add(timesKey);
             await client.PutObjectAsync(timesKey, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(FrameTimes.Format(video.Info.DurationSeconds, video.Times))), cancellation);
@@ -142,6 +146,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
     {
         CheckImage(name, path);
         await using var file = File.OpenRead(path);
+        quota.Spend(file.Length);
         var frame = await client.UploadFrameAsync(tenant, jobId, _frames.Count, name, file, cancellation);
         _uploaded.Add(frame);
         _frames.Add(frame);

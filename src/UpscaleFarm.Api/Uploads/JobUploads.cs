@@ -8,5 +8,5 @@ namespace UpscaleFarm.Api.Uploads;
 /// <summary>Starts the upload of one submission's files.</summary>
 public sealed class JobUploads(FarmClient client, IOptions<FarmOptions> farm)
 {
-    public JobUpload Start(string tenant, Guid jobId, TenantOptions limits) => new(client, farm.Value, tenant, jobId, limits);
+    public JobUpload Start(string tenant, Guid jobId, TenantOptions limits, QuotaLease quota) => new(client, farm.Value, tenant, jobId, limits, quota);
 }

@@ -134,6 +134,22 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
         return true;
     }
 
+    /// <summary>
+    /// Deletes every object of a job (sources, tiles, results, Deep Zoom pyramids), or only its tiles: the
+    /// job's row stays, so its history and state remain, and its results answer "gone". Deleting twice is harmless.
+    /// </summary>
+    /// <returns>The objects deleted.</returns>
+    public async Task<int> PurgeAsync(string tenant, Guid jobId, bool tilesOnly = false, CancellationToken cancellation = default)
+    {
+        var prefix = FarmKeys.Job(tenant, jobId) + (tilesOnly ? "/tiles/" : "/");
+        var keys = new List<string>();
+        await foreach (var key in objects.ListAsync(prefix, cancellation))
+            keys.Add(key);
+        foreach (var key in keys)
+            await objects.DeleteAsync(key, cancellation);
+        return keys.Count;
+    }
+
     /// <summary>Copies a completed job's results to files (written whole, then renamed), in frame order.</summary>
     public async Task<IReadOnlyList<string>> DownloadResultsAsync(Guid jobId, Func<int, string> pathOfFrame, CancellationToken cancellation = default)
     {

@@ -50,6 +50,9 @@ public sealed class FarmOptions
     /// <summary>A name for this process in the tile records; empty means host:pid.</summary>
     public string InstanceName { get; set; } = "";
 
+    /// <summary>Scratch entries not written for this long belong to a process that died, and are removed.</summary>
+    public TimeSpan ScratchMaxAge { get; set; } = TimeSpan.FromHours(6);
+
     public CoordinatorOptions Coordinator { get; set; } = new();
 
     public WorkerOptions Worker { get; set; } = new();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using UpscaleFarm.Farm.Assembler;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Coordinator;
+using UpscaleFarm.Farm.Housekeeping;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Telemetry;
@@ -38,6 +39,7 @@ public static class FarmServiceCollectionExtensions
             : ModelCatalog.Load());
         services.AddSingleton<FarmClient>();
         services.AddHostedService<JobStoreMigration>();
+        services.AddHostedService<ScratchSweeper>();
         if (options.UsesRabbitMq)
             services.AddHostedService<RabbitMqTopologySetup>();
 
