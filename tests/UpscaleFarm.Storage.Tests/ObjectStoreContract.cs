@@ -45,6 +45,21 @@ public abstract class ObjectStoreContract
         await Assert.ThrowsAsync<ObjectNotFoundException>(() => Store.OpenReadAsync(_prefix + "a/1"));
     }
 
+    [Fact]
+    public async Task A_listing_gives_sizes_and_times_of_the_prefix_only()
+    {
+        var before = DateTimeOffset.UtcNow.AddMinutes(-5);
+        await Store.PutAsync(_prefix + "q/x/1", new MemoryStream(new byte[10]));
+        await Store.PutAsync(_prefix + "q/2", new MemoryStream(new byte[7]));
+        await Store.PutAsync(_prefix + "qq/3", new MemoryStream(new byte[100]));
+
+        var listed = new List<StoredObject>();
+        await foreach (var stored in Store.ListObjectsAsync(_prefix + "q/"))
+            listed.Add(stored);
+        Assert.Equal([(_prefix + "q/2", 7L), (_prefix + "q/x/1", 10L)], listed.Select(o => (o.Key, o.Size)).Order().ToList());
+        Assert.All(listed, o => Assert.InRange(o.LastModified, before, DateTimeOffset.UtcNow.AddMinutes(5)));
+    }
+
     [Theory]
     [InlineData("../escape")]
     [InlineData("/absolute")]
