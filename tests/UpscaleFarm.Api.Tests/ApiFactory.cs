@@ -30,7 +30,10 @@ public class ApiFactory : WebApplicationFactory<Program>
     public const long SmallMaxUploadBytes = 20_000;
     public const long SmallMaxPixels = 100_000;
     public const long SmallMaxUnzippedBytes = 200_000;
+    /// <summary>A plain string secret: its UTF-8 bytes are the key.</summary>
     public const string AcmeWebhookSecret = "acme-webhook-secret";
+    /// <summary>A Standard Webhooks secret: the base64 after "whsec_" is the key.</summary>
+    public const string SmallWebhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("upscalefarm-api-").FullName;
 
@@ -55,6 +58,7 @@ public class ApiFactory : WebApplicationFactory<Program>
         settings["Api:Tenants:2:MaxUnzippedBytes"] = SmallMaxUnzippedBytes.ToString();
         settings["Api:Tenants:2:MaxPriority"] = SmallMaxPriority.ToString();
         settings["Api:Tenants:0:WebhookSecret"] = AcmeWebhookSecret;
+        settings["Api:Tenants:2:WebhookSecret"] = SmallWebhookSecret;
         // The webhook tests' receiver listens on loopback.
         settings["Api:WebhookPrivateNetworks"] = "true";
         settings["Api:WebhookRetryDelays:0"] = "00:00:00.2";
