@@ -84,7 +84,8 @@ public sealed class WebhookTests(ApiFactory api)
                 return Task.CompletedTask;
             });
             var small = api.ClientFor(ApiFactory.SmallKey);
-            var job = await Jobs.SubmitAsync(small, Jobs.Form([("b.png", Jobs.Png("chelsea.png", 8, 8))], ("webhook", $"{receiver.Url}/hook")));
+            var job = await Jobs.SubmitAsync(small, Jobs.Form([("b.png", Jobs.Png("chelsea.png", 8, 8))], ("webhook", $"{receiver.Url}/hook"),
+                ("priority", ApiFactory.SmallMaxPriority.ToString())));
             await Jobs.WaitAsync(small, job.Id);
             var ended = Stopwatch.StartNew();
             await WaitUntilAsync(() => !arrived.IsEmpty, TimeSpan.FromSeconds(30));
@@ -117,7 +118,7 @@ public sealed class WebhookTests(ApiFactory api)
         await WaitUntilAsync(() => !arrived.IsEmpty, TimeSpan.FromSeconds(30));
 
         // The broker delivers the event again (at-least-once): the consumer finds it already scheduled.
-        await api.Services.GetRequiredService<IPublishEndpoint>().Publish(new JobCompleted(job.Id, [], DateTimeOffset.UtcNow));
+        await api.Services.GetRequiredService<IBus>().Publish(new JobCompleted(job.Id, [], DateTimeOffset.UtcNow));
         await WaitForRowAsync(api.Services, job.Id, r => r.State == WebhookDeliveryState.Delivered);
         await Task.Delay(TimeSpan.FromSeconds(3));
 
