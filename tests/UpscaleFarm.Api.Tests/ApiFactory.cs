@@ -35,7 +35,10 @@ public class ApiFactory : WebApplicationFactory<Program>
     public const long SmallMaxPixels = 100_000;
     public const long SmallMaxUnzippedBytes = 200_000;
     public const long SmallMaxOutputPixels = 200_000;
+    /// <summary>A plain string secret: its UTF-8 bytes are the key.</summary>
     public const string AcmeWebhookSecret = "acme-webhook-secret";
+    /// <summary>A Standard Webhooks secret: the base64 after "whsec_" is the key.</summary>
+    public const string SmallWebhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("upscalefarm-api-").FullName;
 
@@ -65,6 +68,7 @@ public class ApiFactory : WebApplicationFactory<Program>
         settings["Api:Tenants:3:MaxConcurrentJobs"] = "1";
         settings["Api:Tenants:4:RequestsPerSecond"] = "1";
         settings["Api:Tenants:4:RequestBurst"] = SlowBurst.ToString();
+        settings["Api:Tenants:2:WebhookSecret"] = SmallWebhookSecret;
         // The webhook tests' receiver listens on loopback.
         settings["Api:WebhookPrivateNetworks"] = "true";
         settings["Api:WebhookRetryDelays:0"] = "00:00:00.2";

@@ -28,10 +28,17 @@ public static class JobApiExtensions
         var farm = builder.Configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
         builder.Services.AddUpscaleFarm(builder.Configuration, farm.UsesRabbitMq ? FarmRoles.None : FarmRoles.All,
             bus => bus.AddConsumer<JobEndedConsumer>().Endpoint(endpoint => endpoint.Name = "job-webhook"));
-        builder.Services.AddHttpClient(WebhookDelivery.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30))
-            .ConfigurePrimaryHttpMessageHandler(sp => WebhookAddresses.Handler(sp.GetRequiredService<IOptions<ApiOptions>>().Value.WebhookPrivateNetworks));
-        builder.Services.AddSingleton<WebhookDelivery>();
-        builder.Services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.Section));
+        builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section))
+            .Validate(api => api.Tenants.All(t => WebhookSignature.IsValidSecret(t.WebhookSecret)),
+                $"a tenant's WebhookSecret that starts with {WebhookSignature.SecretPrefix} must be base64 after it")
+            .ValidateOnStart();
+        // The default HttpClient logs name the full URL, which may carry the receiver's token: removed.
+        builder.Services.AddHttpClient(WebhookSender.HttpClientName, (sp, client) => client.Timeout = sp.GetRequiredService<IOptions<ApiOptions>>().Value.WebhookTimeout)
+            .ConfigurePrimaryHttpMessageHandler(sp => WebhookAddresses.Handler(sp.GetRequiredService<IOptions<ApiOptions>>().Value.WebhookPrivateNetworks))
+            .RemoveAllLoggers();
+        // After AddUpscaleFarm: hosted services start in order, so the job store's tables exist before the sender polls them.
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
         builder.Services.AddSingleton<JobUploads>();
         builder.Services.AddSingleton<TenantQuotas>();
         builder.Services.AddSingleton<RetentionSweeper>();

@@ -30,6 +30,12 @@ public sealed class ApiOptions
     /// <summary>The largest JSON body of a job submission (it only names uploads and options).</summary>
     public long MaxJsonBytes { get; set; } = 64 << 10;
 
+    /// <summary>
+    /// How long one webhook attempt may take, connecting included; then it counts as failed. It bounds
+    /// how long a receiver that accepts connections and never answers holds one of the sender's slots.
+    /// </summary>
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Waits between webhook attempts: 9 attempts over about 17 minutes by default.</summary>
     public List<TimeSpan> WebhookRetryDelays { get; set; } =
         [.. new[] { 5, 15, 30, 60, 120, 240, 240, 300 }.Select(seconds => TimeSpan.FromSeconds(seconds))];

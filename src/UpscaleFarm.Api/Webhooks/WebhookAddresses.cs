@@ -12,16 +12,29 @@ namespace UpscaleFarm.Api.Webhooks;
 /// </summary>
 public static class WebhookAddresses
 {
+    private static readonly byte[] Nat64 = [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0];  // 64:ff9b::/96, NAT64
+    private static readonly byte[] Nat64Local = [0x00, 0x64, 0xff, 0x9b, 0x00, 0x01];         // 64:ff9b:1::/48, local NAT64
+    private static readonly byte[] SixToFour = [0x20, 0x02];                                  // 2002::/16, 6to4
+    private static readonly byte[] Teredo = [0x20, 0x01, 0x00, 0x00];                         // 2001::/32, Teredo
+    private static readonly byte[] Ipv4Compatible = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];     // ::/96, deprecated IPv4-compatible
+    private static readonly byte[] Documentation = [0x20, 0x01, 0x0d, 0xb8];                  // 2001:db8::/32
+    private static readonly byte[] Discard = [0x01, 0x00, 0, 0, 0, 0, 0, 0];                  // 100::/64, discard-only
+
     public static bool IsPublic(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
             address = address.MapToIPv4();
         if (IPAddress.IsLoopback(address))
             return false;
+        var b = address.GetAddressBytes();
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
             return !(address.Equals(IPAddress.IPv6Any) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal
-                || address.IsIPv6Multicast || address.IsIPv6UniqueLocal);
-        var b = address.GetAddressBytes();
+                || address.IsIPv6Multicast || address.IsIPv6UniqueLocal
+                // Prefixes that embed an IPv4 address (a gateway or relay unwraps it, loopback and private
+                // ones included) are refused whatever they embed: simpler and safer than judging the embedded one.
+                || b.AsSpan().StartsWith(Nat64) || b.AsSpan().StartsWith(Nat64Local) || b.AsSpan().StartsWith(SixToFour)
+                || b.AsSpan().StartsWith(Teredo) || b.AsSpan().StartsWith(Ipv4Compatible)
+                || b.AsSpan().StartsWith(Documentation) || b.AsSpan().StartsWith(Discard));
         return !(b[0] == 0                                   // "this" network
             || b[0] == 10                                    // private
             || b[0] == 100 && b[1] >= 64 && b[1] < 128       // carrier-grade NAT
@@ -29,7 +42,11 @@ public static class WebhookAddresses
             || b[0] == 172 && b[1] >= 16 && b[1] < 32        // private
             || b[0] == 192 && b[1] == 0 && b[2] == 0         // IETF protocol assignments
             || b[0] == 192 && b[1] == 168                    // private
+            || b[0] == 192 && b[1] == 0 && b[2] == 2         // documentation (TEST-NET-1)
+            || b[0] == 192 && b[1] == 88 && b[2] == 99       // 6to4 relay anycast
             || b[0] == 198 && (b[1] == 18 || b[1] == 19)     // benchmarking
+            || b[0] == 198 && b[1] == 51 && b[2] == 100      // documentation (TEST-NET-2)
+            || b[0] == 203 && b[1] == 0 && b[2] == 113       // documentation (TEST-NET-3)
             || b[0] >= 224);                                 // multicast, reserved, broadcast
     }
 

@@ -1,7 +1,7 @@
 namespace UpscaleFarm.Farm.JobStore;
 
 /// <summary>
-/// The farm's durable state: jobs, frames and tiles. Every state change is one conditional statement or
+/// The farm's durable state: jobs, frames, tiles and webhook deliveries. Every state change is one conditional statement or
 /// transaction, so concurrent and repeated calls (redelivered messages, several processes) stay exact:
 /// a tile is counted once, a frame assembled once, a job finished once.
 /// </summary>
@@ -71,4 +71,28 @@ public interface IJobStore
 
     /// <summary>Moves an unfinished job to failed or cancelled; false if it had already finished.</summary>
     Task<bool> FinishJobAsync(Guid jobId, string state, string? reason, long nowMs, CancellationToken cancellation = default);
+
+    /// <summary>Records a job's end event for its webhook; false (and nothing written) if the job already has one for that event.</summary>
+    Task<bool> ScheduleWebhookAsync(WebhookDeliveryRecord delivery, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Claims the most overdue scheduled delivery due at <paramref name="nowMs"/>, of a tenant not in
+    /// <paramref name="excludedTenants"/>: counts an attempt and holds it under <paramref name="claim"/> until
+    /// <paramref name="leaseEndMs"/>, when it is due again if its outcome was never recorded (the sender
+    /// crashed). A delivery is claimed once, however many senders ask at the same time; null if none is due.
+    /// </summary>
+    Task<WebhookDeliveryRecord?> ClaimWebhookAsync(string claim, long nowMs, long leaseEndMs, IReadOnlyCollection<string> excludedTenants,
+        CancellationToken cancellation = default);
+
+    /// <summary>Marks a claimed delivery delivered; false if the claim no longer holds.</summary>
+    Task<bool> MarkWebhookDeliveredAsync(string id, string claim, long nowMs, CancellationToken cancellation = default);
+
+    /// <summary>Schedules a claimed delivery's next attempt after a failed one; false if the claim no longer holds.</summary>
+    Task<bool> RetryWebhookAsync(string id, string claim, long nextAttemptMs, string error, CancellationToken cancellation = default);
+
+    /// <summary>Gives a claimed delivery up; false if the claim no longer holds.</summary>
+    Task<bool> MarkWebhookLostAsync(string id, string claim, string error, long nowMs, CancellationToken cancellation = default);
+
+    /// <summary>A job's webhook deliveries, oldest first.</summary>
+    Task<IReadOnlyList<WebhookDeliveryRecord>> GetWebhooksAsync(Guid jobId, CancellationToken cancellation = default);
 }

@@ -74,6 +74,21 @@ internal static class Schema
             dispatched INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (job_id, frame, tile),
             FOREIGN KEY (job_id, frame) REFERENCES frames (job_id, frame) ON DELETE CASCADE);
+        CREATE TABLE IF NOT EXISTS webhook_deliveries (
+            id TEXT PRIMARY KEY,
+            job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            tenant TEXT NOT NULL,
+            event_name TEXT NOT NULL,
+            url TEXT NOT NULL,
+            body TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_ms BIGINT NOT NULL,
+            claim TEXT NULL,
+            last_error TEXT NULL,
+            created_ms BIGINT NOT NULL,
+            finished_ms BIGINT NULL,
+            UNIQUE (job_id, event_name));
         """;
 
     public const string Indexes = """
@@ -82,6 +97,7 @@ internal static class Schema
         CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (tenant, idempotency_key);
         CREATE INDEX IF NOT EXISTS tiles_waiting ON tiles (job_id, frame, tile) WHERE state = 'pending' AND dispatched = 0;
         CREATE INDEX IF NOT EXISTS tiles_in_queue ON tiles (job_id) WHERE state = 'pending' AND dispatched = 1;
+        CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_ms) WHERE state = 'scheduled';
         """;
 
     /// <summary>Columns added after their table's first version: (table, column, its definition for ALTER TABLE ADD COLUMN).</summary>

@@ -21,6 +21,12 @@ public abstract class SqlDialect : IDisposable
     /// <summary>Serialises schema creation between processes inside <paramref name="transaction"/>.</summary>
     public abstract Task LockSchemaAsync(DbConnection connection, DbTransaction transaction);
 
+    /// <summary>
+    /// Appended to a subquery that picks rows to claim: PostgreSQL skips rows another claim holds locked
+    /// (instead of waiting for it and then finding them taken); SQLite has one writer at a time anyway.
+    /// </summary>
+    public abstract string SkipLocked { get; }
+
     public virtual void Dispose() { }
 
     public static SqlDialect Sqlite(string connectionString) => new SqliteDialect(connectionString);
@@ -43,6 +49,7 @@ public abstract class SqlDialect : IDisposable
         public override string Name => "sqlite";
         public override string ColumnCountSql => "SELECT COUNT(*) FROM pragma_table_info(@Table) WHERE name = @Column";
         public override string BlobType => "BLOB";
+        public override string SkipLocked => "";
 
         public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellation)
         {
@@ -63,6 +70,7 @@ public abstract class SqlDialect : IDisposable
         public override string ColumnCountSql =>
             "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @Table AND column_name = @Column";
         public override string BlobType => "BYTEA";
+        public override string SkipLocked => "FOR UPDATE SKIP LOCKED";
 
         public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellation) =>
             await _dataSource.OpenConnectionAsync(cancellation);

@@ -156,7 +156,7 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         await connection.ExecuteAsync("UPDATE tiles SET last_error = @Error WHERE job_id = @Id AND frame = @Frame AND tile = @Tile",
-            new { Id = Key(jobId), Frame = frame, Tile = tile, Error = error.Length > 2000 ? error[..2000] : error });
+            new { Id = Key(jobId), Frame = frame, Tile = tile, Error = Truncate(error) });
     }
 
     public async Task<TileCount> CompleteTileAsync(Guid jobId, int frame, int tile, string worker, long inferenceMs, long nowMs, CancellationToken cancellation = default)

@@ -1,0 +1,82 @@
+using Dapper;
+
+namespace UpscaleFarm.Farm.JobStore;
+
+/// <summary>The webhook sender's statements: deliveries are rows with a due time, claimed under a lease.</summary>
+public sealed partial class SqlJobStore
+{
+    private const string WebhookColumns = "id, job_id, tenant, event_name, url, body, state, attempts, next_attempt_ms, claim, last_error, created_ms, finished_ms";
+
+    public async Task<bool> ScheduleWebhookAsync(WebhookDeliveryRecord delivery, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        // The unique (job_id, event_name) makes a redelivered end event a no-op.
+        return await connection.ExecuteAsync($"""
+            INSERT INTO webhook_deliveries ({WebhookColumns})
+            VALUES (@Id, @JobId, @Tenant, @EventName, @Url, @Body, @State, @Attempts, @NextAttemptMs, @Claim, @LastError, @CreatedMs, @FinishedMs)
+            ON CONFLICT (job_id, event_name) DO NOTHING
+            """, delivery) == 1;
+    }
+
+    public async Task<WebhookDeliveryRecord?> ClaimWebhookAsync(string claim, long nowMs, long leaseEndMs, IReadOnlyCollection<string> excludedTenants,
+        CancellationToken cancellation = default)
+    {
+        var parameters = new DynamicParameters(new { Claim = claim, Now = nowMs, LeaseEnd = leaseEndMs });
+        var excluded = "";
+        if (excludedTenants.Count > 0)
+        {
+            var names = excludedTenants.Select((tenant, i) => (Name: $"@Excluded{i}", Tenant: tenant)).ToList();
+            foreach (var (name, tenant) in names)
+                parameters.Add(name, tenant);
+            excluded = $"AND tenant NOT IN ({string.Join(", ", names.Select(n => n.Name))})";
+        }
+        // 'scheduled' is a literal so the partial index webhook_deliveries_due applies. The outer conditions
+        // are checked again on the row as it is when the update takes it: a delivery another sender claimed
+        // meanwhile is no longer due (its next attempt is its claim's lease end), so it is not claimed twice.
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.QuerySingleOrDefaultAsync<WebhookDeliveryRecord>($"""
+            UPDATE webhook_deliveries SET claim = @Claim, attempts = attempts + 1, next_attempt_ms = @LeaseEnd
+            WHERE id = (SELECT id FROM webhook_deliveries
+                        WHERE state = 'scheduled' AND next_attempt_ms <= @Now {excluded}
+                        ORDER BY next_attempt_ms, id LIMIT 1 {dialect.SkipLocked})
+              AND state = 'scheduled' AND next_attempt_ms <= @Now
+            RETURNING {WebhookColumns}
+            """, parameters);
+    }
+
+    public async Task<bool> MarkWebhookDeliveredAsync(string id, string claim, long nowMs, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.ExecuteAsync("""
+            UPDATE webhook_deliveries SET state = @Delivered, claim = NULL, last_error = NULL, finished_ms = @Now
+            WHERE id = @Id AND claim = @Claim AND state = @Scheduled
+            """, new { Id = id, Claim = claim, Now = nowMs, WebhookDeliveryState.Delivered, WebhookDeliveryState.Scheduled }) == 1;
+    }
+
+    public async Task<bool> RetryWebhookAsync(string id, string claim, long nextAttemptMs, string error, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.ExecuteAsync("""
+            UPDATE webhook_deliveries SET claim = NULL, next_attempt_ms = @Next, last_error = @Error
+            WHERE id = @Id AND claim = @Claim AND state = @Scheduled
+            """, new { Id = id, Claim = claim, Next = nextAttemptMs, Error = Truncate(error), WebhookDeliveryState.Scheduled }) == 1;
+    }
+
+    public async Task<bool> MarkWebhookLostAsync(string id, string claim, string error, long nowMs, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.ExecuteAsync("""
+            UPDATE webhook_deliveries SET state = @Lost, claim = NULL, last_error = @Error, finished_ms = @Now
+            WHERE id = @Id AND claim = @Claim AND state = @Scheduled
+            """, new { Id = id, Claim = claim, Error = Truncate(error), Now = nowMs, WebhookDeliveryState.Lost, WebhookDeliveryState.Scheduled }) == 1;
+    }
+
+    public async Task<IReadOnlyList<WebhookDeliveryRecord>> GetWebhooksAsync(Guid jobId, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return (await connection.QueryAsync<WebhookDeliveryRecord>(
+            $"SELECT {WebhookColumns} FROM webhook_deliveries WHERE job_id = @Id ORDER BY created_ms, id", new { Id = Key(jobId) })).AsList();
+    }
+
+    private static string Truncate(string error) => error.Length > 2000 ? error[..2000] : error;
+}
