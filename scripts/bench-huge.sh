@@ -3,11 +3,13 @@
 # RabbitMQ, s3rver and PostgreSQL on loopback (scripts/services.sh), with the near-free nearest-neighbour
 # x4 model, so the figures are the cost of the plumbing. Prints each stage's wall time and each role's
 # peak RSS (VmHWM, printed by `serve` when it stops).
-#   scripts/bench-huge.sh [SIDE] [FORMAT]      e.g. scripts/bench-huge.sh 10000 tiff
+#   scripts/bench-huge.sh [SIDE] [FORMAT] [SOURCE]   e.g. scripts/bench-huge.sh 10000 tiff
+# SOURCE: png (default), interlaced-png, jpeg or progressive-jpeg (the last two and Adam7 PNGs decode only whole).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 side="${1:-10000}"
 format="${2:-tiff}"
+source_kind="${3:-png}"
 cd "$root"
 eval "$(scripts/services.sh start | sed -E 's/^([A-Z0-9_]+)=(.*)$/export \1="\2"/')"
 work="$(mktemp -d "${TMPDIR:-/tmp}/upscalefarm-huge-XXXXXX")"
@@ -16,7 +18,7 @@ pids=()
 cleanup() { kill -TERM "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-./upscalefarm bench farm prepare "$work" --size "${side}x${side}" >/dev/null
+source="$(./upscalefarm bench farm prepare "$work" --size "${side}x${side}" --source "$source_kind")"
 scripts/services.sh rabbitmqctl add_vhost "$name" >/dev/null
 scripts/services.sh rabbitmqctl set_permissions -p "$name" guest ".*" ".*" ".*" >/dev/null
 PGPASSWORD=upscalefarm psql -h 127.0.0.1 -p "${UPSCALEFARM_POSTGRES_PORT:-5433}" -U upscalefarm -d upscalefarm -qc "CREATE DATABASE $name"
@@ -33,9 +35,9 @@ for role in coordinator worker assembler; do
   until grep -q "Bus started" "$work/$role.log"; do sleep 0.2; done
 done
 
-echo "source: ${side}x${side} ($(du -h "$work/source.png" | cut -f1) PNG) -> $((side * 4))x$((side * 4)) $format"
+echo "source: ${side}x${side} ($(du -h "$source" | cut -f1) $source_kind) -> $((side * 4))x$((side * 4)) $format"
 start=$(date +%s.%N)
-job=$(./upscalefarm farm submit "$work/source.png" --format "$format" --wait | head -n 1)
+job=$(./upscalefarm farm submit "$source" --format "$format" --wait | head -n 1)
 end=$(date +%s.%N)
 printf "wall time, submit to completed: %.1f s\n" "$(echo "$end - $start" | bc)"
 PGPASSWORD=upscalefarm psql -h 127.0.0.1 -p "${UPSCALEFARM_POSTGRES_PORT:-5433}" -U upscalefarm -d "$name" -tA -F ' ' -c "

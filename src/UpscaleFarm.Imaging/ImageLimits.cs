@@ -12,5 +12,13 @@ public sealed record ImageLimits
     /// <summary>Longest side in pixels, either way.</summary>
     public int MaxSide { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// Largest interlaced PNG or progressive JPEG: libvips cannot decode these a region at a time, so the
+    /// whole image (a progressive JPEG's coefficients, an interlaced PNG's pixels) is held in memory while
+    /// it is read: about 3–6 bytes a pixel. 100 MP keeps that under 1 GB; larger ones must be saved
+    /// non-interlaced (baseline JPEG, PNG without Adam7) or as TIFF.
+    /// </summary>
+    public long MaxInterlacedPixels { get; init; } = 100_000_000;
+
     public static ImageLimits Default { get; } = new();
 }

@@ -96,6 +96,9 @@ public sealed class SourceImage : IDisposable
             throw new ImageInputException($"{name}: {header.Width}x{header.Height} has a side over the limit of {limits.MaxSide} pixels");
         if (pixels > limits.MaxInputPixels)
             throw new ImageInputException($"{name}: {header.Width}x{header.Height} = {pixels} pixels is over the limit of {limits.MaxInputPixels} pixels");
+        // libvips marks progressive JPEGs and Adam7 PNGs "interlaced": they decode only whole, into memory.
+        if (pixels > limits.MaxInterlacedPixels && header.Contains("interlaced") && Convert.ToInt32(header.Get("interlaced")) != 0)
+            throw new ImageInputException($"{name}: an interlaced (progressive) {header.Width}x{header.Height} image is over the limit of {limits.MaxInterlacedPixels} pixels for interlaced images; save it non-interlaced or as TIFF");
     }
 
     private static SourceImage Normalize(string path, string name, ImageFormat format, Image header)

@@ -5,6 +5,7 @@ using UpscaleFarm.Api.Uploads;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
+using UpscaleFarm.Storage;
 
 namespace UpscaleFarm.Api.Hosting;
 
@@ -32,6 +33,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
                 new Dictionary<string, string[]> { [FieldOf(json.Path)] = ["not a valid value"] }),
             ArgumentException argument => (400, "Bad request", PublicErrors.Scrub(argument.Message), null),
             InvalidDataException => (400, "Bad request", "the request's data is not valid", null),
+            // The job exists (every lookup is scoped first), its object does not: purged, or past the tenant's retention.
+            ObjectNotFoundException => (410, "Gone", "this job's files were deleted: purged by its owner, or past this tenant's retention", null),
             _ => null,
         };
         if (mapped is not { } problem)

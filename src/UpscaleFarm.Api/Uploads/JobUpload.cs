@@ -159,6 +159,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         var imageLimits = new ImageLimits
         {
             MaxInputPixels = Math.Min(limits.MaxPixels, farm.Limits.MaxInputPixels), MaxInputBytes = farm.Limits.MaxInputBytes, MaxSide = farm.Limits.MaxSide,
+            MaxInterlacedPixels = farm.Limits.MaxInterlacedPixels,
         };
         try
         {

@@ -7,7 +7,8 @@ namespace UpscaleFarm.Cli.Benchmarks;
 public static class BenchImage
 {
     /// <summary>Resamples <paramref name="image"/> to "WxH" with Lanczos-3 and saves it as PNG.</summary>
-    public static string Resized(string image, string size, string output)
+    /// <param name="interlaced">Writes an Adam7 PNG, or a progressive JPEG when the output's name ends in .jpg: the sources libvips decodes only whole.</param>
+    public static string Resized(string image, string size, string output, bool interlaced = false)
     {
         var parts = size.Split('x');
         if (parts.Length != 2 || !int.TryParse(parts[0], out var width) || !int.TryParse(parts[1], out var height) || width <= 0 || height <= 0)
@@ -15,7 +16,10 @@ public static class BenchImage
         VipsSetup.EnsureConfigured();
         using var source = Image.NewFromFile(image);
         using var resized = source.Resize((double)width / source.Width, Enums.Kernel.Lanczos3, vscale: (double)height / source.Height);
-        resized.Pngsave(output, compression: 1);
+        if (output.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase))
+            resized.Jpegsave(output, q: 90, interlace: interlaced);
+        else
+            resized.Pngsave(output, compression: 1, interlace: interlaced);
         return output;
     }
 }

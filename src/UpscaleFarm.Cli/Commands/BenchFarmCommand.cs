@@ -89,13 +89,17 @@ public static class BenchFarmCommand
 
         var directory = new Argument<string>("directory");
         var prepareSize = new Option<string>("--size") { DefaultValueFactory = _ => "10000x10000" };
-        var prepare = new Command("prepare", "write DIRECTORY/models (the nearest-neighbour model) and DIRECTORY/source.png for scripts/bench-huge.sh")
-            { directory, image, prepareSize };
+        var source = new Option<string>("--source") { Description = "png, interlaced-png, jpeg or progressive-jpeg", DefaultValueFactory = _ => "png" };
+        source.AcceptOnlyFromAmong("png", "interlaced-png", "jpeg", "progressive-jpeg");
+        var prepare = new Command("prepare", "write DIRECTORY/models (the nearest-neighbour model) and DIRECTORY/source.png (.jpg) for scripts/bench-huge.sh")
+            { directory, image, prepareSize, source };
         prepare.SetAction(parse => CliError.Run(() =>
         {
             var target = Directory.CreateDirectory(parse.GetValue(directory)!).FullName;
             NearestNeighbourModel.WriteCatalog(Path.Combine(target, "models"));
-            Console.WriteLine(BenchImage.Resized(parse.GetValue(image)!, parse.GetValue(prepareSize)!, Path.Combine(target, "source.png")));
+            var kind = parse.GetValue(source)!;
+            var name = kind.EndsWith("jpeg", StringComparison.Ordinal) ? "source.jpg" : "source.png";
+            Console.WriteLine(BenchImage.Resized(parse.GetValue(image)!, parse.GetValue(prepareSize)!, Path.Combine(target, name), interlaced: kind.StartsWith("interlaced") || kind.StartsWith("progressive")));
             return 0;
         }));
 

@@ -11,6 +11,7 @@ public sealed class LimitOptions
     public long MaxInputPixels { get; set; } = ImageLimits.Default.MaxInputPixels;
     public long MaxInputBytes { get; set; } = ImageLimits.Default.MaxInputBytes;
     public int MaxSide { get; set; } = ImageLimits.Default.MaxSide;
+    public long MaxInterlacedPixels { get; set; } = ImageLimits.Default.MaxInterlacedPixels;
 
     /// <summary>The smallest tile side a job may ask for (0, the whole image, aside): tiny tiles multiply messages and rows.</summary>
     public int MinTileSize { get; set; } = 16;
@@ -30,5 +31,8 @@ public sealed class LimitOptions
     /// <summary>Tiles of one frame (colour and alpha planes together), each a row in the job store and a message.</summary>
     public int MaxTilesPerFrame { get; set; } = 50_000;
 
-    public ImageLimits ToImageLimits() => new() { MaxInputPixels = MaxInputPixels, MaxInputBytes = MaxInputBytes, MaxSide = MaxSide };
+    public ImageLimits ToImageLimits() => new()
+    {
+        MaxInputPixels = MaxInputPixels, MaxInputBytes = MaxInputBytes, MaxSide = MaxSide, MaxInterlacedPixels = MaxInterlacedPixels,
+    };
 }
