@@ -28,7 +28,8 @@ public static class Ffmpeg
 
     /// <summary>
     /// Whether CPU, memory and file-size limits are applied (prlimit is installed: Debian's util-linux).
-    /// Without it only the wall clock and stdout bound hold; the services warn at start.
+    /// Without it the tool runs directly and only the wall clock and the stdout bound hold: each such run adds a
+    /// "media.limits.unavailable" event to the current activity, and the assembler logs a warning per job.
     /// </summary>
     public static bool ResourceLimitsApplied => PrlimitPath is not null;
 
@@ -44,6 +45,11 @@ public static class Ffmpeg
             // prlimit sets the limits on itself and then becomes the tool (exec), so the process killed on timeout is the tool.
             foreach (var argument in (string[])[$"--cpu={limits.CpuSeconds}", $"--as={limits.MaxMemoryBytes}", $"--fsize={limits.MaxOutputBytes}", "--", tool])
                 start.ArgumentList.Add(argument);
+        }
+        else
+        {
+            Activity.Current?.AddEvent(new ActivityEvent("media.limits.unavailable",
+                tags: new ActivityTagsCollection { ["media.tool"] = tool, ["media.reason"] = "prlimit (util-linux) is not installed" }));
         }
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
@@ -84,7 +90,7 @@ public static class Ffmpeg
                 var overflowed = (await stdout).Overflowed;
                 var reason = overflowed
                     ? $"{tool} printed more than {maxStdout} bytes and was stopped"
-                    : $"{tool} took longer than {limits.Timeout.TotalSeconds:0} s and was stopped";
+                    : $"{tool} took longer than {limits.Timeout.TotalSeconds:0.#} s and was stopped";
                 throw Failed(reason, tool, overflowed ? "stdout overflow" : "timeout", await stderr);
             }
             var (text, _) = await stdout;
