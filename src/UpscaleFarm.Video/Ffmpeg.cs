@@ -103,12 +103,20 @@ public static class Ffmpeg
                 KilledByFileSizeLimit => $"{tool} wrote more than {limits.MaxOutputBytes} bytes of output and was stopped",
                 _ when tail.Contains("File too large", StringComparison.Ordinal) => $"{tool} wrote more than {limits.MaxOutputBytes} bytes of output and was stopped",
                 KilledByCpuLimit or KilledBySignal => $"{tool} used more than {limits.CpuSeconds} s of CPU time and was stopped",
-                _ when tail.Contains("Cannot allocate memory", StringComparison.Ordinal) => $"{tool} needed more than {limits.MaxMemoryBytes} bytes of memory and was stopped",
+                _ when OutOfMemory(tail) => $"{tool} needed more than {limits.MaxMemoryBytes} bytes of memory and was stopped",
                 _ => failure,
             };
             throw Failed(message, tool, $"exit status {exit}", tail);
         }
     }
+
+    /// <summary>
+    /// How an allocation refused at RLIMIT_AS shows: ffmpeg's ENOMEM, a codec library's own malloc message (x264),
+    /// or the loader unable to map a shared library when the limit is below what the tool needs to start.
+    /// </summary>
+    private static bool OutOfMemory(string stderr) =>
+        stderr.Contains("Cannot allocate memory", StringComparison.Ordinal) || stderr.Contains(": malloc of size", StringComparison.Ordinal)
+        || stderr.Contains("failed to map segment", StringComparison.Ordinal);
 
     private static VideoException Failed(string message, string tool, string how, string stderr)
     {

@@ -66,6 +66,19 @@ public sealed class ProcessLimitTests : IDisposable
     }
 
     [Fact]
+    public async Task A_process_that_needs_more_memory_than_the_limit_is_stopped()
+    {
+        // x264's buffers for a 4K frame alone are over 100 MiB.
+        var limits = MediaLimits.Default with { MaxMemoryBytes = 500_000_000, Timeout = TimeSpan.FromSeconds(30) };
+
+        var e = await Assert.ThrowsAsync<VideoException>(() => Ffmpeg.RunAsync("ffmpeg",
+            ["-v", "error", "-nostdin", "-f", "lavfi", "-i", "testsrc=size=4096x2160:rate=25", "-t", "1", "-c:v", "libx264", "-f", "null", "-"], limits,
+            "failed", CancellationToken.None));
+
+        Assert.Equal("ffmpeg needed more than 500000000 bytes of memory and was stopped", e.Message);
+    }
+
+    [Fact]
     public async Task A_caller_that_cancels_stops_the_process_and_gets_its_cancellation()
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(0.5));
