@@ -58,7 +58,7 @@ public static class VideoProbe
         var csv = await Ffmpeg.RunAsync("ffprobe",
         [
             "-v", "error", .. info.Container.InputArguments(path), "-select_streams", info.StreamIndex.ToString(CultureInfo.InvariantCulture),
-            "-read_intervals", $"%+#{maxFrames + 1}", "-show_entries", "frame=best_effort_timestamp_time", "-of", "csv=p=0",
+            "-read_intervals", $"%+#{Math.Min(maxFrames, int.MaxValue) + 1}", "-show_entries", "frame=best_effort_timestamp_time", "-of", "csv=p=0",
         ], limits, Unreadable, cancellation);
         return csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(line => Number(line.Split(',')[0]) ?? throw new VideoException("a frame has no timestamp", $"ffprobe's line '{line}'")).ToList();
