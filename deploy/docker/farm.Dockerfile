@@ -29,9 +29,10 @@ RUN --mount=type=cache,id=upscalefarm-models-cache,target=/src/models/.cache \
 
 # The ASP.NET Core runtime, not the plain one: `serve` hosts /health/live and /health/ready.
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_TAG} AS runtime
-# ffmpeg: the assembler encodes video results. curl: the container's health check.
+# ffmpeg: the assembler encodes video results; util-linux: prlimit, the limits ffmpeg runs under (Farm:Media). curl: the
+# container's health check.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg curl \
+ && apt-get install -y --no-install-recommends ffmpeg util-linux curl \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /out/ ./

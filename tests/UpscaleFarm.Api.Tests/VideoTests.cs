@@ -17,9 +17,13 @@ public sealed class VideoTests(ApiFactory api) : IDisposable
     private async Task<string> ClipAsync(string name, params string[] arguments)
     {
         var path = Path.Combine(_dir, name);
-        await Ffmpeg.RunAsync("ffmpeg", ["-v", "error", "-nostdin", "-y", .. arguments, path], CancellationToken.None);
+        await Ffmpeg.RunAsync("ffmpeg", ["-v", "error", "-nostdin", "-y", .. arguments, path], MediaLimits.Default, "making a test clip failed", CancellationToken.None);
         return path;
     }
+
+    private static async Task<IReadOnlyList<double>> FrameTimesAsync(string video) =>
+        await VideoProbe.FrameTimesAsync(video, await VideoProbe.ProbeAsync(video, MediaLimits.Default, CancellationToken.None), 10_000,
+            MediaLimits.Default, CancellationToken.None);
 
     private async Task<string> UpscaleAsync(string clip, params (string, string)[] fields)
     {
@@ -38,13 +42,13 @@ public sealed class VideoTests(ApiFactory api) : IDisposable
         await File.WriteAllTextAsync(subtitles, "1\n00:00:00,500 --> 00:00:01,500\nHello\n");
         var clip = await ClipAsync("clip.mp4", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10:duration=2", "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
             "-i", subtitles, "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-c:s", "mov_text", "-shortest");
-        var source = await VideoProbe.ProbeAsync(clip, CancellationToken.None);
+        var source = await VideoProbe.ProbeAsync(clip, MediaLimits.Default, CancellationToken.None);
 
         var result = await UpscaleAsync(clip);
 
-        var upscaled = await VideoProbe.ProbeAsync(result, CancellationToken.None);
+        var upscaled = await VideoProbe.ProbeAsync(result, MediaLimits.Default, CancellationToken.None);
         Assert.True((upscaled.Width, upscaled.Height) == (128, 96), $"{upscaled} from {source}");
-        Assert.Equal(20, (await VideoProbe.FrameTimesAsync(result, CancellationToken.None)).Count);
+        Assert.Equal(20, (await FrameTimesAsync(result)).Count);
         Assert.True(upscaled.HasAudio, "the audio stream was dropped");
         Assert.True(source.HasSubtitles && upscaled.HasSubtitles, "the subtitle stream was dropped");
         Assert.InRange(upscaled.DurationSeconds, source.DurationSeconds - 0.05, source.DurationSeconds + 0.05);
@@ -56,10 +60,10 @@ public sealed class VideoTests(ApiFactory api) : IDisposable
         // Five frames 0.1 s apart, then ten 0.25 s apart.
         var clip = await ClipAsync("vfr.mkv", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10:duration=1.5",
             "-vf", "setpts='if(lt(N,5),N*0.1,0.5+(N-5)*0.25)/TB'", "-fps_mode", "vfr", "-c:v", "libx264", "-pix_fmt", "yuv420p");
-        var before = await VideoProbe.FrameTimesAsync(clip, CancellationToken.None);
+        var before = await FrameTimesAsync(clip);
         Assert.Equal(15, before.Count);
 
-        var after = await VideoProbe.FrameTimesAsync(await UpscaleAsync(clip), CancellationToken.None);
+        var after = await FrameTimesAsync(await UpscaleAsync(clip));
 
         Assert.True(before.Count == after.Count, $"{after.Count} frames: {string.Join(", ", after.Select(t => t.ToString("F3")))}");
         for (var i = 0; i < before.Count; i++)
@@ -86,5 +90,33 @@ public sealed class VideoTests(ApiFactory api) : IDisposable
         var mixed = await Refusals.PostAsync(client, Jobs.Form([("a.png", Jobs.Png("chelsea.png", 8, 8)), ("one.mp4", await File.ReadAllBytesAsync(clip))]),
             HttpStatusCode.UnprocessableEntity);
         Assert.Contains("only file", mixed.Detail);
+    }
+
+    [Fact]
+    public async Task A_playlist_named_clip_mp4_is_refused_without_a_request_to_what_it_names_or_a_word_of_the_server()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var playlist = $"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\nhttp://127.0.0.1:{port}/segment.ts\n#EXT-X-ENDLIST\n";
+            var client = api.ClientFor(ApiFactory.AcmeKey);
+
+            using var response = await client.PostAsync("/v1/jobs", Jobs.Form([("clip.mp4", System.Text.Encoding.UTF8.GetBytes(playlist))]));
+
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{response.StatusCode}: {body}");
+            var detail = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString()!;
+            Assert.Contains("not a supported video container", detail);
+            Assert.DoesNotContain("/", detail);
+            foreach (var word in (string[])["ffprobe", "ffmpeg", "Exception", api.DataDirectory, "Invalid data"])
+                Assert.DoesNotContain(word, body);
+            Assert.False(listener.Pending(), "ffmpeg connected to the address the playlist named");
+        }
+        finally
+        {
+            listener.Stop();
+        }
     }
 }

@@ -115,7 +115,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         var frames = Path.Combine(farm.ScratchDirectory, "uploads", $"{jobId:N}-frames");
         try
         {
-            var video = await VideoFrames.ExtractAsync(path, frames, limits, Math.Min(limits.MaxPixels, farm.Limits.MaxInputPixels), cancellation);
+            var video = await VideoFrames.ExtractAsync(path, frames, limits, Math.Min(limits.MaxPixels, farm.Limits.MaxInputPixels), farm.Media.ToLimits(), cancellation);
             var stem = Path.GetFileNameWithoutExtension(name);
             for (var i = 0; i < video.Frames.Count; i++)
             {

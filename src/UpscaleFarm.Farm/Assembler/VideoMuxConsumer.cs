@@ -23,10 +23,13 @@ public sealed class VideoMuxConsumer(IJobStore store, IObjectStore objects, IOpt
         var cancellation = context.CancellationToken;
         if (await store.GetJobAsync(context.Message.JobId, cancellation) is not { State: JobState.Running, VideoKey: { } videoKey } job)
             return;
+        if (!Ffmpeg.ResourceLimitsApplied)
+            logger.LogWarning("Job {JobId}: prlimit (util-linux) is not installed, so ffmpeg runs without CPU, memory and file-size limits", job.Id);
         var work = Path.Combine(options.Value.ScratchDirectory, $"video-{job.Id}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
         try
         {
+            // The extension names the result's format; the source is opened by what its bytes are (VideoMuxer sniffs it again).
             var extension = Path.GetExtension(videoKey);
             var source = Path.Combine(work, "source" + extension);
             await objects.DownloadAsync(videoKey, source, cancellation: cancellation);
@@ -41,7 +44,7 @@ public sealed class VideoMuxConsumer(IJobStore store, IObjectStore objects, IOpt
                 frames.Add(path);
             }
             var output = Path.Combine(work, "result" + extension);
-            await VideoMuxer.MuxAsync(source, frames, times, duration, output, cancellation);
+            await VideoMuxer.MuxAsync(source, frames, times, duration, output, options.Value.Media.ToLimits(), cancellation);
             var resultKey = FarmKeys.VideoResult(job.Tenant, job.JobId, extension);
             await using (var result = File.OpenRead(output))
                 await objects.PutAsync(resultKey, result, cancellation);
@@ -53,6 +56,8 @@ public sealed class VideoMuxConsumer(IJobStore store, IObjectStore objects, IOpt
         }
         catch (VideoException e)
         {
+            // The job's error is the fixed message; what ffmpeg said, with this server's paths, is for the log only.
+            logger.LogWarning("Job {JobId}: encoding the video failed: {Reason} ({Detail})", job.JobId, e.Message, e.Detail);
             if (await store.FinishJobAsync(job.JobId, JobState.Failed, $"encoding the video: {e.Message}", Clock.NowMs, cancellation))
                 await context.Publish(new JobFailed(job.JobId, e.Message, DateTimeOffset.UtcNow));
         }

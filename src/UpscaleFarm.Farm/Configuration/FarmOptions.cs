@@ -61,6 +61,8 @@ public sealed class FarmOptions
 
     public LimitOptions Limits { get; set; } = new();
 
+    public MediaOptions Media { get; set; } = new();
+
     public bool UsesRabbitMq => Transport.Equals("rabbitmq", StringComparison.OrdinalIgnoreCase);
 
     public string Instance => InstanceName is { Length: > 0 } name ? name : $"{Environment.MachineName}:{Environment.ProcessId}";
