@@ -54,15 +54,7 @@ public sealed class TileDispatchStoreTests(FarmServices services) : IDisposable
         Assert.Equal(200, claimed.Distinct().Count());
     }
 
-    private async Task<SqlJobStore> OpenAsync(string database)
-    {
-        var dialect = database == "sqlite"
-            ? SqlDialect.Sqlite($"Data Source={_dir.File("farm.db")}")
-            : SqlDialect.Postgres(services.NewDatabase($"uf_{Guid.NewGuid():N}"[..20]));
-        var store = new SqlJobStore(dialect);
-        await store.MigrateAsync();
-        return store;
-    }
+    private Task<SqlJobStore> OpenAsync(string database) => services.OpenJobStoreAsync(database, _dir.File("farm.db"));
 
     private static async Task<Guid> AddRunningJobAsync(SqlJobStore store, int priority, long createdMs, int tiles)
     {

@@ -127,15 +127,7 @@ public sealed class WebhookDeliveryStoreTests(FarmServices services) : IDisposab
         return id;
     }
 
-    private async Task<SqlJobStore> OpenAsync(string database)
-    {
-        var dialect = database == "sqlite"
-            ? SqlDialect.Sqlite($"Data Source={_dir.File("farm.db")}")
-            : SqlDialect.Postgres(services.NewDatabase($"uf_{Guid.NewGuid():N}"[..20]));
-        var store = new SqlJobStore(dialect);
-        await store.MigrateAsync();
-        return store;
-    }
+    private Task<SqlJobStore> OpenAsync(string database) => services.OpenJobStoreAsync(database, _dir.File("farm.db"));
 
     public void Dispose() => _dir.Dispose();
 }

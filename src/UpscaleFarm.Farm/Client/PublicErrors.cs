@@ -19,15 +19,32 @@ public static partial class PublicErrors
         "ImageInputException", "ImageOutputException", "VideoException", "UnknownModelException", "JobRequestException",
     };
 
+    /// <summary>Failures of a dependency, by exception type: the tenant learns which one failed, not how.</summary>
+    private static readonly Dictionary<string, string> Dependencies = new(StringComparer.Ordinal)
+    {
+        ["ObjectNotFoundException"] = "a file of the job is missing from the object store",
+        ["ObjectTooLargeException"] = "a file of the job is over its size limit",
+        ["AmazonS3Exception"] = "the object store refused a request",
+        ["HttpRequestException"] = "the object store could not be reached",
+        ["NpgsqlException"] = "the job store could not be reached",
+        ["PostgresException"] = "the job store refused a request",
+        ["SqliteException"] = "the job store refused a request",
+        ["RabbitMqConnectionException"] = "the message broker could not be reached",
+    };
+
     public static bool IsUserFacing(Exception e) => UserFacing.Contains(e.GetType().Name);
 
     /// <param name="exceptionType">A full or short type name.</param>
     public static bool IsUserFacing(string exceptionType) => UserFacing.Contains(exceptionType[(exceptionType.LastIndexOf('.') + 1)..]);
 
     /// <summary>The exception's message if it is meant for the user, else <see cref="Internal"/>; scrubbed either way.</summary>
-    public static string Describe(Exception e) => IsUserFacing(e) ? Scrub(e.Message) : Internal;
+    public static string Describe(Exception e) => Describe(e.GetType().Name, e.Message);
 
-    public static string Describe(string exceptionType, string message) => IsUserFacing(exceptionType) ? Scrub(message) : Internal;
+    public static string Describe(string exceptionType, string message)
+    {
+        var name = exceptionType[(exceptionType.LastIndexOf('.') + 1)..];
+        return UserFacing.Contains(name) ? Scrub(message) : Dependencies.GetValueOrDefault(name, Internal);
+    }
 
     /// <summary>Replaces absolute file paths (two or more segments) with "(file)" and drops .NET's "(Parameter 'x')" suffix.</summary>
     public static string Scrub(string message) =>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Tests.Shared;
 
 namespace UpscaleFarm.Farm.Tests.Harness;
@@ -57,6 +58,17 @@ public sealed class FarmServices
             create.ExecuteNonQuery();
         }
         return new NpgsqlConnectionStringBuilder(Postgres) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>A migrated job store: SQLite in <paramref name="sqliteFile"/>, or a new PostgreSQL database.</summary>
+    public async Task<SqlJobStore> OpenJobStoreAsync(string database, string sqliteFile)
+    {
+        var dialect = database == "sqlite"
+            ? SqlDialect.Sqlite($"Data Source={sqliteFile}")
+            : SqlDialect.Postgres(NewDatabase($"uf_{Guid.NewGuid():N}"[..20]));
+        var store = new SqlJobStore(dialect);
+        await store.MigrateAsync();
+        return store;
     }
 
     /// <summary>Messages ready or unacknowledged in a queue of a virtual host (0 if it does not exist).</summary>
