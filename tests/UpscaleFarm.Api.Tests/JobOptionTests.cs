@@ -79,6 +79,15 @@ public sealed class JobOptionTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_small_tile_without_a_halo_runs_with_at_most_half_the_tile_as_halo()
+    {
+        var acme = api.ClientFor(ApiFactory.AcmeKey);
+        // general-x4v3's own halo is 16, as large as this tile: the job runs with 8 instead of being refused.
+        var job = await Jobs.WaitAsync(acme, (await Jobs.SubmitAsync(acme, Jobs.Form([("s.png", Jobs.Png("chelsea.png", 64, 48))], ("tile", "16")))).Id);
+        Assert.Equal(("completed", 12), (job.State, job.TilesTotal));
+    }
+
+    [Fact]
     public async Task Tile_zero_is_the_whole_image_only_up_to_the_largest_tile()
     {
         var acme = api.ClientFor(ApiFactory.AcmeKey);

@@ -38,8 +38,8 @@ public static class UpscaleCommand
             var entry = catalog.Find(parse.GetValue(model));
             var settings = new UpscaleSettings
             {
-                TileSize = parse.GetValue(tile) ?? entry.TileSize,
-                Halo = parse.GetValue(halo) ?? entry.Halo,
+                TileSize = JobOptionRules.EffectiveTile(parse.GetValue(tile), entry),
+                Halo = JobOptionRules.EffectiveHalo(parse.GetValue(halo), JobOptionRules.EffectiveTile(parse.GetValue(tile), entry), entry),
                 BatchSize = parse.GetValue(batch),
                 OutScale = parse.GetValue(scale),
                 Alpha = parse.GetValue(alpha),

@@ -43,11 +43,9 @@ public static partial class JobOptionRules
             Add("tile", $"must be 0 (the whole image at once) or {limits.MinTileSize} to {limits.MaxTileSize}");
         if (request.Halo is { } halo && (halo < 0 || halo > limits.MaxHalo))
             Add("halo", $"must be 0 to {limits.MaxHalo}");
-        else if (model is not null && !errors.ContainsKey("tile") && EffectiveTile(request, model) is > 0 and var effectiveTile
-            && EffectiveHalo(request, model) >= effectiveTile)
-            Add("halo", request.Halo is null
-                ? $"the model's default halo ({model.Halo}) is not smaller than the tile ({effectiveTile}); give a smaller halo"
-                : $"must be smaller than the tile ({effectiveTile})");
+        else if (model is not null && request.Halo is { } given && !errors.ContainsKey("tile") && EffectiveTile(request, model) is > 0 and var effectiveTile
+            && given >= effectiveTile)
+            Add("halo", $"must be smaller than the tile ({effectiveTile})");
         if (request.WebhookUrl is { } webhook && !(webhook.Length <= MaxWebhookLength && Uri.TryCreate(webhook, UriKind.Absolute, out var uri)
             && uri.Scheme is "http" or "https" && uri.UserInfo.Length == 0))
             Add("webhook", $"must be an absolute http or https URL without credentials, at most {MaxWebhookLength} characters");
@@ -86,9 +84,16 @@ public static partial class JobOptionRules
         return null;
     }
 
-    private static int EffectiveTile(JobRequest request, ModelEntry model) => request.TileSize ?? model.TileSize;
+    /// <summary>The tile side a job runs with: its own, else the model's.</summary>
+    public static int EffectiveTile(int? tile, ModelEntry model) => tile ?? model.TileSize;
 
-    private static int EffectiveHalo(JobRequest request, ModelEntry model) => request.Halo ?? model.Halo;
+    /// <summary>
+    /// The halo a job runs with: its own, else the model's, but at most half the tile, so a small tile
+    /// asked for without a halo runs as asked instead of being refused or mostly halo.
+    /// </summary>
+    public static int EffectiveHalo(int? halo, int tile, ModelEntry model) => halo ?? (tile == 0 ? model.Halo : Math.Min(model.Halo, tile / 2));
+
+    private static int EffectiveTile(JobRequest request, ModelEntry model) => EffectiveTile(request.TileSize, model);
 
     [GeneratedRegex("^[a-z0-9_-]{1,64}$")]
     private static partial Regex TenantPattern();

@@ -38,7 +38,8 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
             var options = new JobRequest { OutScale = job.OutScale, Format = job.Format, TileSize = job.TileSize, Halo = job.Halo };
             if (JobOptionRules.CheckFrame(options, model, source.Width, source.Height, alphaPlane == 1 ? 2 : 1, farm.Limits, farm.Limits.MaxOutputPixels) is { } problem)
                 throw new ImageInputException($"{Label(frame)}: {problem}");
-            var plan = TilePlanner.Plan(source.Width, source.Height, job.TileSize ?? model.TileSize, job.Halo ?? model.Halo);
+            var tile = JobOptionRules.EffectiveTile(job.TileSize, model);
+            var plan = TilePlanner.Plan(source.Width, source.Height, tile, JobOptionRules.EffectiveHalo(job.Halo, tile, model));
             var planes = alphaPlane == 1 ? new[] { source.Color, source.Alpha! } : new[] { source.Color };
 
             var tiles = new List<TileRecord>(plan.Tiles.Count * planes.Length);
