@@ -31,6 +31,19 @@ public sealed class BadInputTests(ModelsFixture models) : IDisposable
 
     private void AssertNoOutput() => Assert.Empty(Directory.EnumerateFileSystemEntries(OutputDirectory));
 
+    [Theory]
+    [InlineData("--tile", "1", "--tile: must be 0")]
+    [InlineData("--tile", "100000", "--tile: must be 0")]
+    [InlineData("--halo", "500", "--halo: must be 0 to")]
+    [InlineData("--scale", "1000", "--scale: must be a number above 0")]
+    [InlineData("--scale", "NaN", "--scale: must be a number above 0")]
+    [InlineData("--quality", "500", "--quality: must be 1 to 100")]
+    public void Out_of_range_options_are_one_line_naming_the_option(string option, string value, string expected)
+    {
+        AssertOneLineError(UpscaleInto(TestPaths.SharedImage("chelsea.png"), option, value), expected);
+        AssertNoOutput();
+    }
+
     [Fact]
     public void Truncated_jpeg()
     {
