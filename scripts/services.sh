@@ -104,5 +104,9 @@ SETTINGS
     shift
     rabbitmqctl "$@"
     ;;
-  *) echo "usage: $0 start|stop|rabbitmqctl ARGS..." >&2; exit 2 ;;
+  restart-postgres)
+    # A fast restart (open connections are cut, as in a failover), for the fault tests.
+    as_pg "'$pg_bin/pg_ctl' -D '$state/postgres/data' -m fast -w restart >/dev/null"
+    ;;
+  *) echo "usage: $0 start|stop|restart-postgres|rabbitmqctl ARGS..." >&2; exit 2 ;;
 esac

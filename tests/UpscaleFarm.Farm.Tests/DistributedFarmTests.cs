@@ -160,6 +160,68 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     }
 
     [Fact]
+    public async Task S3_down_longer_than_a_tiles_quick_retries_costs_no_attempt_and_the_job_completes()
+    {
+        using var proxy = new FaultProxy(new Uri(services.S3Endpoint));
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"), proxy.Url);
+        settings["Farm:Worker:MaxTileAttempts"] = "2";
+        settings["Farm:OutageToleranceSeconds"] = "120";
+        await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
+
+        await WaitForTilesAsync(client, id, 10);
+        // Longer than a delivery's quick retries (about 20 s), each of which used to count as an attempt.
+        proxy.Failing = true;
+        await Task.Delay(TimeSpan.FromSeconds(30));
+        proxy.Failing = false;
+        var job = await WaitForEndAsync(client, id);
+
+        EmbeddedFarmTests.AssertCompleted(job);
+        Assert.True(proxy.Refused > 0, "the fault window refused no request");
+        Assert.All(await client.Store.GetTilesAsync(id, 0), tile => Assert.Equal(1, tile.Attempts)); // no worker died: one attempt each
+        Assert.Equal(Reference.Value, await ResultBytesAsync(client, job));
+    }
+
+    [Fact]
+    public async Task S3_down_past_the_outage_tolerance_fails_the_job_naming_the_object_store()
+    {
+        using var proxy = new FaultProxy(new Uri(services.S3Endpoint));
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"), proxy.Url);
+        settings["Farm:OutageToleranceSeconds"] = "5";
+        await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
+
+        await WaitForTilesAsync(client, id, 10);
+        proxy.Failing = true;
+        var job = await WaitForEndAsync(client, id);
+
+        Assert.Equal(JobState.Failed, job.State);
+        Assert.Contains("the object store", job.Error);
+        Assert.DoesNotContain("Exception", job.Error);
+    }
+
+    [Fact]
+    public async Task Job_store_restarted_mid_job_and_the_following_client_stays_attached()
+    {
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
+        await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
+
+        await WaitForTilesAsync(client, id, 10);
+        // Followed as `farm submit --wait` follows it, through the restart.
+        var following = client.Client.WaitAsync(id);
+        services.RestartPostgres();
+        var job = await following.WaitAsync(TimeSpan.FromMinutes(3));
+
+        EmbeddedFarmTests.AssertCompleted(job);
+        Assert.Equal(70, job.TilesDone);
+        Assert.Equal(Reference.Value, await ResultBytesAsync(client, job));
+    }
+
+    [Fact]
     public async Task Poison_tile_fails_the_job_with_its_reason_and_the_queues_drain()
     {
         var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
@@ -175,11 +237,11 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
         await StartAsync(settings, "worker", "worker");
         job = await WaitForEndAsync(client, id);
 
+        // A missing input cannot come back: no retry, the job fails at the first attempt, naming what is missing.
         Assert.Equal(JobState.Failed, job.State);
-        Assert.Contains("tile 5 of frame 0", job.Error);
-        Assert.Contains("attempted 3 times", job.Error);
+        Assert.Equal("tile 5 of frame 0 failed: a file of the job is missing from the object store", job.Error);
         var tile = (await client.Store.GetTilesAsync(id, 0)).Single(t => t.Tile == 5);
-        Assert.Equal(4, tile.Attempts);
+        Assert.Equal(1, tile.Attempts);
         Assert.Equal("a file of the job is missing from the object store", tile.LastError); // named, without its key
         await WaitUntilAsync(() => Task.FromResult(services.QueueDepth(_name, QueueTopology.TileQueue) == 0));
     }

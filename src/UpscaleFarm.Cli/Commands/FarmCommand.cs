@@ -6,6 +6,7 @@ using UpscaleFarm.Cli.Terminal;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Messaging;
 
 namespace UpscaleFarm.Cli.Commands;
 
@@ -116,6 +117,12 @@ public static class FarmCommand
         catch (Exception e) when (e is InvalidOperationException || CliError.IsExpected(e))
         {
             CliError.Write(e.Message);
+            return CliError.Failure;
+        }
+        catch (Exception e) when (TransientFailures.IsTransient(e))
+        {
+            // Still down after Farm:OutageToleranceSeconds of retries: say which dependency, not its stack.
+            CliError.Write($"{PublicErrors.Describe(e)}; the job goes on in the farm: follow it with 'farm status'");
             return CliError.Failure;
         }
     }

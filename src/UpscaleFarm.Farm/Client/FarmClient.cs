@@ -113,7 +113,7 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
         (int, int, string)? last = null;
         while (true)
         {
-            var job = await store.GetJobAsync(jobId, cancellation) ?? throw new InvalidOperationException($"no job {jobId}");
+            var job = await RideThroughAsync(() => store.GetJobAsync(jobId, cancellation), cancellation) ?? throw new InvalidOperationException($"no job {jobId}");
             if (last != (job.TilesDone, job.TilesTotal, job.State))
             {
                 last = (job.TilesDone, job.TilesTotal, job.State);
@@ -122,6 +122,28 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
             if (JobState.IsFinal(job.State))
                 return job;
             await Task.Delay(100, cancellation);
+        }
+    }
+
+    /// <summary>
+    /// A read that waits out a dependency's restart (the job store failing over, the object store down) for
+    /// up to Farm:OutageToleranceSeconds, so a client following a job stays attached through it.
+    /// </summary>
+    private async Task<T> RideThroughAsync<T>(Func<Task<T>> read, CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(options.Value.OutageToleranceSeconds);
+        var wait = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                return await read();
+            }
+            catch (Exception e) when (TransientFailures.IsTransient(e) && DateTime.UtcNow < deadline && !cancellation.IsCancellationRequested)
+            {
+                await Task.Delay(wait, cancellation);
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
         }
     }
 
@@ -154,12 +176,12 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
     public async Task<IReadOnlyList<string>> DownloadResultsAsync(Guid jobId, Func<int, string> pathOfFrame, CancellationToken cancellation = default)
     {
         var paths = new List<string>();
-        foreach (var frame in await store.GetFramesAsync(jobId, cancellation))
+        foreach (var frame in await RideThroughAsync(() => store.GetFramesAsync(jobId, cancellation), cancellation))
         {
             if (frame.ResultKey is null)
                 throw new InvalidOperationException($"frame {frame.Frame} of job {jobId} has no result");
             var path = Path.GetFullPath(pathOfFrame(frame.Frame));
-            await objects.DownloadAsync(frame.ResultKey, path, cancellation: cancellation);
+            await RideThroughAsync(async () => { await objects.DownloadAsync(frame.ResultKey, path, cancellation: cancellation); return path; }, cancellation);
             paths.Add(path);
         }
         return paths;

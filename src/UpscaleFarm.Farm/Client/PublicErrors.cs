@@ -24,7 +24,7 @@ public static partial class PublicErrors
     {
         ["ObjectNotFoundException"] = "a file of the job is missing from the object store",
         ["ObjectTooLargeException"] = "a file of the job is over its size limit",
-        ["AmazonS3Exception"] = "the object store refused a request",
+        ["AmazonS3Exception"] = "the object store failed or refused a request",
         ["HttpRequestException"] = "the object store could not be reached",
         ["NpgsqlException"] = "the job store could not be reached",
         ["PostgresException"] = "the job store refused a request",

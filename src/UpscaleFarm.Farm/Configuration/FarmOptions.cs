@@ -50,6 +50,12 @@ public sealed class FarmOptions
     /// <summary>A name for this process in the tile records; empty means host:pid.</summary>
     public string InstanceName { get; set; } = "";
 
+    /// <summary>
+    /// How long a step waits out an unavailable dependency (object store, job store, network) before it
+    /// fails, and its job with it, naming the dependency. Waiting never counts against a tile's attempts.
+    /// </summary>
+    public int OutageToleranceSeconds { get; set; } = 600;
+
     /// <summary>Scratch entries not written for this long belong to a process that died, and are removed.</summary>
     public TimeSpan ScratchMaxAge { get; set; } = TimeSpan.FromHours(6);
 

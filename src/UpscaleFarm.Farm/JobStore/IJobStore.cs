@@ -56,7 +56,9 @@ public interface IJobStore
     Task<int> ReleaseAllTilesAsync(CancellationToken cancellation = default);
 
     /// <summary>Counts a worker's delivery of a tile, unless the job is no longer running or the tile is done.</summary>
-    Task<TileAttempt> BeginTileAttemptAsync(Guid jobId, int frame, int tile, string worker, long nowMs, CancellationToken cancellation = default);
+    /// <param name="count">False for a retry of the same delivery in the same worker: it checks and marks, but counts nothing.</param>
+    Task<TileAttempt> BeginTileAttemptAsync(Guid jobId, int frame, int tile, string worker, long nowMs, bool count = true,
+        CancellationToken cancellation = default);
 
     Task RecordTileErrorAsync(Guid jobId, int frame, int tile, string error, CancellationToken cancellation = default);
 

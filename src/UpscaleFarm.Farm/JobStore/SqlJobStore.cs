@@ -139,16 +139,17 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
         return true;
     }
 
-    public async Task<TileAttempt> BeginTileAttemptAsync(Guid jobId, int frame, int tile, string worker, long nowMs, CancellationToken cancellation = default)
+    public async Task<TileAttempt> BeginTileAttemptAsync(Guid jobId, int frame, int tile, string worker, long nowMs, bool count = true,
+        CancellationToken cancellation = default)
     {
         // One statement per delivered tile: the job's state and the tile's count are checked and changed together.
         await using var connection = await dialect.OpenAsync(cancellation);
         var counted = await connection.QuerySingleOrDefaultAsync<(int Attempts, string? LastError)?>("""
-            UPDATE tiles SET attempts = attempts + 1, worker = @Worker, started_ms = @Now
+            UPDATE tiles SET attempts = attempts + @Increment, worker = @Worker, started_ms = @Now
             WHERE job_id = @Id AND frame = @Frame AND tile = @Tile AND state = @Pending
               AND EXISTS (SELECT 1 FROM jobs WHERE id = @Id AND state = @Running)
             RETURNING attempts, last_error
-            """, new { Id = Key(jobId), Frame = frame, Tile = tile, Worker = worker, Now = nowMs, TileState.Pending, JobState.Running });
+            """, new { Id = Key(jobId), Frame = frame, Tile = tile, Worker = worker, Now = nowMs, Increment = count ? 1 : 0, TileState.Pending, JobState.Running });
         return counted is { } c ? new TileAttempt(true, c.Attempts, c.LastError) : new TileAttempt(false, 0, null);
     }
 

@@ -7,6 +7,7 @@ using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Worker;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Imaging.Codecs;
+using UpscaleFarm.Storage;
 
 namespace UpscaleFarm.Farm.Messaging;
 
@@ -41,14 +42,25 @@ internal static class BusConfiguration
                 bus.AddConsumer<DeadLetteredTileConsumer>().ExcludeFromConfigureEndpoints();
         }
 
+        var outage = TransientFailures.RetryIntervals(TimeSpan.FromSeconds(options.OutageToleranceSeconds));
         bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
         {
+            // Outer: a dependency that is down (storage, database, network) is waited out for up to
+            // Farm:OutageToleranceSeconds, holding the message, so a worker whose slots all wait stops pulling.
+            endpoint.UseMessageRetry(retry =>
+            {
+                retry.Handle<Exception>(TransientFailures.IsTransient);
+                retry.Intervals(outage);
+            });
+            // Inner: the message's own failures, a few quick tries; errors retrying cannot fix fail at once.
             endpoint.UseMessageRetry(retry =>
             {
                 retry.Exponential(6, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(400));
+                retry.Ignore<Exception>(TransientFailures.IsTransient);
                 retry.Ignore<ImageInputException>();
                 retry.Ignore<ImageOutputException>();
                 retry.Ignore<InvalidDataException>();
+                retry.Ignore<ObjectNotFoundException>();
             });
             endpoint.UseInMemoryOutbox(context);
             QueueTopology.UseQuorumQueue(endpoint);

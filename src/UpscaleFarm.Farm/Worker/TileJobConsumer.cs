@@ -25,7 +25,13 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
     {
         var tile = context.Message;
         var farm = options.Value;
-        var attempt = await store.BeginTileAttemptAsync(tile.JobId, tile.Frame, tile.Tile, farm.Instance, Clock.NowMs, context.CancellationToken);
+        // One delivery is one attempt: the in-process retries of that delivery (an outage waited out, a quick
+        // retry) share its receive context, which carries a mark once it was counted. A redelivery after the
+        // worker died is a new receive, and counts: that is what a poison tile does.
+        var first = !context.ReceiveContext.TryGetPayload<AttemptCounted>(out _);
+        var attempt = await store.BeginTileAttemptAsync(tile.JobId, tile.Frame, tile.Tile, farm.Instance, Clock.NowMs, count: first,
+            cancellation: context.CancellationToken);
+        context.ReceiveContext.GetOrAddPayload(() => new AttemptCounted());
         if (!attempt.Proceed)
         {
             logger.LogDebug("Skipping tile {Frame}/{Tile} of job {JobId}: the job is not running or the tile is done", tile.Frame, tile.Tile, tile.JobId);
@@ -70,7 +76,7 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
             FarmTelemetry.TilesCompleted.Add(1, new(FarmTelemetry.Tags.Model, tile.Model), new(FarmTelemetry.Tags.Device, device));
             await context.Publish(new TileCompleted(tile.JobId, tile.Frame, tile.Tile, farm.Instance, inferenceTime, DateTimeOffset.UtcNow));
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException && !TransientFailures.IsTransient(e))
         {
             // The recorded error may become the job's: the user's words for input errors, a fixed sentence otherwise.
             logger.LogWarning(e, "Tile {Frame}/{Tile} of job {JobId} failed", tile.Frame, tile.Tile, tile.JobId);
@@ -82,4 +88,7 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
             FarmTelemetry.TilesInFlight.Add(-1);
         }
     }
+
+    /// <summary>Marks a receive whose attempt is counted.</summary>
+    private sealed class AttemptCounted;
 }

@@ -82,6 +82,14 @@ public sealed class FarmServices
 
     public string Rabbitmqctl(params string[] args) => Script(["rabbitmqctl", .. args]);
 
+    /// <summary>Restarts PostgreSQL at once, cutting every open connection (fast shutdown), as a failover does.</summary>
+    public void RestartPostgres()
+    {
+        Script(["restart-postgres"]);
+        // This process's own pooled connections died with the server: the harness's next NewDatabase must not draw one.
+        NpgsqlConnection.ClearAllPools();
+    }
+
     private static string Script(params string[] args)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -1,0 +1,49 @@
+using System.Data.Common;
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
+
+namespace UpscaleFarm.Farm.Messaging;
+
+/// <summary>
+/// Which failures are a dependency being unavailable (the object store, the job store, the network), as
+/// opposed to something about the message itself. A transient failure is retried for as long as
+/// Farm:OutageToleranceSeconds and never counts against a tile's attempts; anything else is the tile's
+/// (or the step's) own failure.
+/// </summary>
+public static class TransientFailures
+{
+    public static bool IsTransient(Exception exception) => exception switch
+    {
+        HttpRequestException or SocketException or TimeoutException => true,
+        // S3: throttling (503 SlowDown), server errors and requests that never got an answer.
+        AmazonServiceException s3 => (int)s3.StatusCode >= 500 || s3.StatusCode == HttpStatusCode.TooManyRequests
+            || s3.ErrorCode is "SlowDown" or "ServiceUnavailable" or "RequestTimeout" or "InternalError" || Inner(s3),
+        AmazonClientException client => Inner(client),
+        // PostgreSQL restarting or failing over, SQLite busy: Npgsql and ADO.NET say which errors are worth retrying.
+        DbException db => db.IsTransient || Inner(db),
+        // An HttpClient timeout is a TaskCanceledException around a TimeoutException; a shutdown's cancellation is not transient.
+        TaskCanceledException cancelled => cancelled.InnerException is TimeoutException,
+        IOException io => io.InnerException is SocketException,
+        _ => false,
+    };
+
+    private static bool Inner(Exception exception) => exception.InnerException is { } inner && IsTransient(inner);
+
+    /// <summary>
+    /// Waits between retries of a transient failure: 1, 2, 4, 8 s, then every 10 s (so work resumes within 10 s
+    /// of the dependency's return), until they add up to
+    /// <paramref name="tolerance"/>; then the step fails and its job with it, naming the dependency.
+    /// </summary>
+    public static TimeSpan[] RetryIntervals(TimeSpan tolerance)
+    {
+        var intervals = new List<TimeSpan>();
+        var total = TimeSpan.Zero;
+        for (var next = TimeSpan.FromSeconds(1); total < tolerance; next = TimeSpan.FromSeconds(Math.Min(10, next.TotalSeconds * 2)))
+        {
+            intervals.Add(next);
+            total += next;
+        }
+        return [.. intervals];
+    }
+}
