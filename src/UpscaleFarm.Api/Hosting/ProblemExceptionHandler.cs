@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using UpscaleFarm.Api.Uploads;
 using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Storage;
@@ -31,6 +32,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             UnknownModelException unknown => (400, "Invalid job options", unknown.Message, new Dictionary<string, string[]> { ["model"] = [unknown.Message] }),
             JsonException json => (400, "Bad request", "the JSON body is not valid" + (json.Path is { Length: > 1 } at ? $" at {at}" : ""),
                 new Dictionary<string, string[]> { [FieldOf(json.Path)] = ["not a valid value"] }),
+            // A dependency restarting (the job store failing over, the object store down): the client should retry.
+            _ when TransientFailures.IsTransient(exception) => (503, "Service unavailable", $"{PublicErrors.Describe(exception)}; retry shortly", null),
             ArgumentException argument => (400, "Bad request", PublicErrors.Scrub(argument.Message), null),
             InvalidDataException => (400, "Bad request", "the request's data is not valid", null),
             // The job exists (every lookup is scoped first), its object does not: purged, or past the tenant's retention.
@@ -41,6 +44,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             return false;
         logger.LogInformation(exception, "Request refused with {Status}: {Detail}", problem.Status, problem.Detail);
         http.Response.StatusCode = problem.Status;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+            http.Response.Headers.RetryAfter = "5";
         var details = problem.Errors is { } errors
             ? new HttpValidationProblemDetails(errors) { Status = problem.Status, Title = problem.Title, Detail = problem.Detail }
             : new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = problem.Status, Title = problem.Title, Detail = problem.Detail };

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Telemetry;
@@ -13,7 +14,8 @@ namespace UpscaleFarm.Farm.Assembler;
 /// (a video job goes on to <see cref="VideoMuxConsumer"/>), and removes the frame's tile objects. Assembling twice (a redelivery) writes the same result again
 /// and counts the frame once.
 /// </summary>
-public sealed class FrameReadyConsumer(IJobStore store, FrameAssembler assembler, IObjectStore objects, ILogger<FrameReadyConsumer> logger)
+public sealed class FrameReadyConsumer(IJobStore store, FrameAssembler assembler, IObjectStore objects, FaultInjection faults,
+    ILogger<FrameReadyConsumer> logger)
     : IConsumer<FrameReady>
 {
     public async Task Consume(ConsumeContext<FrameReady> context)
@@ -36,14 +38,8 @@ public sealed class FrameReadyConsumer(IJobStore store, FrameAssembler assembler
         }
         if (await store.CompleteFrameAsync(jobId, frameIndex, resultKey, Clock.NowMs, context.CancellationToken))
         {
-            if (job.VideoKey is not null)
-                await context.Publish(new MuxVideo(jobId));
-            else if (await store.CompleteJobAsync(jobId, null, Clock.NowMs, context.CancellationToken))
-            {
-                var results = (await store.GetFramesAsync(jobId, context.CancellationToken)).Select(f => f.ResultKey!).ToList();
-                await context.Publish(new JobCompleted(jobId, results, DateTimeOffset.UtcNow));
-                logger.LogInformation("Job {JobId} completed: {Frames} frames", jobId, results.Count);
-            }
+            faults.At(FaultInjection.LastFrameAssembled);
+            await JobCompletion.AfterLastFrameAsync(store, context, job, logger, context.CancellationToken);
         }
         await DeleteTilesAsync(job, frameIndex);
     }

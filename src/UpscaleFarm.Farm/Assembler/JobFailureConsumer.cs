@@ -13,7 +13,8 @@ namespace UpscaleFarm.Farm.Assembler;
 /// remaining tiles, so the queues drain.
 /// </summary>
 public sealed class JobFailureConsumer(IJobStore store, ILogger<JobFailureConsumer> logger) :
-    IConsumer<TileFailed>, IConsumer<Fault<TileJob>>, IConsumer<Fault<PlanFrame>>, IConsumer<Fault<FrameReady>>, IConsumer<Fault<JobSubmitted>>
+    IConsumer<TileFailed>, IConsumer<Fault<TileJob>>, IConsumer<Fault<PlanFrame>>, IConsumer<Fault<FrameReady>>, IConsumer<Fault<JobSubmitted>>,
+    IConsumer<Fault<TileCompleted>>, IConsumer<Fault<MuxVideo>>
 {
     public Task Consume(ConsumeContext<TileFailed> context) =>
         FailAsync(context, context.Message.JobId, context.Message.Reason);
@@ -29,6 +30,12 @@ public sealed class JobFailureConsumer(IJobStore store, ILogger<JobFailureConsum
 
     public Task Consume(ConsumeContext<Fault<JobSubmitted>> context) =>
         FailAsync(context, context.Message.Message.JobId, $"starting the job failed: {Reason(context.Message)}", context.Message);
+
+    public Task Consume(ConsumeContext<Fault<TileCompleted>> context) =>
+        FailAsync(context, context.Message.Message.JobId, $"counting tile {context.Message.Message.Tile} of frame {context.Message.Message.Frame} failed: {Reason(context.Message)}", context.Message);
+
+    public Task Consume(ConsumeContext<Fault<MuxVideo>> context) =>
+        FailAsync(context, context.Message.Message.JobId, $"encoding the video failed: {Reason(context.Message)}", context.Message);
 
     // The tenant sees the message of an error about its input, else a fixed sentence: the rest is for the log below.
     private static string Reason(Fault fault) =>

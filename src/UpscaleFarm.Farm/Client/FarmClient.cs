@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Imaging;
@@ -14,7 +15,7 @@ namespace UpscaleFarm.Farm.Client;
 /// Submits jobs to the farm and follows them: sources go to the object store, the job to the job store,
 /// then JobSubmitted to the coordinator. Progress is read from the job store, which every process shares.
 /// </summary>
-public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, ModelCatalog catalog, IOptions<FarmOptions> options)
+public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, ModelCatalog catalog, IOptions<FarmOptions> options, FaultInjection faults)
 {
     /// <summary>Submits local files as one job (several files make a frame set).</summary>
     public async Task<Guid> SubmitAsync(IReadOnlyList<string> files, JobRequest request, CancellationToken cancellation = default)
@@ -84,6 +85,8 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
             await DeleteUploadsAsync(frames);
             return earlier;
         }
+        faults.At(FaultInjection.JobCreated);
+        // If this publish is lost (the process dies, the broker refuses), the coordinator's reconciler submits the job again.
         await bus.Publish(new JobSubmitted(created.JobId, created.Tenant, created.FramesTotal, DateTimeOffset.UtcNow), cancellation);
         return created;
     }

@@ -13,4 +13,13 @@ public sealed class CoordinatorOptions
 
     /// <summary>How often the dispatcher refills the window when nothing wakes it sooner.</summary>
     public int DispatchIntervalMs { get; set; } = 100;
+
+    /// <summary>How often the reconciler looks for work whose next message was lost (<see cref="Coordinator.Reconciler"/>).</summary>
+    public int ReconcileIntervalSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// How long a step may wait for its next message before the reconciler sends it again: longer than any
+    /// frame's assembly, since a frame re-driven while still being assembled is assembled twice (harmlessly).
+    /// </summary>
+    public int StalledAfterSeconds { get; set; } = 600;
 }

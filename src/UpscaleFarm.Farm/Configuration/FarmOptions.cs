@@ -67,6 +67,8 @@ public sealed class FarmOptions
 
     public LimitOptions Limits { get; set; } = new();
 
+    public FaultInjectionOptions FaultInjection { get; set; } = new();
+
     public MediaOptions Media { get; set; } = new();
 
     public bool UsesRabbitMq => Transport.Equals("rabbitmq", StringComparison.OrdinalIgnoreCase);

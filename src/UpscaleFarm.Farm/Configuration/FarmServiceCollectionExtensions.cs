@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using UpscaleFarm.Farm.Assembler;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Coordinator;
+using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.Housekeeping;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
@@ -38,6 +39,7 @@ public static class FarmServiceCollectionExtensions
             ? ModelCatalog.Load(models)
             : ModelCatalog.Load());
         services.AddSingleton<FarmClient>();
+        services.AddSingleton<FaultInjection>();
         services.AddHostedService<JobStoreMigration>();
         services.AddHostedService<ScratchSweeper>();
         if (options.UsesRabbitMq)
@@ -69,6 +71,8 @@ public static class FarmServiceCollectionExtensions
         // After the bus's hosted service, so that the bus is started before the first tile is sent.
         if (roles.HasFlag(FarmRoles.Coordinator))
             services.AddHostedService<TileDispatcher>();
+        if (roles.HasFlag(FarmRoles.Coordinator))
+            services.AddHostedService<Reconciler>();
         if (roles.HasFlag(FarmRoles.Coordinator) && (options.ResumeOnStart ?? !options.UsesRabbitMq))
             services.AddHostedService<ResumeService>();
         return services;

@@ -52,6 +52,9 @@ public interface IJobStore
     /// <summary>Makes claimed tiles claimable again (their messages were not sent).</summary>
     Task ReleaseTilesAsync(IReadOnlyList<TileDispatch> tiles, CancellationToken cancellation = default);
 
+    /// <summary>Work stalled since before <paramref name="beforeMs"/> for want of its next message (<see cref="StalledWork"/>), at most <paramref name="limit"/> of each kind.</summary>
+    Task<StalledWork> FindStalledAsync(long beforeMs, int limit, CancellationToken cancellation = default);
+
     /// <summary>Makes the unfinished tiles of running jobs claimable again, after a restart lost the queue that held them.</summary>
     Task<int> ReleaseAllTilesAsync(CancellationToken cancellation = default);
 
