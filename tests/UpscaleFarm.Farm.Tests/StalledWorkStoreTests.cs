@@ -1,0 +1,64 @@
+using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Tests.Harness;
+
+namespace UpscaleFarm.Farm.Tests;
+
+/// <summary>The reconciler's query, on SQLite and on PostgreSQL: each kind of stalled work is found once it is old enough, and only then.</summary>
+[Collection(FarmCollection.Name)]
+public sealed class StalledWorkStoreTests(FarmServices services) : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public static TheoryData<string> Databases => new() { "sqlite", "postgres" };
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Stalled_jobs_and_frames_are_found_after_the_cutoff_only(string database)
+    {
+        using var store = await services.OpenJobStoreAsync(database, _dir.File("farm.db"));
+        // Never started.
+        var queued = Guid.NewGuid();
+        await store.CreateJobAsync(new JobRecord { Id = queued.ToString("N"), Tenant = "t", Model = "m", CreatedMs = 1000, FramesTotal = 1 },
+            [new FrameSource($"t/{queued:N}/0.png", "0.png")]);
+        // Both tiles done at 2000 ms, the frame never assembled.
+        var counted = await AddPlannedJobAsync(store, tiles: 2);
+        await store.CompleteTileAsync(counted, 0, 0, "w", 1, 2000);
+        await store.CompleteTileAsync(counted, 0, 1, "w", 1, 2000);
+        // Its one frame assembled at 3000 ms, the job never completed.
+        var assembled = await AddPlannedJobAsync(store, tiles: 1);
+        await store.CompleteTileAsync(assembled, 0, 0, "w", 1, 2500);
+        await store.CompleteFrameAsync(assembled, 0, "result", 3000);
+        // Still working: one of its tiles is pending.
+        var working = await AddPlannedJobAsync(store, tiles: 2);
+        await store.CompleteTileAsync(working, 0, 0, "w", 1, 2000);
+
+        var early = await store.FindStalledAsync(beforeMs: 900, limit: 100);
+        Assert.Equal(0, early.Count);
+        var late = await store.FindStalledAsync(beforeMs: 10_000, limit: 100);
+        Assert.Equal([queued], late.QueuedJobs);
+        Assert.Equal([(counted, 0)], late.CompleteFrames);
+        Assert.Equal([assembled], late.AssembledJobs);
+        // Between: the frame's tiles are old enough, the assembly is not.
+        var between = await store.FindStalledAsync(beforeMs: 2800, limit: 100);
+        Assert.Equal([queued], between.QueuedJobs);
+        Assert.Equal([(counted, 0)], between.CompleteFrames);
+        Assert.Empty(between.AssembledJobs);
+    }
+
+    private static async Task<Guid> AddPlannedJobAsync(SqlJobStore store, int tiles)
+    {
+        var id = Guid.NewGuid();
+        await store.CreateJobAsync(new JobRecord { Id = id.ToString("N"), Tenant = "t", Model = "m", CreatedMs = 500, FramesTotal = 1 },
+            [new FrameSource($"t/{id:N}/0.png", "0.png")]);
+        await store.StartJobAsync(id, 600);
+        var frame = new FrameRecord { JobId = id.ToString("N"), Frame = 0, State = FrameState.Planned, Width = 64, Height = 64, Scale = 4 };
+        await store.SaveFramePlanAsync(frame, Enumerable.Range(0, tiles).Select(t => new TileRecord
+        {
+            JobId = id.ToString("N"), Frame = 0, Tile = t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8,
+        }).ToList());
+        return id;
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
