@@ -22,15 +22,15 @@ public sealed class StalledWorkStoreTests(FarmServices services) : IDisposable
         await store.CreateJobAsync(new JobRecord { Id = queued.ToString("N"), Tenant = "t", Model = "m", CreatedMs = 1000, FramesTotal = 1 },
             [new FrameSource($"t/{queued:N}/0.png", "0.png")]);
         // Both tiles done at 2000 ms, the frame never assembled.
-        var counted = await AddPlannedJobAsync(store, tiles: 2);
+        var counted = await StoreJobs.AddPlannedAsync(store, tiles: 2);
         await store.CompleteTileAsync(counted, 0, 0, "w", 1, 2000);
         await store.CompleteTileAsync(counted, 0, 1, "w", 1, 2000);
         // Its one frame assembled at 3000 ms, the job never completed.
-        var assembled = await AddPlannedJobAsync(store, tiles: 1);
+        var assembled = await StoreJobs.AddPlannedAsync(store, tiles: 1);
         await store.CompleteTileAsync(assembled, 0, 0, "w", 1, 2500);
         await store.CompleteFrameAsync(assembled, 0, "result", 3000);
         // Still working: one of its tiles is pending.
-        var working = await AddPlannedJobAsync(store, tiles: 2);
+        var working = await StoreJobs.AddPlannedAsync(store, tiles: 2);
         await store.CompleteTileAsync(working, 0, 0, "w", 1, 2000);
 
         var early = await store.FindStalledAsync(beforeMs: 900, limit: 100);
@@ -44,20 +44,6 @@ public sealed class StalledWorkStoreTests(FarmServices services) : IDisposable
         Assert.Equal([queued], between.QueuedJobs);
         Assert.Equal([(counted, 0)], between.CompleteFrames);
         Assert.Empty(between.AssembledJobs);
-    }
-
-    private static async Task<Guid> AddPlannedJobAsync(SqlJobStore store, int tiles)
-    {
-        var id = Guid.NewGuid();
-        await store.CreateJobAsync(new JobRecord { Id = id.ToString("N"), Tenant = "t", Model = "m", CreatedMs = 500, FramesTotal = 1 },
-            [new FrameSource($"t/{id:N}/0.png", "0.png")]);
-        await store.StartJobAsync(id, 600);
-        var frame = new FrameRecord { JobId = id.ToString("N"), Frame = 0, State = FrameState.Planned, Width = 64, Height = 64, Scale = 4 };
-        await store.SaveFramePlanAsync(frame, Enumerable.Range(0, tiles).Select(t => new TileRecord
-        {
-            JobId = id.ToString("N"), Frame = 0, Tile = t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8,
-        }).ToList());
-        return id;
     }
 
     public void Dispose() => _dir.Dispose();

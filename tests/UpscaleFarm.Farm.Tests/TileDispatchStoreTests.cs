@@ -18,9 +18,9 @@ public sealed class TileDispatchStoreTests(FarmServices services) : IDisposable
     public async Task Tiles_are_claimed_by_priority_then_age_within_the_window(string database)
     {
         using var store = await OpenAsync(database);
-        var low = await AddRunningJobAsync(store, priority: 2, createdMs: 1000, tiles: 4);
-        var high = await AddRunningJobAsync(store, priority: 8, createdMs: 2000, tiles: 3);
-        var middle = await AddRunningJobAsync(store, priority: 5, createdMs: 3000, tiles: 2);
+        var low = await StoreJobs.AddPlannedAsync(store, priority: 2, createdMs: 1000, tiles: 4);
+        var high = await StoreJobs.AddPlannedAsync(store, priority: 8, createdMs: 2000, tiles: 3);
+        var middle = await StoreJobs.AddPlannedAsync(store, priority: 5, createdMs: 3000, tiles: 2);
 
         var first = await store.ClaimTilesAsync(window: 4);
         Assert.Equal([(high, 0), (high, 1), (high, 2), (middle, 0)], first.Select(t => (Guid.Parse(t.JobId), t.Tile)));
@@ -46,7 +46,7 @@ public sealed class TileDispatchStoreTests(FarmServices services) : IDisposable
         using var store = await OpenAsync(database);
         var jobs = new List<Guid>();
         for (var i = 0; i < 4; i++)
-            jobs.Add(await AddRunningJobAsync(store, priority: i, createdMs: i, tiles: 50));
+            jobs.Add(await StoreJobs.AddPlannedAsync(store, priority: i, createdMs: i, tiles: 50));
 
         var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => store.ClaimTilesAsync(window: 1000))));
         var claimed = claims.SelectMany(c => c).Select(t => (t.JobId, t.Tile)).ToList();
@@ -55,20 +55,6 @@ public sealed class TileDispatchStoreTests(FarmServices services) : IDisposable
     }
 
     private Task<SqlJobStore> OpenAsync(string database) => services.OpenJobStoreAsync(database, _dir.File("farm.db"));
-
-    private static async Task<Guid> AddRunningJobAsync(SqlJobStore store, int priority, long createdMs, int tiles)
-    {
-        var id = Guid.NewGuid();
-        await store.CreateJobAsync(new JobRecord { Id = id.ToString("N"), Tenant = "t", Model = "m", Priority = priority, CreatedMs = createdMs, FramesTotal = 1 },
-            [new FrameSource($"t/{id:N}/0.png", "0.png")]);
-        await store.StartJobAsync(id, createdMs);
-        var frame = new FrameRecord { JobId = id.ToString("N"), Frame = 0, State = FrameState.Planned, Width = 64, Height = 64, Scale = 4 };
-        await store.SaveFramePlanAsync(frame, Enumerable.Range(0, tiles).Select(t => new TileRecord
-        {
-            JobId = id.ToString("N"), Frame = 0, Tile = t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8,
-        }).ToList());
-        return id;
-    }
 
     public void Dispose() => _dir.Dispose();
 }
