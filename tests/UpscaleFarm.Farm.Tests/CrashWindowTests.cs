@@ -21,6 +21,7 @@ public sealed class CrashWindowTests : IDisposable
 
     [Theory]
     [InlineData(FaultInjection.JobCreated)]
+    [InlineData(FaultInjection.TilesClaimed)]
     [InlineData(FaultInjection.FrameTilesCounted)]
     [InlineData(FaultInjection.LastFrameAssembled)]
     public async Task A_lost_message_after_a_commit_is_sent_again_and_the_job_completes(string checkpoint)

@@ -16,10 +16,12 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// job on. Every Coordinator:ReconcileIntervalSeconds it finds what has waited longer than
 /// Coordinator:StalledAfterSeconds (<see cref="IJobStore.FindStalledAsync"/>) and sends the message again:
 /// JobSubmitted for a job never started, FrameReady for a frame whose tiles are all done, the mux or the
-/// completion for a job whose frames are all assembled. Each of those steps is idempotent, so a message
+/// completion for a job whose frames are all assembled; and tiles claimed for the queue but never started
+/// (a dispatcher that died between claim and send) are made claimable again. Each of those steps is idempotent, so a message
 /// sent twice (two coordinators, or a slow step mistaken for a lost one) does no harm.
 /// </summary>
-public sealed class Reconciler(IJobStore store, IBus bus, IOptions<FarmOptions> options, ILogger<Reconciler> logger) : BackgroundService
+public sealed class Reconciler(IJobStore store, IBus bus, TileDispatchSignal dispatch, IOptions<FarmOptions> options, ILogger<Reconciler> logger)
+    : BackgroundService
 {
     private const int Limit = 200;
 
@@ -43,6 +45,12 @@ public sealed class Reconciler(IJobStore store, IBus bus, IOptions<FarmOptions> 
     /// <returns>How many steps were sent again.</returns>
     public async Task<int> ReconcileAsync(long stalledBeforeMs, CancellationToken cancellation)
     {
+        var released = await store.ReleaseUnstartedTilesAsync(stalledBeforeMs, cancellation);
+        if (released > 0)
+        {
+            logger.LogWarning("{Count} tiles were claimed for the queue but never started; they are dispatched again", released);
+            dispatch.Notify();
+        }
         var stalled = await store.FindStalledAsync(stalledBeforeMs, Limit, cancellation);
         foreach (var jobId in stalled.QueuedJobs)
         {
@@ -65,6 +73,6 @@ public sealed class Reconciler(IJobStore store, IBus bus, IOptions<FarmOptions> 
                 await JobCompletion.AfterLastFrameAsync(store, bus, job, logger, cancellation);
             }
         }
-        return stalled.Count;
+        return released + stalled.Count;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Telemetry;
@@ -26,10 +27,11 @@ public sealed class TileDispatcher : BackgroundService
     private readonly TileDispatchSignal _signal;
     private readonly FarmOptions _farm;
     private readonly ILogger<TileDispatcher> _logger;
+    private readonly FaultInjection _faults;
 
-    public TileDispatcher(IJobStore store, IBus bus, TileDispatchSignal signal, IOptions<FarmOptions> options, ILogger<TileDispatcher> logger)
+    public TileDispatcher(IJobStore store, IBus bus, TileDispatchSignal signal, IOptions<FarmOptions> options, FaultInjection faults, ILogger<TileDispatcher> logger)
     {
-        (_store, _bus, _signal, _farm, _logger) = (store, bus, signal, options.Value, logger);
+        (_store, _bus, _signal, _farm, _faults, _logger) = (store, bus, signal, options.Value, faults, logger);
         FarmTelemetry.ObserveBacklog();
     }
 
@@ -71,6 +73,9 @@ public sealed class TileDispatcher : BackgroundService
             _logger.LogWarning(e, "Could not claim tiles from the job store; trying again");
             return;
         }
+        // A crash here leaves the tiles claimed and unsent: the reconciler releases them once they are stale.
+        if (tiles.Count > 0 && _faults.Fires(FaultInjection.TilesClaimed))
+            return;
         // Each job's tiles are sent in a span of that job's trace, so its tiles' spans are children of it.
         foreach (var job in tiles.GroupBy(t => t.JobId))
         {

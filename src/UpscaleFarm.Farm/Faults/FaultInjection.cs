@@ -11,6 +11,9 @@ namespace UpscaleFarm.Farm.Faults;
 /// </summary>
 public sealed class FaultInjection(IOptions<FarmOptions> options)
 {
+    /// <summary>TileDispatcher: tiles are claimed in the job store, not yet published (the coordinator "dies" there).</summary>
+    public const string TilesClaimed = "tiles-claimed";
+
     /// <summary>FarmClient.CreateAsync: the job row is committed, JobSubmitted not yet published.</summary>
     public const string JobCreated = "job-created";
 
@@ -25,12 +28,16 @@ public sealed class FaultInjection(IOptions<FarmOptions> options)
     /// <summary>Throws <see cref="InjectedFaultException"/> the first time <paramref name="checkpoint"/> is reached, if it is armed.</summary>
     public void At(string checkpoint)
     {
+        if (Fires(checkpoint))
+            throw new InjectedFaultException(checkpoint);
+    }
+
+    /// <summary>True the first time an armed <paramref name="checkpoint"/> is reached: the caller then stops as a dying process would.</summary>
+    public bool Fires(string checkpoint)
+    {
         if (_armed.Count == 0)
-            return;
+            return false;
         lock (_armed)
-        {
-            if (_armed.Remove(checkpoint))
-                throw new InjectedFaultException(checkpoint);
-        }
+            return _armed.Remove(checkpoint);
     }
 }

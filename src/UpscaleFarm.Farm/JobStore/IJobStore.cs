@@ -55,6 +55,13 @@ public interface IJobStore
     /// <summary>Work stalled since before <paramref name="beforeMs"/> for want of its next message (<see cref="StalledWork"/>), at most <paramref name="limit"/> of each kind.</summary>
     Task<StalledWork> FindStalledAsync(long beforeMs, int limit, CancellationToken cancellation = default);
 
+    /// <summary>
+    /// Makes claimable again the tiles claimed for the queue before <paramref name="claimedBeforeMs"/> that no
+    /// worker has started: a coordinator that died between claiming and sending them left them counted in the
+    /// window but in no queue. (A tile merely waiting that long in the queue is sent twice; the second copy finds it done.)
+    /// </summary>
+    Task<int> ReleaseUnstartedTilesAsync(long claimedBeforeMs, CancellationToken cancellation = default);
+
     /// <summary>Makes the unfinished tiles of running jobs claimable again, after a restart lost the queue that held them.</summary>
     Task<int> ReleaseAllTilesAsync(CancellationToken cancellation = default);
 

@@ -72,6 +72,7 @@ internal static class Schema
             finished_ms BIGINT NULL,
             inference_ms BIGINT NULL,
             dispatched INTEGER NOT NULL DEFAULT 0,
+            dispatched_ms BIGINT NULL,
             PRIMARY KEY (job_id, frame, tile),
             FOREIGN KEY (job_id, frame) REFERENCES frames (job_id, frame) ON DELETE CASCADE);
         CREATE TABLE IF NOT EXISTS webhook_deliveries (
@@ -111,6 +112,7 @@ internal static class Schema
         ("jobs", "priority", "INTEGER NOT NULL DEFAULT 5"),
         ("jobs", "trace_parent", "TEXT NULL"),
         ("tiles", "dispatched", "INTEGER NOT NULL DEFAULT 0"),
+        ("tiles", "dispatched_ms", "BIGINT NULL"),
     ];
 
     /// <summary>

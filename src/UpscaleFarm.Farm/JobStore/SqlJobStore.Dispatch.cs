@@ -42,8 +42,8 @@ public sealed partial class SqlJobStore
             foreach (var tile in candidates)
             {
                 if (await connection.ExecuteAsync(
-                        "UPDATE tiles SET dispatched = 1 WHERE job_id = @JobId AND frame = @Frame AND tile = @Tile AND dispatched = 0",
-                        tile, transaction) == 1)
+                        "UPDATE tiles SET dispatched = 1, dispatched_ms = @Now WHERE job_id = @JobId AND frame = @Frame AND tile = @Tile AND dispatched = 0",
+                        new { tile.JobId, tile.Frame, tile.Tile, Now = Messaging.Clock.NowMs }, transaction) == 1)
                 {
                     claimed.Add(tile);
                     room--;
@@ -73,6 +73,16 @@ public sealed partial class SqlJobStore
         await connection.ExecuteAsync("UPDATE tiles SET dispatched = 0 WHERE job_id = @JobId AND frame = @Frame AND tile = @Tile",
             tiles, transaction);
         await transaction.CommitAsync(cancellation);
+    }
+
+    public async Task<int> ReleaseUnstartedTilesAsync(long claimedBeforeMs, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.ExecuteAsync("""
+            UPDATE tiles SET dispatched = 0
+            WHERE state = @Pending AND dispatched = 1 AND started_ms IS NULL AND dispatched_ms < @Before
+              AND job_id IN (SELECT id FROM jobs WHERE state = @Running)
+            """, new { TileState.Pending, JobState.Running, Before = claimedBeforeMs });
     }
 
     public async Task<int> ReleaseAllTilesAsync(CancellationToken cancellation = default)
