@@ -72,23 +72,5 @@ public sealed class FileSystemObjectStore(string root) : IObjectStore
         await Task.CompletedTask;
     }
 
-    public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellation = default)
-    {
-        ObjectKey.ValidatePrefix(prefix);
-        if (!Directory.Exists(Root))
-            yield break;
-        var keys = Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
-            .Where(f => !f.EndsWith(TempSuffix, StringComparison.Ordinal))
-            .Select(f => Path.GetRelativePath(Root, f).Replace(Path.DirectorySeparatorChar, '/'))
-            .Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal);
-        foreach (var key in keys)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            yield return key;
-        }
-        await Task.CompletedTask;
-    }
-
     private string PathOf(string key) => Path.Combine(Root, ObjectKey.Validate(key).Replace('/', Path.DirectorySeparatorChar));
 }

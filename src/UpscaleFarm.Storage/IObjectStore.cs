@@ -24,9 +24,9 @@ public interface IObjectStore
     /// </summary>
     Task<Uri?> GetDownloadUrlAsync(string key, TimeSpan lifetime, string fileName, CancellationToken cancellation = default);
 
-    /// <summary>The keys under a prefix, in ordinal order.</summary>
-    IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellation = default);
-
-    /// <summary>The objects under a prefix with their sizes and times (for quotas and retention), in no set order.</summary>
+    /// <summary>
+    /// The objects under a prefix with their sizes and times, in no set order (keys alone, sorted:
+    /// <see cref="ObjectStoreExtensions.ListAsync"/>). A directory store walks only the prefix's folder.
+    /// </summary>
     IAsyncEnumerable<StoredObject> ListObjectsAsync(string prefix, CancellationToken cancellation = default);
 }

@@ -2,9 +2,21 @@ using System.Buffers;
 
 namespace UpscaleFarm.Storage;
 
-/// <summary>Whole-object reads shared by every caller of an <see cref="IObjectStore"/>.</summary>
+/// <summary>Whole-object reads and key listings shared by every caller of an <see cref="IObjectStore"/>.</summary>
 public static class ObjectStoreExtensions
 {
+    /// <summary>The keys under a prefix, in ordinal order (read whole before the first is returned, so the caller may delete as it goes).</summary>
+    public static async IAsyncEnumerable<string> ListAsync(this IObjectStore store, string prefix,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        var keys = new List<string>();
+        await foreach (var stored in store.ListObjectsAsync(prefix, cancellation))
+            keys.Add(stored.Key);
+        keys.Sort(StringComparer.Ordinal);
+        foreach (var key in keys)
+            yield return key;
+    }
+
     /// <summary>Reads a small object (a tile) into memory.</summary>
     public static async Task<byte[]> ReadAllBytesAsync(this IObjectStore store, string key, CancellationToken cancellation = default)
     {

@@ -152,19 +152,6 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         return new Uri(await _presigner.GetPreSignedURLAsync(request));
     }
 
-    public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellation = default)
-    {
-        var request = new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = ObjectKey.ValidatePrefix(prefix) };
-        ListObjectsV2Response response;
-        do
-        {
-            response = await _client.ListObjectsV2Async(request, cancellation);
-            foreach (var item in response.S3Objects ?? [])
-                yield return item.Key;
-            request.ContinuationToken = response.NextContinuationToken;
-        } while (response.IsTruncated == true);
-    }
-
     public async IAsyncEnumerable<StoredObject> ListObjectsAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellation = default)
     {
         var request = new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = ObjectKey.ValidatePrefix(prefix) };

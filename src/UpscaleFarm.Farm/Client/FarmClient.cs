@@ -166,13 +166,13 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
     /// <returns>The objects deleted.</returns>
     public async Task<int> PurgeAsync(string tenant, Guid jobId, bool tilesOnly = false, CancellationToken cancellation = default)
     {
-        var prefix = FarmKeys.Job(tenant, jobId) + (tilesOnly ? "/tiles/" : "/");
-        var keys = new List<string>();
-        await foreach (var key in objects.ListAsync(prefix, cancellation))
-            keys.Add(key);
-        foreach (var key in keys)
+        var deleted = 0;
+        await foreach (var key in objects.ListAsync(FarmKeys.Job(tenant, jobId) + (tilesOnly ? "/tiles/" : "/"), cancellation))
+        {
             await objects.DeleteAsync(key, cancellation);
-        return keys.Count;
+            deleted++;
+        }
+        return deleted;
     }
 
     /// <summary>Copies a completed job's results to files (written whole, then renamed), in frame order.</summary>
