@@ -53,7 +53,7 @@ public static class JobsApi
         if (idempotencyKey is not null && await store.FindByIdempotencyKeyAsync(tenant, idempotencyKey, cancellation) is { } earlier)
             return TypedResults.Ok(JobView.Of(earlier, Clock.NowMs));
         // Counts this upload with the tenant's unfinished jobs until the request ends, and its bytes against the store quota.
-        using var quota = await quotas.BeginAsync(tenant, limits, await store.CountUnfinishedJobsAsync(tenant, cancellation), cancellation);
+        using var quota = await quotas.BeginAsync(tenant, limits, cancellation);
         var json = http.Request.HasJsonContentType();
         var bodyCap = json ? api.CurrentValue.MaxJsonBytes : limits.MaxUploadBytes;
         if (http.Request.ContentLength > bodyCap)
@@ -87,6 +87,7 @@ public static class JobsApi
             var record = client.NewJob(request, jobId); // every option in range (JobRequestException: 400 naming the fields)
             upload.CheckOutput(request, client.Catalog);
             var job = await client.CreateAsync(record, upload.Frames, cancellation);
+            quota.Complete();
             var view = JobView.Of(job, Clock.NowMs);
             return job.Id == jobId.ToString("N") ? TypedResults.Created($"/v1/jobs/{jobId:N}", view) : TypedResults.Ok(view);
         }
@@ -161,7 +162,8 @@ public static class JobsApi
             : TenantJobs.NotFound(id);
 
     private static async Task<Results<Ok<JobView>, ProblemHttpResult>> CancelAsync(
-        Guid id, HttpContext http, IJobStore store, FarmClient client, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation, bool purge = false)
+        Guid id, HttpContext http, IJobStore store, FarmClient client, TenantQuotas quotas, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation,
+        bool purge = false)
     {
         if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is not { } job)
             return TenantJobs.NotFound(id);
@@ -169,7 +171,10 @@ public static class JobsApi
         if (!cancelled && !purge)
             return TypedResults.Problem("the job has already finished", statusCode: StatusCodes.Status409Conflict);
         if (purge)
+        {
             await client.PurgeAsync(job.Tenant, id, cancellation: cancellation);
+            quotas.Forget(job.Tenant);
+        }
         return TypedResults.Ok(JobView.Of((await store.GetJobAsync(id, cancellation))!, Clock.NowMs));
     }
 

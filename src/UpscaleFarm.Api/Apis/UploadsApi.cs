@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Api.Uploads;
-using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Storage;
 
 namespace UpscaleFarm.Api.Apis;
@@ -18,8 +17,7 @@ public static class UploadsApi
             .WithSummary("Store the request body as uploads/NAME in the caller's area (a job then names it in \"objects\")");
 
     private static async Task<Results<Created<UploadView>, ProblemHttpResult>> PutAsync(
-        string name, HttpContext http, IObjectStore objects, TenantQuotas quotas, IJobStore store, IOptionsMonitor<ApiOptions> api,
-        CancellationToken cancellation)
+        string name, HttpContext http, IObjectStore objects, TenantQuotas quotas, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
     {
         var caller = Caller.From(http.User, api);
         if (caller.Limits is not { } limits)
@@ -31,9 +29,10 @@ public static class UploadsApi
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
             bodyLimit.MaxRequestBodySize = limits.MaxUploadBytes + 1;
         // Counted as it streams into the store, against the upload's limit and the tenant's quota; the store keeps nothing of a write that fails.
-        using var quota = await quotas.BeginAsync(caller.Tenant!, limits, await store.CountUnfinishedJobsAsync(caller.Tenant!, cancellation), cancellation);
+        using var quota = await quotas.BeginAsync(caller.Tenant!, limits, cancellation);
         var counted = new CountingStream(http.Request.Body, new ByteBudget(limits.MaxUploadBytes, onSpend: quota.Spend));
         await objects.PutAsync(TenantUploads.Key(caller.Tenant!, name), counted, cancellation);
+        quota.Complete();
         return TypedResults.Created($"/v1/uploads/{name}", new UploadView(TenantUploads.Prefix + name, counted.Bytes));
     }
 }

@@ -14,7 +14,7 @@ namespace UpscaleFarm.Api.Retention;
 /// the middle of a submission) once they are older than Api:OrphanAge. Deleting is idempotent, so several
 /// API replicas may sweep at once.
 /// </summary>
-public sealed class RetentionSweeper(IObjectStore objects, IJobStore store, FarmClient client, IOptionsMonitor<ApiOptions> api,
+public sealed class RetentionSweeper(IObjectStore objects, IJobStore store, FarmClient client, TenantQuotas quotas, IOptionsMonitor<ApiOptions> api,
     ILogger<RetentionSweeper> logger) : BackgroundService
 {
     // Workers may still write a tile of a job for a moment after it was cancelled.
@@ -78,6 +78,9 @@ public sealed class RetentionSweeper(IObjectStore objects, IJobStore store, Farm
                     tiles += await client.PurgeAsync(tenant.Name, jobId, tilesOnly: true, cancellation);
             }
         }
-        return new SweepCounts(expiredUploads.Count, expired, tiles, orphaned);
+        var counts = new SweepCounts(expiredUploads.Count, expired, tiles, orphaned);
+        if (counts.Total > 0)
+            quotas.Forget(tenant.Name);
+        return counts;
     }
 }

@@ -27,6 +27,9 @@ public sealed class ApiOptions
     /// <summary>Objects of a job that was never created (an interrupted submission) are removed once this old.</summary>
     public TimeSpan OrphanAge { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>How long a tenant's stored bytes, read from a listing of its objects, are trusted before the next upload lists them again.</summary>
+    public TimeSpan StoredBytesRefresh { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The largest JSON body of a job submission (it only names uploads and options).</summary>
     public long MaxJsonBytes { get; set; } = 64 << 10;
 
