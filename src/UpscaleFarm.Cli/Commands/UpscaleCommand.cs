@@ -36,10 +36,11 @@ public static class UpscaleCommand
         {
             var catalog = ModelCatalog.Load();
             var entry = catalog.Find(parse.GetValue(model));
+            var tileSize = JobOptionRules.EffectiveTile(parse.GetValue(tile), entry);
             var settings = new UpscaleSettings
             {
-                TileSize = JobOptionRules.EffectiveTile(parse.GetValue(tile), entry),
-                Halo = JobOptionRules.EffectiveHalo(parse.GetValue(halo), JobOptionRules.EffectiveTile(parse.GetValue(tile), entry), entry),
+                TileSize = tileSize,
+                Halo = JobOptionRules.EffectiveHalo(parse.GetValue(halo), tileSize, entry),
                 BatchSize = parse.GetValue(batch),
                 OutScale = parse.GetValue(scale),
                 Alpha = parse.GetValue(alpha),

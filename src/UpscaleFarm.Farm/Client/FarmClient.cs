@@ -130,24 +130,23 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
 
     /// <summary>
     /// A read that waits out a dependency's restart (the job store failing over, the object store down) for
-    /// up to Farm:OutageToleranceSeconds, so a client following a job stays attached through it.
+    /// up to Farm:OutageToleranceSeconds, with the same waits as the farm's own steps, so a client following a
+    /// job stays attached through it.
     /// </summary>
     private async Task<T> RideThroughAsync<T>(Func<Task<T>> read, CancellationToken cancellation)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(options.Value.OutageToleranceSeconds);
-        var wait = TimeSpan.FromMilliseconds(500);
-        while (true)
+        foreach (var wait in TransientFailures.RetryIntervals(TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds)))
         {
             try
             {
                 return await read();
             }
-            catch (Exception e) when (TransientFailures.IsTransient(e) && DateTime.UtcNow < deadline && !cancellation.IsCancellationRequested)
+            catch (Exception e) when (TransientFailures.IsTransient(e) && !cancellation.IsCancellationRequested)
             {
                 await Task.Delay(wait, cancellation);
-                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
         }
+        return await read(); // the last try: past the tolerance, its failure is the caller's
     }
 
     /// <summary>Cancels an unfinished job: workers drop its remaining tiles. False if it had already finished.</summary>
