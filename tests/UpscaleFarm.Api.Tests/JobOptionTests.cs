@@ -52,9 +52,7 @@ public sealed class JobOptionTests(ApiFactory api)
         var form = Jobs.Form([("a.png", Jobs.Png("chelsea.png", 64, 48)), ("b.png", Jobs.Png("chelsea.png", 64, 48))],
             (field, value), field == "halo" ? ("tile", "32") : ("priority", "5"));
         using var response = await beta.PostAsync("/v1/jobs", form);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await Refusals.BodyAsync(response, HttpStatusCode.BadRequest);
         using var problem = JsonDocument.Parse(body);
         Assert.True(problem.RootElement.TryGetProperty("errors", out var errors) && errors.TryGetProperty(field, out _), body);
         Assert.True(problem.RootElement.TryGetProperty("traceId", out _), body);
@@ -72,8 +70,7 @@ public sealed class JobOptionTests(ApiFactory api)
         var job = await Jobs.SubmitAsync(small, Jobs.Form([("ok.png", Jobs.Png("chelsea.png", 64, 48))], ("tile", "32"), ("halo", "8"), ("priority", "1")));
         await Jobs.WaitAsync(small, job.Id);
         using var refused = await small.PostAsync("/v1/jobs", Jobs.Form([("big.png", Jobs.Png("chelsea.png", 64, 48))], ("scale", "16"), ("priority", "1")));
-        var body = await refused.Content.ReadAsStringAsync();
-        Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{refused.StatusCode}: {body}");
+        var body = await Refusals.BodyAsync(refused, HttpStatusCode.BadRequest);
         Assert.Contains($"over the limit of {ApiFactory.SmallMaxOutputPixels}", body);
         Assert.Contains("\"files\"", body);
     }
@@ -96,8 +93,7 @@ public sealed class JobOptionTests(ApiFactory api)
         VipsSetup();
         using var wide = Image.Black(1100, 8, bands: 3).Cast(Enums.BandFormat.Uchar);
         using var refused = await acme.PostAsync("/v1/jobs", Jobs.Form([("wide.png", wide.PngsaveBuffer())], ("tile", "0")));
-        var body = await refused.Content.ReadAsStringAsync();
-        Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{refused.StatusCode}: {body}");
+        var body = await Refusals.BodyAsync(refused, HttpStatusCode.BadRequest);
         Assert.Contains("whole image at once", body);
     }
 
@@ -127,14 +123,12 @@ public sealed class JobOptionTests(ApiFactory api)
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
 
         using var bad = await acme.PostAsync("/v1/jobs", new StringContent("""{"objects": ["uploads/x.png"], "tile": "abc"}""", System.Text.Encoding.UTF8, "application/json"));
-        var body = await bad.Content.ReadAsStringAsync();
-        Assert.True(bad.StatusCode == HttpStatusCode.BadRequest, $"{bad.StatusCode}: {body}");
+        var body = await Refusals.BodyAsync(bad, HttpStatusCode.BadRequest);
         Assert.Contains("\"tile\"", body);
         AssertClean(body);
 
         using var range = await acme.PostAsJsonAsync("/v1/jobs", new { objects = new[] { "uploads/x.png" }, scale = 1000 });
-        var rangeBody = await range.Content.ReadAsStringAsync();
-        Assert.True(range.StatusCode == HttpStatusCode.BadRequest, $"{range.StatusCode}: {rangeBody}");
+        var rangeBody = await Refusals.BodyAsync(range, HttpStatusCode.BadRequest);
         Assert.Contains("\"scale\"", rangeBody);
     }
 
