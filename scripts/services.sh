@@ -13,19 +13,21 @@ rabbit_port="${UPSCALEFARM_RABBITMQ_PORT:-5673}"
 pg_port="${UPSCALEFARM_POSTGRES_PORT:-5433}"
 s3_port="${UPSCALEFARM_S3_PORT:-4569}"
 bucket=upscalefarm
+# One node per port, so a second instance (another clone, other ports) runs beside the first.
+node="upscalefarm@localhost"; [[ "$rabbit_port" == 5673 ]] || node="upscalefarm-$rabbit_port@localhost"
 # The server's own binaries (initdb): the client package alone also makes a bin directory, with psql only.
 server_bin() { ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname; }
 pg_bin="$(server_bin || true)"
 
 # RabbitMQ as this user, with its node, cookie, data and logs in the state directory, bound to loopback.
 rabbit_env() {
-  export HOME="$state/rabbitmq" RABBITMQ_NODENAME=upscalefarm@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+  export HOME="$state/rabbitmq" RABBITMQ_NODENAME="$node" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
   export RABBITMQ_NODE_PORT="$rabbit_port" RABBITMQ_DIST_PORT=$((rabbit_port + 20000)) ERL_EPMD_ADDRESS=127.0.0.1
   export RABBITMQ_MNESIA_BASE="$state/rabbitmq/mnesia" RABBITMQ_LOG_BASE="$state/rabbitmq/log"
   export RABBITMQ_PID_FILE="$state/rabbitmq/pid" RABBITMQ_ENABLED_PLUGINS_FILE="$state/rabbitmq/enabled_plugins"
   export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 }
-rabbitmqctl() { (rabbit_env; /usr/lib/rabbitmq/bin/rabbitmqctl -n upscalefarm@localhost "$@"); }
+rabbitmqctl() { (rabbit_env; /usr/lib/rabbitmq/bin/rabbitmqctl -n "$node" "$@"); }
 
 install_missing() {
   local missing=()
