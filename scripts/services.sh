@@ -3,18 +3,19 @@
 #   RabbitMQ (Debian rabbitmq-server), PostgreSQL (Debian postgresql), s3rver 3.7.1 (npm, into .tools).
 # Each runs from its own state directory under .tools/services, so it touches no system instance.
 #   scripts/services.sh start   start all three (idempotent) and print the settings to use
-#   scripts/services.sh stop    stop them
+#   scripts/services.sh stop [rabbitmq|postgres|s3]   stop them (or the one named)
 #   scripts/services.sh rabbitmqctl ARGS...   run rabbitmqctl against the farm's node
-# Ports: UPSCALEFARM_RABBITMQ_PORT (5673), UPSCALEFARM_POSTGRES_PORT (5433), UPSCALEFARM_S3_PORT (4569).
+# Ports: UPSCALEFARM_RABBITMQ_PORT (5673), UPSCALEFARM_POSTGRES_PORT (5433), UPSCALEFARM_S3_PORT (4569); with
+# other ports (all three), a second instance runs beside the first, from .tools/services-RABBITMQPORT.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-state="$root/.tools/services"
 rabbit_port="${UPSCALEFARM_RABBITMQ_PORT:-5673}"
 pg_port="${UPSCALEFARM_POSTGRES_PORT:-5433}"
 s3_port="${UPSCALEFARM_S3_PORT:-4569}"
 bucket=upscalefarm
-# One node per port, so a second instance (another clone, other ports) runs beside the first.
-node="upscalefarm@localhost"; [[ "$rabbit_port" == 5673 ]] || node="upscalefarm-$rabbit_port@localhost"
+# A second instance (other ports: set all three) has its own node name and state directory, and runs beside the first.
+node="upscalefarm@localhost" state="$root/.tools/services"
+[[ "$rabbit_port" == 5673 ]] || { node="upscalefarm-$rabbit_port@localhost"; state="$root/.tools/services-$rabbit_port"; }
 # The server's own binaries (initdb): the client package alone also makes a bin directory, with psql only.
 server_bin() { ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname; }
 pg_bin="$(server_bin || true)"
@@ -97,9 +98,12 @@ UPSCALEFARM_S3_SECRET_KEY=S3RVER
 SETTINGS
     ;;
   stop)
-    rabbitmqctl stop >/dev/null 2>&1 || true
-    [[ -n "$pg_bin" && -f "$state/postgres/data/PG_VERSION" ]] && as_pg "'$pg_bin/pg_ctl' -D '$state/postgres/data' -m fast stop >/dev/null 2>&1" || true
-    [[ -f "$state/s3rver/pid" ]] && kill "$(cat "$state/s3rver/pid")" 2>/dev/null || true
+    # All three, or the one named (rabbitmq, postgres or s3), e.g. for the fault runs.
+    which="${2:-all}"
+    [[ $which == all || $which == rabbitmq ]] && { rabbitmqctl stop >/dev/null 2>&1 || true; }
+    [[ $which == all || $which == postgres ]] && [[ -n "$pg_bin" && -f "$state/postgres/data/PG_VERSION" ]] \
+      && { as_pg "'$pg_bin/pg_ctl' -D '$state/postgres/data' -m fast -w stop >/dev/null 2>&1" || true; }
+    [[ $which == all || $which == s3 ]] && [[ -f "$state/s3rver/pid" ]] && { kill "$(cat "$state/s3rver/pid")" 2>/dev/null || true; }
     ;;
   rabbitmqctl)
     # rabbitmqctl against this node, e.g. for tests: rabbitmqctl add_vhost NAME, stop_app, start_app.
@@ -110,5 +114,5 @@ SETTINGS
     # A fast restart (open connections are cut, as in a failover), for the fault tests.
     as_pg "'$pg_bin/pg_ctl' -D '$state/postgres/data' -m fast -w restart >/dev/null"
     ;;
-  *) echo "usage: $0 start|stop|restart-postgres|rabbitmqctl ARGS..." >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop [rabbitmq|postgres|s3]|restart-postgres|rabbitmqctl ARGS..." >&2; exit 2 ;;
 esac

@@ -33,10 +33,19 @@ public static class FarmCommand
             var inputs = parse.GetValue(files)!;
             foreach (var file in inputs.Where(f => !File.Exists(f)))
                 throw new ArgumentException($"{file}: no such file");
-            var id = await client.SubmitAsync(inputs, new JobRequest
+            Guid id;
+            try
             {
-                Model = parse.GetValue(model), TileSize = parse.GetValue(tile), Halo = parse.GetValue(halo), Format = parse.GetValue(format)!,
-            }, cancellation);
+                id = await client.SubmitAsync(inputs, new JobRequest
+                {
+                    Model = parse.GetValue(model), TileSize = parse.GetValue(tile), Halo = parse.GetValue(halo), Format = parse.GetValue(format)!,
+                }, cancellation);
+            }
+            catch (Exception e) when (TransientFailures.IsTransient(e))
+            {
+                // Still down after Farm:OutageToleranceSeconds: nothing was submitted (unlike a failure while following).
+                throw new InvalidOperationException($"{PublicErrors.Describe(e)}; the job was not submitted");
+            }
             Console.WriteLine(id.ToString("N"));
             // An embedded farm lives in this process: leaving now would leave its job to the next start.
             if (!parse.GetValue(wait) && !Embedded(host))

@@ -26,8 +26,13 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
         var frames = new List<FrameSource>(files.Count);
         for (var frame = 0; frame < files.Count; frame++)
         {
-            await using var file = File.OpenRead(files[frame]);
-            frames.Add(await UploadFrameAsync(job.Tenant, job.JobId, frame, Path.GetFileName(files[frame]), file, cancellation));
+            // Uploads ride through an object store outage like every other step: a put is idempotent.
+            var (path, index) = (files[frame], frame);
+            frames.Add(await RideThroughAsync(async () =>
+            {
+                await using var file = File.OpenRead(path);
+                return await UploadFrameAsync(job.Tenant, job.JobId, index, Path.GetFileName(path), file, cancellation);
+            }, cancellation));
         }
         return (await CreateAsync(job, frames, cancellation)).JobId;
     }
@@ -74,7 +79,7 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
         var created = job with { FramesTotal = frames.Count, CreatedMs = Clock.NowMs, TraceParent = System.Diagnostics.Activity.Current?.Id };
         try
         {
-            await store.CreateJobAsync(created, frames, cancellation);
+            await RideThroughAsync(() => CreateOnceAsync(created, frames, cancellation), cancellation);
         }
         catch (System.Data.Common.DbException) when (job.IdempotencyKey is not null)
         {
@@ -89,6 +94,25 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
         // If this publish is lost (the process dies, the broker refuses), the coordinator's reconciler submits the job again.
         await bus.Publish(new JobSubmitted(created.JobId, created.Tenant, created.FramesTotal, DateTimeOffset.UtcNow), cancellation);
         return created;
+    }
+
+    /// <summary>
+    /// Creates the job's rows, once even when retried: an attempt whose commit reached the job store but whose
+    /// answer was lost (the connection dropped) makes the next attempt meet its own row.
+    /// </summary>
+    private async Task<bool> CreateOnceAsync(JobRecord job, IReadOnlyList<FrameSource> frames, CancellationToken cancellation)
+    {
+        try
+        {
+            await store.CreateJobAsync(job, frames, cancellation);
+        }
+        catch (System.Data.Common.DbException e) when (!TransientFailures.IsTransient(e))
+        {
+            // Ours, from the attempt whose answer was lost? Anything else (an idempotency key's duplicate) is the caller's.
+            if (await store.GetJobAsync(job.JobId, cancellation) is not { } existing || existing.CreatedMs != job.CreatedMs)
+                throw;
+        }
+        return true;
     }
 
     /// <summary>Removes the sources of a job that was never created (a refused or duplicate submission).</summary>
@@ -133,21 +157,8 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
     /// up to Farm:OutageToleranceSeconds, with the same waits as the farm's own steps, so a client following a
     /// job stays attached through it.
     /// </summary>
-    private async Task<T> RideThroughAsync<T>(Func<Task<T>> read, CancellationToken cancellation)
-    {
-        foreach (var wait in TransientFailures.RetryIntervals(TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds)))
-        {
-            try
-            {
-                return await read();
-            }
-            catch (Exception e) when (TransientFailures.IsTransient(e) && !cancellation.IsCancellationRequested)
-            {
-                await Task.Delay(wait, cancellation);
-            }
-        }
-        return await read(); // the last try: past the tolerance, its failure is the caller's
-    }
+    private Task<T> RideThroughAsync<T>(Func<Task<T>> read, CancellationToken cancellation) =>
+        TransientFailures.WaitOutAsync(read, TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds), null, cancellation);
 
     /// <summary>Cancels an unfinished job: workers drop its remaining tiles. False if it had already finished.</summary>
     public async Task<bool> CancelAsync(Guid jobId, CancellationToken cancellation = default)

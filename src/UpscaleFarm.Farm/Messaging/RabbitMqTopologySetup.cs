@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MassTransit.RabbitMqTransport;
 using RabbitMQ.Client;
@@ -13,9 +14,16 @@ namespace UpscaleFarm.Farm.Messaging;
 /// start) would be lost. Names, exchange types and arguments are MassTransit's own, so its later
 /// declarations match.
 /// </summary>
-internal sealed class RabbitMqTopologySetup(IOptions<FarmOptions> options) : IHostedService
+internal sealed class RabbitMqTopologySetup(IOptions<FarmOptions> options, ILogger<RabbitMqTopologySetup> logger) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>A process started while the broker is down waits for it within Farm:OutageToleranceSeconds.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        TransientFailures.WaitOutAsync(async () => { await DeclareAsync(cancellationToken); return true; },
+            TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds),
+            (e, wait) => logger.LogWarning("The broker is unavailable ({Reason}); trying again in {Seconds} s", e.Message, wait.TotalSeconds),
+            cancellationToken);
+
+    private async Task DeclareAsync(CancellationToken cancellationToken)
     {
         var factory = new ConnectionFactory { Uri = new Uri(options.Value.RabbitMqUrl) };
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);

@@ -2,6 +2,8 @@ using System.Data.Common;
 using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace UpscaleFarm.Farm.Messaging;
 
@@ -24,9 +26,20 @@ public static class TransientFailures
         DbException db => db.IsTransient || Inner(db),
         // An HttpClient timeout is a TaskCanceledException around a TimeoutException; a shutdown's cancellation is not transient.
         TaskCanceledException cancelled => cancelled.InnerException is TimeoutException,
-        IOException io => io.InnerException is SocketException,
+        // RabbitMQ: no node answers, or the connection dropped or was closed by a broker shutting down
+        // (CONNECTION_FORCED); not a refusal (access, a missing vhost), which waiting cannot fix.
+        BrokerUnreachableException => true,
+        IOException io => io.InnerException is SocketException || io.HResult is DiskFull or QuotaExceeded,
+        OperationInterruptedException interrupted => interrupted.ShutdownReason is not { } reason
+            || reason.Initiator != ShutdownInitiator.Peer || reason.ReplyCode is ConnectionForced or InternalError,
+        MassTransit.ConnectionException connection => Inner(connection),
         _ => false,
     };
+
+    // A full disk (ENOSPC) or quota (EDQUOT) is the node's scratch space, not the tile: the scratch sweeper or
+    // an operator frees it, and the step waits as for any other unavailable dependency. .NET puts errno in HResult.
+    private const int DiskFull = 28, QuotaExceeded = 122;
+    private const ushort ConnectionForced = 320, InternalError = 541;
 
     private static bool Inner(Exception exception) => exception.InnerException is { } inner && IsTransient(inner);
 
@@ -45,5 +58,28 @@ public static class TransientFailures
             total += next;
         }
         return [.. intervals];
+    }
+
+    /// <summary>
+    /// Runs <paramref name="step"/>, waiting out a dependency's restart (the job store failing over, the object
+    /// store down) on <see cref="RetryIntervals"/> for up to <paramref name="tolerance"/>; past it, the step's
+    /// failure is the caller's. <paramref name="onWait"/> hears of each transient failure and the wait that follows.
+    /// </summary>
+    public static async Task<T> WaitOutAsync<T>(Func<Task<T>> step, TimeSpan tolerance, Action<Exception, TimeSpan>? onWait,
+        CancellationToken cancellation)
+    {
+        foreach (var wait in RetryIntervals(tolerance))
+        {
+            try
+            {
+                return await step();
+            }
+            catch (Exception e) when (IsTransient(e) && !cancellation.IsCancellationRequested)
+            {
+                onWait?.Invoke(e, wait);
+                await Task.Delay(wait, cancellation);
+            }
+        }
+        return await step();
     }
 }
