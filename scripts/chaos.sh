@@ -174,7 +174,7 @@ fault() {  # NAME DESCRIPTION COMMAND...
   wanted "$fname" || return 0
   local t0; t0=$(date +%s.%N)
   log "fault: $what"
-  "$@"
+  "$@" || { log "the fault could not be made: $what"; exit 1; }
   printf '%s\t%s\t%s\t%s\n' "$fname" "$what" "$t0" "$(date +%s.%N)" >>"$work/faults.tsv"
   sleep $((quick ? 3 : 10))   # let the farm settle between faults
 }

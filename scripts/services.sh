@@ -100,10 +100,11 @@ SETTINGS
   stop)
     # All three, or the one named (rabbitmq, postgres or s3), e.g. for the fault runs.
     which="${2:-all}"
-    [[ $which == all || $which == rabbitmq ]] && { rabbitmqctl stop >/dev/null 2>&1 || true; }
-    [[ $which == all || $which == postgres ]] && [[ -n "$pg_bin" && -f "$state/postgres/data/PG_VERSION" ]] \
-      && { as_pg "'$pg_bin/pg_ctl' -D '$state/postgres/data' -m fast -w stop >/dev/null 2>&1" || true; }
-    [[ $which == all || $which == s3 ]] && [[ -f "$state/s3rver/pid" ]] && { kill "$(cat "$state/s3rver/pid")" 2>/dev/null || true; }
+    if [[ $which == all || $which == rabbitmq ]]; then rabbitmqctl stop >/dev/null 2>&1 || true; fi
+    if [[ ($which == all || $which == postgres) && -n "$pg_bin" && -f "$state/postgres/data/PG_VERSION" ]]; then
+      as_pg "'$pg_bin/pg_ctl' -D '$state/postgres/data' -m fast -w stop >/dev/null 2>&1" || true
+    fi
+    if [[ ($which == all || $which == s3) && -f "$state/s3rver/pid" ]]; then kill "$(cat "$state/s3rver/pid")" 2>/dev/null || true; fi
     ;;
   rabbitmqctl)
     # rabbitmqctl against this node, e.g. for tests: rabbitmqctl add_vhost NAME, stop_app, start_app.

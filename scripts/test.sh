@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test. Installs what the tests need beyond setup.sh: the CPU Vulkan driver that runs the
 # reference implementation (realesrgan-ncnn-vulkan) the parity tests compare against, ffmpeg for the
-# video tests, strace for the no-outbound-connections test, chromium for the console's browser tests (Playwright drives it; it downloads no browser), and the farm's servers on loopback (RabbitMQ, PostgreSQL, s3rver) through scripts/services.sh.
+# video tests, strace for the no-outbound-connections test, nftables, socat and iproute2 for the chaos run (scripts/chaos.sh), chromium for the console's browser tests (Playwright drives it; it downloads no browser), and the farm's servers on loopback (RabbitMQ, PostgreSQL, s3rver) through scripts/services.sh.
 # The deployment checks (tests/deploy/*/check.sh) install their own pinned tools under .tools/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 missing=()
-for pkg in libvulkan1 mesa-vulkan-drivers ffmpeg chromium strace; do
+for pkg in libvulkan1 mesa-vulkan-drivers ffmpeg chromium strace nftables socat iproute2; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

@@ -17,7 +17,8 @@ public static class TransientFailures
 {
     public static bool IsTransient(Exception exception) => exception switch
     {
-        HttpRequestException or SocketException or TimeoutException => true,
+        // HttpIOException: a response cut off mid-body (the object store stopped while answering).
+        HttpRequestException or HttpIOException or SocketException or TimeoutException => true,
         // S3: throttling (503 SlowDown), server errors and requests that never got an answer.
         AmazonServiceException s3 => (int)s3.StatusCode >= 500 || s3.StatusCode == HttpStatusCode.TooManyRequests
             || s3.ErrorCode is "SlowDown" or "ServiceUnavailable" or "RequestTimeout" or "InternalError" || Inner(s3),
