@@ -30,6 +30,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             AuthenticationRegion = settings.Region,
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            HttpClientFactory = new S3HttpClientFactory(settings),
         };
         var credentials = new BasicAWSCredentials(settings.AccessKey, settings.SecretKey);
         _client = new AmazonS3Client(credentials, config);

@@ -18,4 +18,10 @@ public sealed record S3Settings
 
     /// <summary>Objects larger than this are uploaded in parts of this size (S3's minimum part is 5 MiB).</summary>
     public int PartSize { get; init; } = 16 << 20;
+
+    /// <summary>A connection silent (or whose sent data is unacknowledged) this long is dropped and its request retried (<see cref="S3HttpClientFactory"/>).</summary>
+    public int DeadConnectionSeconds { get; init; } = 30;
+
+    /// <summary>The longest one request may take until its response's headers arrive (a part's upload included).</summary>
+    public int RequestTimeoutSeconds { get; init; } = 300;
 }

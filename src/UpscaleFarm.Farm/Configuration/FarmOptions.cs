@@ -40,6 +40,9 @@ public sealed class FarmOptions
     /// <summary>The store's endpoint as the API's clients reach it, for presigned result URLs; empty: S3ServiceUrl.</summary>
     public string S3PublicUrl { get; set; } = "";
 
+    /// <summary>Seconds after which a silent or unacknowledging connection to the object store is dropped and its request retried.</summary>
+    public int S3DeadConnectionSeconds { get; set; } = 30;
+
     /// <summary>Republish the unfinished work found in the job store when the coordinator starts.
     /// Null: on with the in-memory transport (its queues die with the process), off with RabbitMQ (its queues are durable).</summary>
     public bool? ResumeOnStart { get; set; }
@@ -85,5 +88,6 @@ public sealed class FarmOptions
         SecretKey = S3SecretKey,
         Region = S3Region,
         PublicUrl = S3PublicUrl,
+        DeadConnectionSeconds = S3DeadConnectionSeconds,
     };
 }
