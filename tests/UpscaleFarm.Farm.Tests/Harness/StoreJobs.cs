@@ -9,8 +9,8 @@ internal static class StoreJobs
     public static async Task<Guid> AddPlannedAsync(SqlJobStore store, int tiles, int priority = 5, long createdMs = 500)
     {
         var id = Guid.NewGuid();
-        await store.CreateJobAsync(new JobRecord { Id = id.ToString("N"), Tenant = "t", Model = "m", Priority = priority, CreatedMs = createdMs, FramesTotal = 1 },
-            [new FrameSource($"t/{id:N}/0.png", "0.png")]);
+        await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord { Id = id.ToString("N"), Tenant = "t", Model = "m", Priority = priority, CreatedMs = createdMs, FramesTotal = 1 },
+            [new FrameSource($"t/{id:N}/0.png", "0.png")]));
         await store.StartJobAsync(id, createdMs + 100);
         var frame = new FrameRecord { JobId = id.ToString("N"), Frame = 0, State = FrameState.Planned, Width = 64, Height = 64, Scale = 4 };
         await store.SaveFramePlanAsync(frame, Enumerable.Range(0, tiles).Select(t => new TileRecord
