@@ -20,7 +20,7 @@ public sealed partial class SqlJobStore
               AND lease_until_ms <= @Now
             RETURNING {OutboxColumns}
             """, new { Claim = claim, Now = nowMs, LeaseEnd = leaseEndMs, Limit = limit });
-        // RETURNING follows no ORDER BY: sent in the order they were written.
+        // RETURNING follows no ORDER BY: sent in the order they were written (to the millisecond).
         return claimed.OrderBy(m => m.CreatedMs).ThenBy(m => m.Id, StringComparer.Ordinal).ToList();
     }
 
@@ -28,13 +28,13 @@ public sealed partial class SqlJobStore
     {
         // By id alone: a message published is done with, even if its lease ran out meanwhile and another relay holds it.
         await using var connection = await dialect.OpenAsync(cancellation);
-        await connection.ExecuteAsync("DELETE FROM outbox WHERE id IN @Ids", new { Ids = ids });
+        await connection.ExecuteAsync($"DELETE FROM outbox WHERE id {dialect.InList("@Ids")}", new { Ids = ids });
     }
 
     public async Task ReleaseOutboxAsync(string claim, IReadOnlyList<string> ids, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        await connection.ExecuteAsync("UPDATE outbox SET claim = NULL, lease_until_ms = 0 WHERE id IN @Ids AND claim = @Claim",
+        await connection.ExecuteAsync($"UPDATE outbox SET claim = NULL, lease_until_ms = 0 WHERE id {dialect.InList("@Ids")} AND claim = @Claim",
             new { Ids = ids, Claim = claim });
     }
 
