@@ -157,7 +157,14 @@ public sealed class OutboxRelay : BackgroundService
         // A publish that hangs (the broker unreachable) must give up while the claim still holds.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(Lease / 2);
-        await _bus.Publish(body, type, timeout.Token);
+        try
+        {
+            await _bus.Publish(body, type, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the broker did not take a {type.Name} within {(Lease / 2).TotalSeconds} s");
+        }
         return true;
     }
 
