@@ -99,7 +99,7 @@ public sealed class OutboxRelay : BackgroundService
     }
 
     /// <summary>Publishes batches until the outbox has nothing claimable.</summary>
-    public async Task DrainAsync(CancellationToken cancellation)
+    private async Task DrainAsync(CancellationToken cancellation)
     {
         while (await RelayBatchAsync(cancellation) == BatchSize)
         {
