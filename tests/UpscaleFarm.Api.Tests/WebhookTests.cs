@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using UpscaleFarm.Api.Webhooks;
 using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
 
 namespace UpscaleFarm.Api.Tests;
@@ -21,7 +22,8 @@ namespace UpscaleFarm.Api.Tests;
 /// <summary>
 /// Webhooks reach a real HTTP receiver, signed as Standard Webhooks with the tenant's secret, retried
 /// when it fails, and sent from the job store's schedule: not delayed by another tenant's dead receiver,
-/// posted once per job end, and still sent after the API restarts.
+/// posted once per job end, still sent after the API restarts, and sent for a job whose end event was
+/// committed just before its step failed.
 /// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class WebhookTests(ApiFactory api)
@@ -173,6 +175,27 @@ public sealed class WebhookTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_job_completed_by_a_step_that_then_failed_still_gets_its_webhook()
+    {
+        var arrived = new ConcurrentQueue<Delivery>();
+        await using var receiver = await StartReceiverAsync((_, delivery) =>
+        {
+            arrived.Enqueue(delivery);
+            return Task.CompletedTask;
+        });
+        using var faulty = new FaultyApiFactory(FaultInjection.LastFrameAssembled);
+        var client = faulty.ClientFor(ApiFactory.AcmeKey);
+        var job = await Jobs.SubmitAsync(client, Jobs.Form([("fault.png", Jobs.Png("chelsea.png", 8, 8))], ("webhook", $"{receiver.Url}/hook")));
+
+        // Its last frame's commit completed the job; the step failed right after, before anything was published.
+        Assert.Equal("completed", (await Jobs.WaitAsync(client, job.Id)).State);
+        // JobCompleted was committed with the completion, so the relay sends it and the API schedules the webhook.
+        var row = await WaitForRowAsync(faulty.Services, job.Id, r => r.State == WebhookDeliveryState.Delivered);
+        Assert.Equal("job.completed", row.EventName);
+        Assert.Equal((row.Id, "job.completed"), arrived.Select(a => (a.Id, a.Event)).Single());
+    }
+
+    [Fact]
     public async Task A_tenant_without_a_webhook_secret_cannot_ask_for_webhooks()
     {
         var problem = await Refusals.PostAsync(api.ClientFor(ApiFactory.BetaKey),
@@ -188,6 +211,16 @@ public sealed class WebhookTests(ApiFactory api)
     {
         ["Farm:DataDirectory"] = dataDirectory,
         ["Api:WebhookRetryDelays:0"] = "00:00:04",
+    });
+
+    /// <summary>
+    /// An API host whose farm throws once at <paramref name="checkpoint"/>, right after a commit, with the reconciler out of
+    /// the way (a day before it re-drives anything): only the outbox can carry the job on.
+    /// </summary>
+    private sealed class FaultyApiFactory(string checkpoint) : ApiFactory(new Dictionary<string, string?>
+    {
+        ["Farm:FaultInjection:ThrowOnceAt:0"] = checkpoint,
+        ["Farm:Coordinator:StalledAfterSeconds"] = "86400",
     });
 
     /// <summary>The Standard Webhooks key of a secret, computed here as the standard describes it, independently of the API's code.</summary>

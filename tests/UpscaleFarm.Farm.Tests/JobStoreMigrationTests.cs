@@ -1,11 +1,12 @@
 using Dapper;
 using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
 
 namespace UpscaleFarm.Farm.Tests;
 
-/// <summary>A job store made by an earlier build (the farm's first schema) is brought up to date in place.</summary>
+/// <summary>A job store made by an earlier build (the farm's first schema) is brought up to date in place, its new tables added.</summary>
 [Collection(FarmCollection.Name)]
 public sealed class JobStoreMigrationTests(FarmServices services) : IDisposable
 {
@@ -47,6 +48,10 @@ public sealed class JobStoreMigrationTests(FarmServices services) : IDisposable
         // After a restart that lost the queue (the embedded farm), it is sent again.
         Assert.Equal(1, await store.ReleaseAllTilesAsync());
         Assert.Equal([1], (await store.ClaimTilesAsync(window: 10)).Select(t => t.Tile));
+
+        // The outbox, a table added since, exists: the job's last tile is counted with its FrameReady.
+        Assert.True((await StoreJobs.Lifecycle(store).CompleteTileAsync(Guid.Parse(job), 0, 1, "w", 1)).FrameComplete);
+        Assert.Equal([new FrameReady(Guid.Parse(job), 0)], await StoreJobs.OutboxAsync(store));
     }
 
     /// <summary>The tables as the farm first made them (issue 3), before any column was added.</summary>

@@ -122,8 +122,8 @@ public sealed class WebhookDeliveryStoreTests(FarmServices services) : IDisposab
     private static async Task<Guid> AddJobAsync(SqlJobStore store, string tenant)
     {
         var id = Guid.NewGuid();
-        await store.CreateJobAsync(new JobRecord { Id = id.ToString("N"), Tenant = tenant, Model = "m", FramesTotal = 1, WebhookUrl = "https://hooks.example.com/h" },
-            [new FrameSource($"{tenant}/{id:N}/0.png", "0.png")]);
+        await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord { Id = id.ToString("N"), Tenant = tenant, Model = "m", FramesTotal = 1, WebhookUrl = "https://hooks.example.com/h" },
+            [new FrameSource($"{tenant}/{id:N}/0.png", "0.png")]));
         return id;
     }
 

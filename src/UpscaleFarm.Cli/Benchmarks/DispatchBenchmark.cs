@@ -26,10 +26,10 @@ public static class DispatchBenchmark
         for (var j = 0; j < jobs; j++)
         {
             var id = Guid.NewGuid();
-            await store.CreateJobAsync(new JobRecord
+            await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord
             {
                 Id = id.ToString("N"), Tenant = "bench", Model = "m", Priority = j % 10, CreatedMs = j, FramesTotal = 1,
-            }, [new FrameSource($"bench/{id:N}/0.png", "0.png")]);
+            }, [new FrameSource($"bench/{id:N}/0.png", "0.png")]));
             await store.StartJobAsync(id, j);
             await store.SaveFramePlanAsync(new FrameRecord { JobId = id.ToString("N"), Frame = 0, State = FrameState.Planned, Width = 1, Height = 1, Scale = 4 },
                 Enumerable.Range(0, tilesPerJob).Select(t => new TileRecord
@@ -52,7 +52,7 @@ public static class DispatchBenchmark
         {
             clock.Restart();
             foreach (var tile in claimed.Take(finished))
-                await store.CompleteTileAsync(Guid.Parse(tile.JobId), tile.Frame, tile.Tile, "bench", 1, 1);
+                await store.TransactAsync(changes => changes.CompleteTileAsync(Guid.Parse(tile.JobId), tile.Frame, tile.Tile, "bench", 1, 1));
             completes.Add(clock.Elapsed / finished);
             claimed.RemoveRange(0, Math.Min(finished, claimed.Count));
             clock.Restart();

@@ -1,8 +1,8 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using UpscaleFarm.Contracts.V1;
-using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Lifecycle;
 using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Storage;
@@ -11,10 +11,10 @@ namespace UpscaleFarm.Farm.Assembler;
 
 /// <summary>
 /// Assembles a frame whose tiles are all counted, records it, completes the job with its last frame
-/// (a video job goes on to <see cref="VideoMuxConsumer"/>), and removes the frame's tile objects. Assembling twice (a redelivery) writes the same result again
-/// and counts the frame once.
+/// (a video job goes on to <see cref="VideoMuxConsumer"/>; <see cref="JobLifecycle.CompleteFrameAsync"/>), and removes the
+/// frame's tile objects. Assembling twice (a redelivery) writes the same result again and counts the frame once.
 /// </summary>
-public sealed class FrameReadyConsumer(IJobStore store, FrameAssembler assembler, IObjectStore objects, FaultInjection faults,
+public sealed class FrameReadyConsumer(IJobStore store, JobLifecycle lifecycle, FrameAssembler assembler, IObjectStore objects,
     ILogger<FrameReadyConsumer> logger)
     : IConsumer<FrameReady>
 {
@@ -36,11 +36,7 @@ public sealed class FrameReadyConsumer(IJobStore store, FrameAssembler assembler
                 .SetTag(FarmTelemetry.Tags.Frame, frameIndex).SetTag(FarmTelemetry.Tags.Tiles, tiles.Count);
             resultKey = await assembler.AssembleAsync(job, frame, tiles, context.CancellationToken);
         }
-        if (await store.CompleteFrameAsync(jobId, frameIndex, resultKey, Clock.NowMs, context.CancellationToken))
-        {
-            faults.At(FaultInjection.LastFrameAssembled);
-            await JobCompletion.AfterLastFrameAsync(store, context, job, logger, context.CancellationToken);
-        }
+        await lifecycle.CompleteFrameAsync(job, frameIndex, resultKey, context.CancellationToken);
         await DeleteTilesAsync(job, frameIndex);
     }
 

@@ -2,8 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Client;
-using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Lifecycle;
 
 namespace UpscaleFarm.Farm.Assembler;
 
@@ -12,7 +11,7 @@ namespace UpscaleFarm.Farm.Assembler;
 /// (MassTransit's Fault after the message went to its _error queue). Workers then drop the job's
 /// remaining tiles, so the queues drain.
 /// </summary>
-public sealed class JobFailureConsumer(IJobStore store, ILogger<JobFailureConsumer> logger) :
+public sealed class JobFailureConsumer(JobLifecycle lifecycle, ILogger<JobFailureConsumer> logger) :
     IConsumer<TileFailed>, IConsumer<Fault<TileJob>>, IConsumer<Fault<PlanFrame>>, IConsumer<Fault<FrameReady>>, IConsumer<Fault<JobSubmitted>>,
     IConsumer<Fault<TileCompleted>>, IConsumer<Fault<MuxVideo>>
 {
@@ -46,7 +45,6 @@ public sealed class JobFailureConsumer(IJobStore store, ILogger<JobFailureConsum
         if (fault?.Exceptions.FirstOrDefault() is { } cause)
             logger.LogError("Job {JobId} fails: {Reason}; cause: {ExceptionType}: {Message}\n{StackTrace}",
                 jobId, reason, cause.ExceptionType, cause.Message, cause.StackTrace);
-        if (await store.FinishJobAsync(jobId, JobState.Failed, reason, Clock.NowMs, context.CancellationToken))
-            await context.Publish(new JobFailed(jobId, reason, DateTimeOffset.UtcNow));
+        await lifecycle.FailAsync(jobId, reason, context.CancellationToken);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Lifecycle;
 using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Storage;
 using UpscaleFarm.Video;
@@ -15,7 +16,8 @@ namespace UpscaleFarm.Farm.Assembler;
 /// subtitles and timing, stored as the job's result, and the job completes. Encoding again after a
 /// redelivery writes the same key and completes the job once.
 /// </summary>
-public sealed class VideoMuxConsumer(IJobStore store, IObjectStore objects, IOptions<FarmOptions> options, ILogger<VideoMuxConsumer> logger)
+public sealed class VideoMuxConsumer(IJobStore store, JobLifecycle lifecycle, IObjectStore objects, IOptions<FarmOptions> options,
+    ILogger<VideoMuxConsumer> logger)
     : IConsumer<MuxVideo>
 {
     public async Task Consume(ConsumeContext<MuxVideo> context)
@@ -48,18 +50,14 @@ public sealed class VideoMuxConsumer(IJobStore store, IObjectStore objects, IOpt
             var resultKey = FarmKeys.VideoResult(job.Tenant, job.JobId, extension);
             await using (var result = File.OpenRead(output))
                 await objects.PutAsync(resultKey, result, cancellation);
-            if (await store.CompleteJobAsync(job.JobId, resultKey, Clock.NowMs, cancellation))
-            {
-                await context.Publish(new JobCompleted(job.JobId, [resultKey], DateTimeOffset.UtcNow));
+            if (await lifecycle.CompleteVideoAsync(job.JobId, resultKey, cancellation))
                 logger.LogInformation("Job {JobId} completed: {Frames} frames encoded into {Video}", job.JobId, frames.Count, resultKey);
-            }
         }
         catch (VideoException e)
         {
             // The job's error is the fixed message; what ffmpeg said, with this server's paths, is for the log only.
             logger.LogWarning("Job {JobId}: encoding the video failed: {Reason} ({Detail})", job.JobId, e.Message, e.Detail);
-            if (await store.FinishJobAsync(job.JobId, JobState.Failed, $"encoding the video: {e.Message}", Clock.NowMs, cancellation))
-                await context.Publish(new JobFailed(job.JobId, e.Message, DateTimeOffset.UtcNow));
+            await lifecycle.FailAsync(job.JobId, $"encoding the video: {e.Message}", cancellation);
         }
         finally
         {

@@ -1,9 +1,7 @@
-using MassTransit;
 using Microsoft.Extensions.Options;
-using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Configuration;
-using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Lifecycle;
 using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
@@ -12,10 +10,11 @@ using UpscaleFarm.Storage;
 namespace UpscaleFarm.Farm.Client;
 
 /// <summary>
-/// Submits jobs to the farm and follows them: sources go to the object store, the job to the job store,
-/// then JobSubmitted to the coordinator. Progress is read from the job store, which every process shares.
+/// Submits jobs to the farm and follows them: sources go to the object store, the job to the job store with the
+/// JobSubmitted that hands it to the coordinator (committed together, <see cref="JobLifecycle"/>). Progress is read from
+/// the job store, which every process shares.
 /// </summary>
-public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, ModelCatalog catalog, IOptions<FarmOptions> options, FaultInjection faults)
+public sealed class FarmClient(IJobStore store, JobLifecycle lifecycle, IObjectStore objects, ModelCatalog catalog, IOptions<FarmOptions> options)
 {
     /// <summary>Submits local files as one job (several files make a frame set).</summary>
     public async Task<Guid> SubmitAsync(IReadOnlyList<string> files, JobRequest request, CancellationToken cancellation = default)
@@ -79,6 +78,8 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
         var created = job with { FramesTotal = frames.Count, CreatedMs = Clock.NowMs, TraceParent = System.Diagnostics.Activity.Current?.Id };
         try
         {
+            // With its JobSubmitted (a relay sends it, later if this process dies now or the broker is down),
+            // riding through a job-store outage.
             await RideThroughAsync(() => CreateOnceAsync(created, frames, cancellation), cancellation);
         }
         catch (System.Data.Common.DbException) when (job.IdempotencyKey is not null)
@@ -90,9 +91,6 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
             await DeleteUploadsAsync(frames);
             return earlier;
         }
-        faults.At(FaultInjection.JobCreated);
-        // If this publish is lost (the process dies, the broker refuses), the coordinator's reconciler submits the job again.
-        await bus.Publish(new JobSubmitted(created.JobId, created.Tenant, created.FramesTotal, DateTimeOffset.UtcNow), cancellation);
         return created;
     }
 
@@ -104,7 +102,7 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
     {
         try
         {
-            await store.CreateJobAsync(job, frames, cancellation);
+            await lifecycle.CreateAsync(job, frames, cancellation);
         }
         catch (System.Data.Common.DbException e) when (!TransientFailures.IsTransient(e))
         {
@@ -161,13 +159,7 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
         TransientFailures.WaitOutAsync(read, TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds), null, cancellation);
 
     /// <summary>Cancels an unfinished job: workers drop its remaining tiles. False if it had already finished.</summary>
-    public async Task<bool> CancelAsync(Guid jobId, CancellationToken cancellation = default)
-    {
-        if (!await store.FinishJobAsync(jobId, JobState.Cancelled, "cancelled by its owner", Clock.NowMs, cancellation))
-            return false;
-        await bus.Publish(new JobCancelled(jobId, DateTimeOffset.UtcNow), cancellation);
-        return true;
-    }
+    public Task<bool> CancelAsync(Guid jobId, CancellationToken cancellation = default) => lifecycle.CancelAsync(jobId, cancellation);
 
     /// <summary>
     /// Deletes every object of a job (sources, tiles, results, Deep Zoom pyramids), or only its tiles: the

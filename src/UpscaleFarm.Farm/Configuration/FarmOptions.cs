@@ -64,6 +64,8 @@ public sealed class FarmOptions
 
     public CoordinatorOptions Coordinator { get; set; } = new();
 
+    public OutboxOptions Outbox { get; set; } = new();
+
     public WorkerOptions Worker { get; set; } = new();
 
     public AssemblerOptions Assembler { get; set; } = new();

@@ -9,7 +9,9 @@ using UpscaleFarm.Farm.Coordinator;
 using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.Housekeeping;
 using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Lifecycle;
 using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Outbox;
 using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Farm.Worker;
 using UpscaleFarm.Imaging.Codecs;
@@ -39,6 +41,8 @@ public static class FarmServiceCollectionExtensions
             ? ModelCatalog.Load(models)
             : ModelCatalog.Load());
         services.AddSingleton<FarmClient>();
+        services.AddSingleton<JobLifecycle>();
+        services.AddSingleton<OutboxSignal>();
         services.AddSingleton<FaultInjection>();
         services.AddHostedService<JobStoreMigration>();
         services.AddHostedService<ScratchSweeper>();
@@ -68,7 +72,11 @@ public static class FarmServiceCollectionExtensions
         // The host's own shutdown budget (30 s by default) would cut that short: give it the 60 s and some.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(75));
 
-        // After the bus's hosted service, so that the bus is started before the first tile is sent.
+        // After the bus's hosted service, so that the bus is started before the first message is sent (and stops after the
+        // relay's last one). Every process that commits messages relays them: the client (API, CLI), the coordinator and
+        // the assembler; a process that is only a worker commits none, and a fleet of them need not poll the store.
+        if (roles != FarmRoles.Worker)
+            services.AddHostedService<OutboxRelay>();
         if (roles.HasFlag(FarmRoles.Coordinator))
             services.AddHostedService<TileDispatcher>();
         if (roles.HasFlag(FarmRoles.Coordinator))

@@ -5,7 +5,11 @@ using UpscaleFarm.Farm.Messaging;
 
 namespace UpscaleFarm.Farm.Coordinator;
 
-/// <summary>Starts a job: marks it running and hands each frame to the planner as its own message.</summary>
+/// <summary>
+/// Starts a job: marks it running and hands each frame to the planner as its own message. The frames to plan are
+/// read from the store on every delivery and published before JobSubmitted is acknowledged, so a crash after the
+/// start commits is redelivered and sends them then: they need no outbox.
+/// </summary>
 public sealed class JobSubmittedConsumer(IJobStore store) : IConsumer<JobSubmitted>
 {
     public async Task Consume(ConsumeContext<JobSubmitted> context)

@@ -2,7 +2,7 @@ using MassTransit;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Lifecycle;
 using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Imaging;
 
@@ -14,7 +14,7 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// restart), it plans nothing twice, and announces the frame ready if no tile is left.
 /// A source that cannot be read fails the job with the reason instead of being retried.
 /// </summary>
-public sealed class PlanFrameConsumer(IJobStore store, FramePlanner planner, TileDispatchSignal dispatch) : IConsumer<PlanFrame>
+public sealed class PlanFrameConsumer(IJobStore store, JobLifecycle lifecycle, FramePlanner planner, TileDispatchSignal dispatch) : IConsumer<PlanFrame>
 {
     public async Task Consume(ConsumeContext<PlanFrame> context)
     {
@@ -41,13 +41,13 @@ public sealed class PlanFrameConsumer(IJobStore store, FramePlanner planner, Til
             }
             catch (ImageInputException e)
             {
-                var reason = PublicErrors.Scrub(e.Message);
-                if (await store.FinishJobAsync(jobId, JobState.Failed, reason, Clock.NowMs, context.CancellationToken))
-                    await context.Publish(new JobFailed(jobId, reason, DateTimeOffset.UtcNow));
+                await lifecycle.FailAsync(jobId, PublicErrors.Scrub(e.Message), context.CancellationToken);
                 return;
             }
         }
 
+        // Derived from the store on every delivery, and published before this message is acknowledged: a redelivery
+        // after a crash sends it again, so it needs no outbox.
         tiles ??= await store.GetTilesAsync(jobId, frameIndex, context.CancellationToken);
         if (tiles.All(t => t.State != TileState.Pending))
             await context.Publish(new FrameReady(jobId, frameIndex));

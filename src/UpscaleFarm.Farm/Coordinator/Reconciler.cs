@@ -3,24 +3,26 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Contracts.V1;
-using UpscaleFarm.Farm.Assembler;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Lifecycle;
 using UpscaleFarm.Farm.Messaging;
 
 namespace UpscaleFarm.Farm.Coordinator;
 
 /// <summary>
-/// Re-drives work whose next message was lost: a state change is committed before the message it implies
-/// is published, and a process that dies (or a publish that fails) in between leaves nothing to carry the
-/// job on. Every Coordinator:ReconcileIntervalSeconds it finds what has waited longer than
-/// Coordinator:StalledAfterSeconds (<see cref="IJobStore.FindStalledAsync"/>) and sends the message again:
-/// JobSubmitted for a job never started, FrameReady for a frame whose tiles are all done, the mux or the
-/// completion for a job whose frames are all assembled; and tiles claimed for the queue but never started
-/// (a dispatcher that died between claim and send) are made claimable again. Each of those steps is idempotent, so a message
+/// Re-drives work whose next message never came. Every Coordinator:ReconcileIntervalSeconds it makes claimable again
+/// the tiles claimed for the queue but never started (a dispatcher that died between claim and send: TileJob sends
+/// do not go through the outbox), and finds what has waited longer than Coordinator:StalledAfterSeconds
+/// (<see cref="IJobStore.FindStalledAsync"/>) and sends its message again: JobSubmitted for a job never started,
+/// FrameReady for a frame whose tiles are all done, the mux or the completion for a job whose frames are all assembled.
+/// The outbox (<see cref="JobLifecycle"/>) commits those messages with their state changes, so this is the safety
+/// net for what it cannot cover: a database an earlier build left in a crash window, and messages a transport lost
+/// after accepting them (the in-memory bus of a process that died). Each of those steps is idempotent, so a message
 /// sent twice (two coordinators, or a slow step mistaken for a lost one) does no harm.
 /// </summary>
-public sealed class Reconciler(IJobStore store, IBus bus, TileDispatchSignal dispatch, IOptions<FarmOptions> options, ILogger<Reconciler> logger)
+public sealed class Reconciler(IJobStore store, JobLifecycle lifecycle, IBus bus, TileDispatchSignal dispatch, IOptions<FarmOptions> options,
+    ILogger<Reconciler> logger)
     : BackgroundService
 {
     private const int Limit = 200;
@@ -70,7 +72,7 @@ public sealed class Reconciler(IJobStore store, IBus bus, TileDispatchSignal dis
             if (await store.GetJobAsync(jobId, cancellation) is { State: JobState.Running } job)
             {
                 logger.LogWarning("Job {JobId} has every frame assembled but was never completed; completing it", jobId);
-                await JobCompletion.AfterLastFrameAsync(store, bus, job, logger, cancellation);
+                await lifecycle.CompleteAssembledJobAsync(job, cancellation);
             }
         }
         return released + stalled.Count;

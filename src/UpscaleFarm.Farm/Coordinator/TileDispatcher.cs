@@ -73,7 +73,9 @@ public sealed class TileDispatcher : BackgroundService
             _logger.LogWarning(e, "Could not claim tiles from the job store; trying again");
             return;
         }
-        // A crash here leaves the tiles claimed and unsent: the reconciler releases them once they are stale.
+        // TileJob sends do not go through the outbox (Lifecycle.JobLifecycle): one per tile, they are the farm's largest
+        // volume, and a claim is cheap to redo. A crash here leaves the tiles claimed and unsent: the reconciler releases
+        // them once they are stale.
         if (tiles.Count > 0 && _faults.Fires(FaultInjection.TilesClaimed))
             return;
         // Each job's tiles are sent in a span of that job's trace, so its tiles' spans are children of it.

@@ -1,40 +1,58 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Farm.Configuration;
 
 namespace UpscaleFarm.Farm.Faults;
 
 /// <summary>
-/// Crash windows made on purpose, for tests: at a named checkpoint between a committed state change and
-/// the message it implies, throw once, as a process dying there (or a publish failing there) would leave
-/// things. Configured by Farm:FaultInjection:ThrowOnceAt (a list of checkpoint names); empty in production,
-/// where each checkpoint is one set lookup.
+/// Crash windows made on purpose, for tests: at a named checkpoint right after a committed state change, throw once
+/// (as a failing step would leave things: its message is retried, the rest of the process lives on) or kill this
+/// process outright (SIGKILL: nothing after the commit runs, not even a graceful shutdown). Configured by
+/// Farm:FaultInjection:ThrowOnceAt and :KillAt (lists of checkpoint names); empty in production, where each
+/// checkpoint is one set lookup.
 /// </summary>
 public sealed class FaultInjection(IOptions<FarmOptions> options)
 {
     /// <summary>TileDispatcher: tiles are claimed in the job store, not yet published (the coordinator "dies" there).</summary>
     public const string TilesClaimed = "tiles-claimed";
 
-    /// <summary>FarmClient.CreateAsync: the job row is committed, JobSubmitted not yet published.</summary>
+    /// <summary>JobLifecycle: the job row and its JobSubmitted are committed; the outbox relay is not yet woken.</summary>
     public const string JobCreated = "job-created";
 
-    /// <summary>TileCompletedConsumer: the tile that completes its frame is counted, FrameReady not yet published.</summary>
+    /// <summary>JobLifecycle: the tile that completes its frame is counted and its FrameReady committed; the relay is not yet woken.</summary>
     public const string FrameTilesCounted = "frame-tiles-counted";
 
-    /// <summary>FrameReadyConsumer: the last frame is marked assembled, the job not yet completed.</summary>
+    /// <summary>
+    /// JobLifecycle: the last frame is assembled and, in the same commit, the job completed with its JobCompleted (a
+    /// video job: its MuxVideo); the relay is not yet woken.
+    /// </summary>
     public const string LastFrameAssembled = "last-frame-assembled";
 
     private readonly HashSet<string> _armed = new(options.Value.FaultInjection.ThrowOnceAt, StringComparer.Ordinal);
+    private readonly HashSet<string> _lethal = new(options.Value.FaultInjection.KillAt, StringComparer.Ordinal);
 
-    /// <summary>Throws <see cref="InjectedFaultException"/> the first time <paramref name="checkpoint"/> is reached, if it is armed.</summary>
+    /// <summary>
+    /// Kills the process at a <paramref name="checkpoint"/> armed to kill; throws <see cref="InjectedFaultException"/>
+    /// the first time one armed to throw is reached.
+    /// </summary>
     public void At(string checkpoint)
     {
         if (Fires(checkpoint))
             throw new InjectedFaultException(checkpoint);
     }
 
-    /// <summary>True the first time an armed <paramref name="checkpoint"/> is reached: the caller then stops as a dying process would.</summary>
+    /// <summary>
+    /// Kills the process at a <paramref name="checkpoint"/> armed to kill; true the first time one armed to throw is
+    /// reached: the caller then stops as a dying process would.
+    /// </summary>
     public bool Fires(string checkpoint)
     {
+        if (_lethal.Count > 0 && _lethal.Contains(checkpoint))
+        {
+            // SIGKILL on Unix: no finally block, hosted service or bus gets to run.
+            Process.GetCurrentProcess().Kill();
+            Thread.Sleep(Timeout.Infinite);
+        }
         if (_armed.Count == 0)
             return false;
         lock (_armed)

@@ -1,16 +1,24 @@
 namespace UpscaleFarm.Farm.JobStore;
 
 /// <summary>
-/// The farm's durable state: jobs, frames, tiles and webhook deliveries. Every state change is one conditional statement or
-/// transaction, so concurrent and repeated calls (redelivered messages, several processes) stay exact:
-/// a tile is counted once, a frame assembled once, a job finished once.
+/// The farm's durable state: jobs, frames, tiles, webhook deliveries and the outbox of messages that state changes imply.
+/// Every state change is one conditional statement or transaction, so concurrent and repeated calls (redelivered
+/// messages, several processes) stay exact: a tile is counted once, a frame assembled once, a job finished once.
+/// The changes that imply a message are made in <see cref="TransactAsync{T}"/>, with the message.
 /// </summary>
 public interface IJobStore
 {
     /// <summary>Creates the tables if they are missing (safe to call from several processes at once).</summary>
     Task MigrateAsync(CancellationToken cancellation = default);
 
-    Task CreateJobAsync(JobRecord job, IReadOnlyList<FrameSource> frames, CancellationToken cancellation = default);
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction, committed when it returns and rolled back when it throws:
+    /// its state changes and the outbox messages it writes are committed together or not at all.
+    /// </summary>
+    Task<T> TransactAsync<T>(Func<IJobTransaction, Task<T>> work, CancellationToken cancellation = default);
+
+    /// <inheritdoc cref="TransactAsync{T}"/>
+    Task TransactAsync(Func<IJobTransaction, Task> work, CancellationToken cancellation = default);
 
     Task<JobRecord?> GetJobAsync(Guid jobId, CancellationToken cancellation = default);
 
@@ -72,18 +80,6 @@ public interface IJobStore
 
     Task RecordTileErrorAsync(Guid jobId, int frame, int tile, string error, CancellationToken cancellation = default);
 
-    /// <summary>Marks a tile done and counts it, exactly once however often it is called.</summary>
-    Task<TileCount> CompleteTileAsync(Guid jobId, int frame, int tile, string worker, long inferenceMs, long nowMs, CancellationToken cancellation = default);
-
-    /// <summary>Marks a frame assembled; returns true for the one call that assembles the job's last frame.</summary>
-    Task<bool> CompleteFrameAsync(Guid jobId, int frame, string resultKey, long nowMs, CancellationToken cancellation = default);
-
-    /// <summary>Moves a running job to completed, with its job-wide result if any; true for the one call that does.</summary>
-    Task<bool> CompleteJobAsync(Guid jobId, string? resultKey, long nowMs, CancellationToken cancellation = default);
-
-    /// <summary>Moves an unfinished job to failed or cancelled; false if it had already finished.</summary>
-    Task<bool> FinishJobAsync(Guid jobId, string state, string? reason, long nowMs, CancellationToken cancellation = default);
-
     /// <summary>Records a job's end event for its webhook; false (and nothing written) if the job already has one for that event.</summary>
     Task<bool> ScheduleWebhookAsync(WebhookDeliveryRecord delivery, CancellationToken cancellation = default);
 
@@ -107,4 +103,20 @@ public interface IJobStore
 
     /// <summary>A job's webhook deliveries, oldest first.</summary>
     Task<IReadOnlyList<WebhookDeliveryRecord>> GetWebhooksAsync(Guid jobId, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> outbox messages whose lease has ended (unclaimed ones have ended), oldest
+    /// first, under <paramref name="claim"/> until <paramref name="leaseEndMs"/>: a message is claimed by one relay at a
+    /// time, however many ask at once; one its relay never deleted (it died) is claimable again when the lease ends.
+    /// </summary>
+    Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(string claim, long nowMs, long leaseEndMs, int limit, CancellationToken cancellation = default);
+
+    /// <summary>Deletes published messages.</summary>
+    Task DeleteOutboxAsync(IReadOnlyList<string> ids, CancellationToken cancellation = default);
+
+    /// <summary>Makes claimed messages that could not be published claimable again at once, if the claim still holds them.</summary>
+    Task ReleaseOutboxAsync(string claim, IReadOnlyList<string> ids, CancellationToken cancellation = default);
+
+    /// <summary>Messages waiting in the outbox and the age of the oldest.</summary>
+    Task<OutboxBacklog> CountOutboxAsync(CancellationToken cancellation = default);
 }

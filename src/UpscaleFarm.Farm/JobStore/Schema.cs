@@ -1,9 +1,9 @@
 namespace UpscaleFarm.Farm.JobStore;
 
 /// <summary>
-/// The job store's tables, in SQL that SQLite and PostgreSQL both accept: created when missing, then the
-/// columns added since the farm's first schema are added to tables an earlier build made, then the indexes
-/// (some of which use those columns).
+/// The job store's tables, in SQL that SQLite and PostgreSQL both accept: created when missing (so a table
+/// added since, such as the outbox, appears in an earlier build's database), then the columns added since the
+/// farm's first schema are added to tables an earlier build made, then the indexes (some of which use those columns).
 /// </summary>
 internal static class Schema
 {
@@ -90,6 +90,14 @@ internal static class Schema
             created_ms BIGINT NOT NULL,
             finished_ms BIGINT NULL,
             UNIQUE (job_id, event_name));
+        CREATE TABLE IF NOT EXISTS outbox (
+            id TEXT PRIMARY KEY,
+            message_type TEXT NOT NULL,
+            body TEXT NOT NULL,
+            trace_parent TEXT NULL,
+            created_ms BIGINT NOT NULL,
+            claim TEXT NULL,
+            lease_until_ms BIGINT NOT NULL DEFAULT 0);
         """;
 
     public const string Indexes = """
@@ -99,6 +107,7 @@ internal static class Schema
         CREATE INDEX IF NOT EXISTS tiles_waiting ON tiles (job_id, frame, tile) WHERE state = 'pending' AND dispatched = 0;
         CREATE INDEX IF NOT EXISTS tiles_in_queue ON tiles (job_id) WHERE state = 'pending' AND dispatched = 1;
         CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_ms) WHERE state = 'scheduled';
+        CREATE INDEX IF NOT EXISTS outbox_due ON outbox (lease_until_ms, created_ms);
         """;
 
     /// <summary>Columns added after their table's first version: (table, column, its definition for ALTER TABLE ADD COLUMN).</summary>

@@ -27,6 +27,12 @@ public abstract class SqlDialect : IDisposable
     /// </summary>
     public abstract string SkipLocked { get; }
 
+    /// <summary>
+    /// "Is one of" a list parameter (e.g. "@Ids"), after a column: Dapper expands a list into IN (…) for SQLite, but hands
+    /// Npgsql the list as one array parameter, which PostgreSQL compares with = ANY.
+    /// </summary>
+    public abstract string InList(string parameter);
+
     public virtual void Dispose() { }
 
     public static SqlDialect Sqlite(string connectionString) => new SqliteDialect(connectionString);
@@ -50,6 +56,7 @@ public abstract class SqlDialect : IDisposable
         public override string ColumnCountSql => "SELECT COUNT(*) FROM pragma_table_info(@Table) WHERE name = @Column";
         public override string BlobType => "BLOB";
         public override string SkipLocked => "";
+        public override string InList(string parameter) => $"IN {parameter}";
 
         public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellation)
         {
@@ -71,6 +78,7 @@ public abstract class SqlDialect : IDisposable
             "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @Table AND column_name = @Column";
         public override string BlobType => "BYTEA";
         public override string SkipLocked => "FOR UPDATE SKIP LOCKED";
+        public override string InList(string parameter) => $"= ANY({parameter})";
 
         public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellation) =>
             await _dataSource.OpenConnectionAsync(cancellation);

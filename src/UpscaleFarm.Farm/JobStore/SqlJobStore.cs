@@ -1,13 +1,12 @@
 using System.Data.Common;
 using Dapper;
-using UpscaleFarm.Farm.Telemetry;
 
 namespace UpscaleFarm.Farm.JobStore;
 
 /// <summary>The job store over SQLite or PostgreSQL (see <see cref="SqlDialect"/>), through Dapper.</summary>
 public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
 {
-    private const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms, idempotency_key, webhook_url, video_key, result_key, priority, trace_parent";
+    internal const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms, idempotency_key, webhook_url, video_key, result_key, priority, trace_parent";
 
     static SqlJobStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -31,16 +30,23 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
         await transaction.CommitAsync(cancellation);
     }
 
-    public async Task CreateJobAsync(JobRecord job, IReadOnlyList<FrameSource> frames, CancellationToken cancellation = default)
+    public async Task<T> TransactAsync<T>(Func<IJobTransaction, Task<T>> work, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        await connection.ExecuteAsync($"INSERT INTO jobs ({JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @OutScale, @Format, @Quality, @TileSize, @Halo, @Alpha, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs, @IdempotencyKey, @WebhookUrl, @VideoKey, @ResultKey, @Priority, @TraceParent)",
-            job, transaction);
-        await connection.ExecuteAsync("INSERT INTO frames (job_id, frame, source_key, name, state) VALUES (@JobId, @Frame, @SourceKey, @Name, @State)",
-            frames.Select((source, i) => new { JobId = job.Id, Frame = i, SourceKey = source.Key, source.Name, State = FrameState.Pending }), transaction);
+        var changes = new SqlJobTransaction(connection, transaction);
+        var result = await work(changes);
         await transaction.CommitAsync(cancellation);
+        changes.Committed();
+        return result;
     }
+
+    public Task TransactAsync(Func<IJobTransaction, Task> work, CancellationToken cancellation = default) =>
+        TransactAsync(async changes =>
+        {
+            await work(changes);
+            return true;
+        }, cancellation);
 
     public async Task<JobRecord?> GetJobAsync(Guid jobId, CancellationToken cancellation = default)
     {
@@ -160,72 +166,7 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
             new { Id = Key(jobId), Frame = frame, Tile = tile, Error = Truncate(error) });
     }
 
-    public async Task<TileCount> CompleteTileAsync(Guid jobId, int frame, int tile, string worker, long inferenceMs, long nowMs, CancellationToken cancellation = default)
-    {
-        var id = Key(jobId);
-        await using var connection = await dialect.OpenAsync(cancellation);
-        await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        var marked = await connection.ExecuteAsync("""
-            UPDATE tiles SET state = @Done, worker = @Worker, finished_ms = @Now, inference_ms = @InferenceMs
-            WHERE job_id = @Id AND frame = @Frame AND tile = @Tile AND state = @Pending
-            """, new { Id = id, Frame = frame, Tile = tile, Worker = worker, Now = nowMs, InferenceMs = inferenceMs, TileState.Done, TileState.Pending }, transaction);
-        if (marked == 0)
-            return new TileCount(false, false);
-        var counts = await connection.QuerySingleAsync<(int Done, int Total)>(
-            "UPDATE frames SET tiles_done = tiles_done + 1 WHERE job_id = @Id AND frame = @Frame RETURNING tiles_done, tiles_total",
-            new { Id = id, Frame = frame }, transaction);
-        await connection.ExecuteAsync("UPDATE jobs SET tiles_done = tiles_done + 1 WHERE id = @Id", new { Id = id }, transaction);
-        await transaction.CommitAsync(cancellation);
-        return new TileCount(true, counts.Done == counts.Total);
-    }
-
-    public async Task<bool> CompleteFrameAsync(Guid jobId, int frame, string resultKey, long nowMs, CancellationToken cancellation = default)
-    {
-        var id = Key(jobId);
-        await using var connection = await dialect.OpenAsync(cancellation);
-        await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        var marked = await connection.ExecuteAsync("""
-            UPDATE frames SET state = @Assembled, result_key = @ResultKey, assembled_ms = @Now
-            WHERE job_id = @Id AND frame = @Frame AND state = @Planned
-            """, new { Id = id, Frame = frame, ResultKey = resultKey, Now = nowMs, FrameState.Assembled, FrameState.Planned }, transaction);
-        if (marked == 0)
-            return false;
-        var counts = await connection.QuerySingleAsync<(int Done, int Total)>(
-            "UPDATE jobs SET frames_done = frames_done + 1 WHERE id = @Id RETURNING frames_done, frames_total", new { Id = id }, transaction);
-        await transaction.CommitAsync(cancellation);
-        return counts.Done == counts.Total;
-    }
-
-    public async Task<bool> CompleteJobAsync(Guid jobId, string? resultKey, long nowMs, CancellationToken cancellation = default)
-    {
-        await using var connection = await dialect.OpenAsync(cancellation);
-        var created = await connection.QuerySingleOrDefaultAsync<long?>(
-            "UPDATE jobs SET state = @Completed, result_key = @ResultKey, finished_ms = @Now WHERE id = @Id AND state = @Running RETURNING created_ms",
-            new { Id = Key(jobId), ResultKey = resultKey, Now = nowMs, JobState.Completed, JobState.Running });
-        return RecordEnd(created, nowMs, JobState.Completed);
-    }
-
-    public async Task<bool> FinishJobAsync(Guid jobId, string state, string? reason, long nowMs, CancellationToken cancellation = default)
-    {
-        if (state is not (JobState.Failed or JobState.Cancelled))
-            throw new ArgumentOutOfRangeException(nameof(state), "only failed or cancelled");
-        await using var connection = await dialect.OpenAsync(cancellation);
-        var created = await connection.QuerySingleOrDefaultAsync<long?>(
-            "UPDATE jobs SET state = @State, error = @Reason, finished_ms = @Now WHERE id = @Id AND state IN (@Queued, @Running) RETURNING created_ms",
-            new { Id = Key(jobId), State = state, Reason = reason, Now = nowMs, JobState.Queued, JobState.Running });
-        return RecordEnd(created, nowMs, state);
-    }
-
-    /// <summary>A job's end is recorded here, where it happens exactly once: the duration metric counts each job once.</summary>
-    private static bool RecordEnd(long? createdMs, long nowMs, string state)
-    {
-        if (createdMs is not { } created)
-            return false;
-        FarmTelemetry.JobDuration.Record(Math.Max(0, nowMs - created) / 1000.0, new KeyValuePair<string, object?>(FarmTelemetry.Tags.State, state));
-        return true;
-    }
-
     public void Dispose() => dialect.Dispose();
 
-    private static string Key(Guid id) => id.ToString("N");
+    internal static string Key(Guid id) => id.ToString("N");
 }

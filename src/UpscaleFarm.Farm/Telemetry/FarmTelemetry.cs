@@ -42,6 +42,26 @@ public static class FarmTelemetry
             "Planned tiles waiting in the job store for room in the dispatch window");
     }
 
+    /// <summary>The outbox as a relay last counted it (<see cref="Outbox.OutboxRelay"/>).</summary>
+    public static JobStore.OutboxBacklog OutboxBacklog { get; set; }
+
+    private static int _outboxObserved;
+
+    /// <summary>
+    /// Publishes <see cref="OutboxBacklog"/> as gauges, once per process and only where a relay runs. Every relay counts
+    /// the same table, so take the maximum across processes, not the sum.
+    /// </summary>
+    public static void ObserveOutbox()
+    {
+        if (Interlocked.Exchange(ref _outboxObserved, 1) == 1)
+            return;
+        Meter.CreateObservableGauge("upscalefarm.outbox.pending", () => OutboxBacklog.Pending, "{message}",
+            "Messages committed with a state change and not yet published (a broker outage makes it grow)");
+        Meter.CreateObservableGauge("upscalefarm.outbox.oldest_age",
+            () => OutboxBacklog.OldestCreatedMs is { } oldest ? Math.Max(0, Messaging.Clock.NowMs - oldest) / 1000.0 : 0, "s",
+            "How long the oldest unpublished message in the outbox has waited");
+    }
+
     public static class Tags
     {
         public const string JobId = "job.id";
@@ -56,6 +76,7 @@ public static class FarmTelemetry
         public const string Stage = "stage";
         public const string State = "state";
         public const string Device = "device";
+        public const string MessageType = "message_type";
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,8 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
     public FarmClient Client => _host.Services.GetRequiredService<FarmClient>();
     public IJobStore Store => _host.Services.GetRequiredService<IJobStore>();
     public IObjectStore Objects => _host.Services.GetRequiredService<IObjectStore>();
+    public IBus Bus => _host.Services.GetRequiredService<IBus>();
+    public IServiceProvider Services => _host.Services;
 
     public static async Task<EmbeddedFarm> StartAsync(IDictionary<string, string?> settings, FarmRoles roles = FarmRoles.All)
     {

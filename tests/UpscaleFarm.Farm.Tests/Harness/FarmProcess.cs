@@ -78,6 +78,21 @@ internal sealed class FarmProcess : IDisposable
 
     private const int SigTerm = 15;
 
+    /// <summary>Waits for the process to exit by itself (a fault injected to kill it); returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Role} did not exit within {timeout}:\n{Log}");
+        }
+        return _process.ExitCode;
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 

@@ -1,16 +1,28 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Lifecycle;
+using UpscaleFarm.Farm.Outbox;
 
 namespace UpscaleFarm.Farm.Tests.Harness;
 
-/// <summary>Jobs written straight into a job store, for tests of its queries.</summary>
+/// <summary>Jobs written straight into a job store, and its outbox read back, for tests of its queries.</summary>
 internal static class StoreJobs
 {
-    /// <summary>A running job of one planned frame with <paramref name="tiles"/> pending 8×8 tiles; started 100 ms after <paramref name="createdMs"/>.</summary>
-    public static async Task<Guid> AddPlannedAsync(SqlJobStore store, int tiles, int priority = 5, long createdMs = 500)
+    /// <summary>
+    /// A running job of one planned frame with <paramref name="tiles"/> pending 8×8 tiles; started 100 ms after <paramref name="createdMs"/>;
+    /// a video job with <paramref name="videoKey"/>. Written without messages: the outbox stays as it was.
+    /// </summary>
+    public static async Task<Guid> AddPlannedAsync(SqlJobStore store, int tiles, int priority = 5, long createdMs = 500, string? videoKey = null)
     {
         var id = Guid.NewGuid();
-        await store.CreateJobAsync(new JobRecord { Id = id.ToString("N"), Tenant = "t", Model = "m", Priority = priority, CreatedMs = createdMs, FramesTotal = 1 },
-            [new FrameSource($"t/{id:N}/0.png", "0.png")]);
+        await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord
+            {
+                Id = id.ToString("N"), Tenant = "t", Model = "m", Priority = priority, CreatedMs = createdMs, FramesTotal = 1, VideoKey = videoKey,
+            },
+            [new FrameSource($"t/{id:N}/0.png", "0.png")]));
         await store.StartJobAsync(id, createdMs + 100);
         var frame = new FrameRecord { JobId = id.ToString("N"), Frame = 0, State = FrameState.Planned, Width = 64, Height = 64, Scale = 4 };
         await store.SaveFramePlanAsync(frame, Enumerable.Range(0, tiles).Select(t => new TileRecord
@@ -18,5 +30,24 @@ internal static class StoreJobs
             JobId = id.ToString("N"), Frame = 0, Tile = t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8,
         }).ToList());
         return id;
+    }
+
+    /// <summary>The farm's <see cref="JobLifecycle"/> over <paramref name="store"/>, without faults; its relay wake-ups go nowhere.</summary>
+    public static JobLifecycle Lifecycle(IJobStore store) =>
+        new(store, new OutboxSignal(), new FaultInjection(Options.Create(new FarmOptions())), NullLogger<JobLifecycle>.Instance);
+
+    /// <summary>
+    /// Every message waiting in the outbox, decoded, oldest first: claimed, whatever holds it, under a lease that ends at
+    /// once, so the next look (or a relay) finds them again.
+    /// </summary>
+    public static async Task<List<object>> OutboxAsync(IJobStore store)
+    {
+        var messages = new List<object>();
+        foreach (var row in await store.ClaimOutboxAsync("test-look", nowMs: long.MaxValue, leaseEndMs: 0, limit: 10_000))
+        {
+            Assert.True(OutboxCodec.TryDecode(row, out var message, out _), $"outbox row {row.Id} is a {row.MessageType}");
+            messages.Add(message);
+        }
+        return messages;
     }
 }

@@ -54,6 +54,8 @@ const KNOWN_METRICS = new Set([
   'upscalefarm_tiles_in_flight', // up-down counter, per worker
   'upscalefarm_tiles_queued', // gauge: sent to the tile queue and unfinished
   'upscalefarm_tiles_waiting', // gauge: planned, waiting in the job store for dispatch
+  'upscalefarm_outbox_pending', // gauge, per relay (the same table: take the max): messages committed, not yet published
+  'upscalefarm_outbox_oldest_age_seconds', // gauge, per relay: how long the oldest of them has waited
   ...histogram('upscalefarm_job_duration_seconds'), // state
   'upscalefarm_gpu_utilization_ratio', // gpu
   'upscalefarm_gpu_memory_used_bytes', // gpu

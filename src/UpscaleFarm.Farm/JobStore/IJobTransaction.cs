@@ -1,0 +1,34 @@
+namespace UpscaleFarm.Farm.JobStore;
+
+/// <summary>
+/// The state changes that carry a job on, inside one job-store transaction (<see cref="IJobStore.TransactAsync{T}"/>),
+/// with the messages they imply written to the outbox in that same transaction: when it commits, the change and its
+/// messages are there together, and when it does not, neither is. Each change is a conditional update, so a
+/// repeated call changes nothing and returns false (or an uncounted <see cref="TileCount"/>): its caller then
+/// enqueues nothing either. <see cref="Lifecycle.JobLifecycle"/> is the one place that pairs changes with messages.
+/// </summary>
+public interface IJobTransaction
+{
+    Task CreateJobAsync(JobRecord job, IReadOnlyList<FrameSource> frames);
+
+    /// <summary>Marks a tile done and counts it, exactly once however often it is called.</summary>
+    Task<TileCount> CompleteTileAsync(Guid jobId, int frame, int tile, string worker, long inferenceMs, long nowMs);
+
+    /// <summary>Marks a frame assembled; returns true for the one call that assembles the job's last frame.</summary>
+    Task<bool> CompleteFrameAsync(Guid jobId, int frame, string resultKey, long nowMs);
+
+    /// <summary>Moves a running job to completed, with its job-wide result if any; true for the one call that does.</summary>
+    Task<bool> CompleteJobAsync(Guid jobId, string? resultKey, long nowMs);
+
+    /// <summary>Moves an unfinished job to failed or cancelled; false if it had already finished.</summary>
+    Task<bool> FinishJobAsync(Guid jobId, string state, string? reason, long nowMs);
+
+    /// <summary>The job's frames as this transaction sees them (its own changes included).</summary>
+    Task<IReadOnlyList<FrameRecord>> GetFramesAsync(Guid jobId);
+
+    /// <summary>Writes <paramref name="message"/> (one of the farm's contracts, <see cref="Outbox.OutboxCodec"/>) to the outbox.</summary>
+    Task EnqueueAsync(object message, long nowMs);
+
+    /// <summary>Messages written to the outbox in this transaction so far.</summary>
+    int Enqueued { get; }
+}

@@ -1,0 +1,102 @@
+using System.Data.Common;
+using System.Diagnostics;
+using Dapper;
+using UpscaleFarm.Farm.Outbox;
+using UpscaleFarm.Farm.Telemetry;
+
+namespace UpscaleFarm.Farm.JobStore;
+
+/// <summary><see cref="IJobTransaction"/> on one connection and transaction of a <see cref="SqlJobStore"/>.</summary>
+internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction transaction) : IJobTransaction
+{
+    // Effects outside the database (the job-duration metric) happen only if the transaction commits.
+    private readonly List<Action> _afterCommit = [];
+
+    public int Enqueued { get; private set; }
+
+    public async Task CreateJobAsync(JobRecord job, IReadOnlyList<FrameSource> frames)
+    {
+        await connection.ExecuteAsync($"INSERT INTO jobs ({SqlJobStore.JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @OutScale, @Format, @Quality, @TileSize, @Halo, @Alpha, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs, @IdempotencyKey, @WebhookUrl, @VideoKey, @ResultKey, @Priority, @TraceParent)",
+            job, transaction);
+        await connection.ExecuteAsync("INSERT INTO frames (job_id, frame, source_key, name, state) VALUES (@JobId, @Frame, @SourceKey, @Name, @State)",
+            frames.Select((source, i) => new { JobId = job.Id, Frame = i, SourceKey = source.Key, source.Name, State = FrameState.Pending }), transaction);
+    }
+
+    public async Task<TileCount> CompleteTileAsync(Guid jobId, int frame, int tile, string worker, long inferenceMs, long nowMs)
+    {
+        var id = SqlJobStore.Key(jobId);
+        var marked = await connection.ExecuteAsync("""
+            UPDATE tiles SET state = @Done, worker = @Worker, finished_ms = @Now, inference_ms = @InferenceMs
+            WHERE job_id = @Id AND frame = @Frame AND tile = @Tile AND state = @Pending
+            """, new { Id = id, Frame = frame, Tile = tile, Worker = worker, Now = nowMs, InferenceMs = inferenceMs, TileState.Done, TileState.Pending }, transaction);
+        if (marked == 0)
+            return new TileCount(false, false);
+        var counts = await connection.QuerySingleAsync<(int Done, int Total)>(
+            "UPDATE frames SET tiles_done = tiles_done + 1 WHERE job_id = @Id AND frame = @Frame RETURNING tiles_done, tiles_total",
+            new { Id = id, Frame = frame }, transaction);
+        await connection.ExecuteAsync("UPDATE jobs SET tiles_done = tiles_done + 1 WHERE id = @Id", new { Id = id }, transaction);
+        return new TileCount(true, counts.Done == counts.Total);
+    }
+
+    public async Task<bool> CompleteFrameAsync(Guid jobId, int frame, string resultKey, long nowMs)
+    {
+        var id = SqlJobStore.Key(jobId);
+        var marked = await connection.ExecuteAsync("""
+            UPDATE frames SET state = @Assembled, result_key = @ResultKey, assembled_ms = @Now
+            WHERE job_id = @Id AND frame = @Frame AND state = @Planned
+            """, new { Id = id, Frame = frame, ResultKey = resultKey, Now = nowMs, FrameState.Assembled, FrameState.Planned }, transaction);
+        if (marked == 0)
+            return false;
+        var counts = await connection.QuerySingleAsync<(int Done, int Total)>(
+            "UPDATE jobs SET frames_done = frames_done + 1 WHERE id = @Id RETURNING frames_done, frames_total", new { Id = id }, transaction);
+        return counts.Done == counts.Total;
+    }
+
+    public async Task<bool> CompleteJobAsync(Guid jobId, string? resultKey, long nowMs)
+    {
+        var created = await connection.QuerySingleOrDefaultAsync<long?>(
+            "UPDATE jobs SET state = @Completed, result_key = @ResultKey, finished_ms = @Now WHERE id = @Id AND state = @Running RETURNING created_ms",
+            new { Id = SqlJobStore.Key(jobId), ResultKey = resultKey, Now = nowMs, JobState.Completed, JobState.Running }, transaction);
+        return RecordEnd(created, nowMs, JobState.Completed);
+    }
+
+    public async Task<bool> FinishJobAsync(Guid jobId, string state, string? reason, long nowMs)
+    {
+        if (state is not (JobState.Failed or JobState.Cancelled))
+            throw new ArgumentOutOfRangeException(nameof(state), "only failed or cancelled");
+        var created = await connection.QuerySingleOrDefaultAsync<long?>(
+            "UPDATE jobs SET state = @State, error = @Reason, finished_ms = @Now WHERE id = @Id AND state IN (@Queued, @Running) RETURNING created_ms",
+            new { Id = SqlJobStore.Key(jobId), State = state, Reason = reason, Now = nowMs, JobState.Queued, JobState.Running }, transaction);
+        return RecordEnd(created, nowMs, state);
+    }
+
+    public async Task<IReadOnlyList<FrameRecord>> GetFramesAsync(Guid jobId) =>
+        (await connection.QueryAsync<FrameRecord>("SELECT * FROM frames WHERE job_id = @Id ORDER BY frame", new { Id = SqlJobStore.Key(jobId) }, transaction)).AsList();
+
+    public async Task EnqueueAsync(object message, long nowMs)
+    {
+        var (messageType, body) = OutboxCodec.Encode(message);
+        await connection.ExecuteAsync("""
+            INSERT INTO outbox (id, message_type, body, trace_parent, created_ms, lease_until_ms)
+            VALUES (@Id, @MessageType, @Body, @TraceParent, @Now, 0)
+            """, new { Id = Guid.NewGuid().ToString("N"), MessageType = messageType, Body = body, TraceParent = Activity.Current?.Id, Now = nowMs }, transaction);
+        Enqueued++;
+    }
+
+    /// <summary>Runs what waited for the commit.</summary>
+    public void Committed()
+    {
+        foreach (var action in _afterCommit)
+            action();
+    }
+
+    /// <summary>A job's end is recorded where it happens exactly once (after the commit): the duration metric counts each job once.</summary>
+    private bool RecordEnd(long? createdMs, long nowMs, string state)
+    {
+        if (createdMs is not { } created)
+            return false;
+        _afterCommit.Add(() => FarmTelemetry.JobDuration.Record(Math.Max(0, nowMs - created) / 1000.0,
+            new KeyValuePair<string, object?>(FarmTelemetry.Tags.State, state)));
+        return true;
+    }
+}

@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Logging;
+using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.Faults;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Outbox;
+
+namespace UpscaleFarm.Farm.Lifecycle;
+
+/// <summary>
+/// The one place where jobs, frames and tiles change state together with the messages those changes imply. Each
+/// change and its message are committed in one job-store transaction, the message into the outbox, and the
+/// <see cref="OutboxRelay"/> publishes it after the commit: no process can die, and no broker refuse a publish, between
+/// a committed change and its message, which waits in the job store until a relay has sent it (this process's, woken
+/// at once, or any other's at its next poll). Every change is a conditional update, so a repeated call (a redelivered
+/// message) changes nothing and writes no second message.
+/// <para>
+/// Not here, on purpose: the tile dispatcher's TileJob sends (one per tile, the farm's highest volume; tiles claimed
+/// but never sent are released by the reconciler), and PlanFrame and a planned frame's FrameReady, which their
+/// consumers derive from the job store on every delivery of the message that causes them, and publish before that
+/// message is acknowledged, so a redelivery sends them again.
+/// </para>
+/// </summary>
+public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FaultInjection faults, ILogger<JobLifecycle> logger)
+{
+    /// <summary>Records a job and its frames, with the JobSubmitted that hands it to the coordinator.</summary>
+    public Task CreateAsync(JobRecord job, IReadOnlyList<FrameSource> frames, CancellationToken cancellation = default) =>
+        ChangeAsync(async changes =>
+        {
+            await changes.CreateJobAsync(job, frames);
+            await changes.EnqueueAsync(new JobSubmitted(job.JobId, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), Clock.NowMs);
+            return true;
+        }, FaultInjection.JobCreated, cancellation);
+
+    /// <summary>Counts a finished tile once; the count that completes its frame announces the frame (FrameReady).</summary>
+    public Task<TileCount> CompleteTileAsync(Guid jobId, int frame, int tile, string worker, long inferenceMs, CancellationToken cancellation = default) =>
+        ChangeAsync(async changes =>
+        {
+            var now = Clock.NowMs;
+            var count = await changes.CompleteTileAsync(jobId, frame, tile, worker, inferenceMs, now);
+            if (count.FrameComplete)
+                await changes.EnqueueAsync(new FrameReady(jobId, frame), now);
+            return count;
+        }, FaultInjection.FrameTilesCounted, cancellation);
+
+    /// <summary>
+    /// Records an assembled frame. With the job's last frame, in the same commit, a video job goes on to its mux
+    /// (MuxVideo) and any other job completes (JobCompleted). True for that last frame, once.
+    /// </summary>
+    public async Task<bool> CompleteFrameAsync(JobRecord job, int frame, string resultKey, CancellationToken cancellation = default)
+    {
+        var (last, completedFrames) = await ChangeAsync(async changes =>
+        {
+            var now = Clock.NowMs;
+            if (!await changes.CompleteFrameAsync(job.JobId, frame, resultKey, now))
+                return (false, (int?)null);
+            return (true, await AfterLastFrameAsync(changes, job, now));
+        }, FaultInjection.LastFrameAssembled, cancellation);
+        LogCompleted(job.JobId, completedFrames);
+        return last;
+    }
+
+    /// <summary>
+    /// What follows a job's last assembled frame, for a running job whose frames are all assembled but which never went
+    /// on (the reconciler finds such jobs in a database an earlier build left after a crash): its mux or its completion.
+    /// </summary>
+    public async Task CompleteAssembledJobAsync(JobRecord job, CancellationToken cancellation = default) =>
+        LogCompleted(job.JobId, await ChangeAsync(changes => AfterLastFrameAsync(changes, job, Clock.NowMs), checkpoint: null, cancellation));
+
+    /// <summary>Completes a video job with its encoded result (JobCompleted); true for the one call that does.</summary>
+    public Task<bool> CompleteVideoAsync(Guid jobId, string resultKey, CancellationToken cancellation = default) =>
+        ChangeAsync(async changes =>
+        {
+            var now = Clock.NowMs;
+            if (!await changes.CompleteJobAsync(jobId, resultKey, now))
+                return false;
+            await changes.EnqueueAsync(new JobCompleted(jobId, [resultKey], DateTimeOffset.UtcNow), now);
+            return true;
+        }, checkpoint: null, cancellation);
+
+    /// <summary>Fails an unfinished job with a reason meant for its owner (JobFailed); false if it had already finished.</summary>
+    public Task<bool> FailAsync(Guid jobId, string reason, CancellationToken cancellation = default) =>
+        EndAsync(jobId, JobState.Failed, reason, new JobFailed(jobId, reason, DateTimeOffset.UtcNow), cancellation);
+
+    /// <summary>Cancels an unfinished job (JobCancelled); its workers drop its remaining tiles. False if it had already finished.</summary>
+    public Task<bool> CancelAsync(Guid jobId, CancellationToken cancellation = default) =>
+        EndAsync(jobId, JobState.Cancelled, "cancelled by its owner", new JobCancelled(jobId, DateTimeOffset.UtcNow), cancellation);
+
+    /// <returns>The job's frame count if it completed here; null if it went on to its mux, or was no longer running.</returns>
+    private static async Task<int?> AfterLastFrameAsync(IJobTransaction changes, JobRecord job, long now)
+    {
+        if (job.VideoKey is not null)
+        {
+            // The mux is idempotent: sent twice, it encodes the same result and completes the job once.
+            await changes.EnqueueAsync(new MuxVideo(job.JobId), now);
+            return null;
+        }
+        // False when the job was cancelled or failed meanwhile: it ends as that, with that message.
+        if (!await changes.CompleteJobAsync(job.JobId, null, now))
+            return null;
+        var results = (await changes.GetFramesAsync(job.JobId)).Select(f => f.ResultKey!).ToList();
+        await changes.EnqueueAsync(new JobCompleted(job.JobId, results, DateTimeOffset.UtcNow), now);
+        return results.Count;
+    }
+
+    private Task<bool> EndAsync(Guid jobId, string state, string reason, object message, CancellationToken cancellation) =>
+        ChangeAsync(async changes =>
+        {
+            var now = Clock.NowMs;
+            if (!await changes.FinishJobAsync(jobId, state, reason, now))
+                return false;
+            await changes.EnqueueAsync(message, now);
+            return true;
+        }, checkpoint: null, cancellation);
+
+    private void LogCompleted(Guid jobId, int? frames)
+    {
+        if (frames is { } count)
+            logger.LogInformation("Job {JobId} completed: {Frames} frames", jobId, count);
+    }
+
+    /// <summary>Commits <paramref name="change"/> with the messages it writes, then wakes this process's relay if it wrote any.</summary>
+    private async Task<T> ChangeAsync<T>(Func<IJobTransaction, Task<T>> change, string? checkpoint, CancellationToken cancellation)
+    {
+        var (result, enqueued) = await store.TransactAsync(async changes => (await change(changes), changes.Enqueued), cancellation);
+        if (enqueued > 0)
+        {
+            // The crash window the outbox closes, opened on purpose by tests: committed, and no relay woken.
+            if (checkpoint is not null)
+                faults.At(checkpoint);
+            outbox.Notify();
+        }
+        return result;
+    }
+}
