@@ -25,6 +25,8 @@ public static class TransientFailures
         // An HttpClient timeout is a TaskCanceledException around a TimeoutException; a shutdown's cancellation is not transient.
         TaskCanceledException cancelled => cancelled.InnerException is TimeoutException,
         IOException io => io.InnerException is SocketException,
+        // The broker unreachable (RabbitMqConnectionException and the other transports' connection failures).
+        MassTransit.ConnectionException => true,
         _ => false,
     };
 
@@ -45,5 +47,32 @@ public static class TransientFailures
             total += next;
         }
         return [.. intervals];
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/>, waiting out a transient failure on <see cref="RetryIntervals"/> of
+    /// <paramref name="tolerance"/>: what a client following a job does while a dependency restarts. Past the
+    /// tolerance, the last try's failure is the caller's.
+    /// </summary>
+    /// <param name="waiting">Told of each failure and the wait that follows it, before the wait (to say so).</param>
+    /// <param name="isTransient">Which failures to wait out; <see cref="IsTransient"/> unless given.</param>
+    public static async Task<T> RideThroughAsync<T>(Func<CancellationToken, Task<T>> action, TimeSpan tolerance, CancellationToken cancellation,
+        Func<Exception, TimeSpan, Task>? waiting = null, Func<Exception, bool>? isTransient = null)
+    {
+        isTransient ??= IsTransient;
+        foreach (var wait in RetryIntervals(tolerance))
+        {
+            try
+            {
+                return await action(cancellation);
+            }
+            catch (Exception e) when (isTransient(e) && !cancellation.IsCancellationRequested)
+            {
+                if (waiting is not null)
+                    await waiting(e, wait);
+                await Task.Delay(wait, cancellation);
+            }
+        }
+        return await action(cancellation);
     }
 }
