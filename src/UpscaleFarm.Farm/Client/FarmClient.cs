@@ -133,21 +133,8 @@ public sealed class FarmClient(IJobStore store, IObjectStore objects, IBus bus, 
     /// up to Farm:OutageToleranceSeconds, with the same waits as the farm's own steps, so a client following a
     /// job stays attached through it.
     /// </summary>
-    private async Task<T> RideThroughAsync<T>(Func<Task<T>> read, CancellationToken cancellation)
-    {
-        foreach (var wait in TransientFailures.RetryIntervals(TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds)))
-        {
-            try
-            {
-                return await read();
-            }
-            catch (Exception e) when (TransientFailures.IsTransient(e) && !cancellation.IsCancellationRequested)
-            {
-                await Task.Delay(wait, cancellation);
-            }
-        }
-        return await read(); // the last try: past the tolerance, its failure is the caller's
-    }
+    private Task<T> RideThroughAsync<T>(Func<Task<T>> read, CancellationToken cancellation) =>
+        TransientFailures.RideThroughAsync(_ => read(), TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds), cancellation);
 
     /// <summary>Cancels an unfinished job: workers drop its remaining tiles. False if it had already finished.</summary>
     public async Task<bool> CancelAsync(Guid jobId, CancellationToken cancellation = default)
