@@ -14,8 +14,6 @@ public sealed class ApiOutages(TimeSpan tolerance, Action<string> report)
     /// <summary>No retries: every failure is the caller's at once.</summary>
     public static readonly ApiOutages None = new(TimeSpan.Zero, _ => { });
 
-    public TimeSpan Tolerance => tolerance;
-
     public Task<T> RideThroughAsync<T>(Func<CancellationToken, Task<T>> request, CancellationToken cancellation)
     {
         var reported = false;

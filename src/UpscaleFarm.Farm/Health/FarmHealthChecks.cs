@@ -19,14 +19,13 @@ public static class FarmHealthChecks
 
     public static IServiceCollection AddFarmHealthChecks(this IServiceCollection services)
     {
+        // Singletons, so that each check's shared probe and cached result are one per process (a registration
+        // by type would make a check per run). Each bounds its own probe (DependencyHealthCheck.Timeout).
         services.AddSingleton<JobStoreHealthCheck>();
         services.AddSingleton<ObjectStoreHealthCheck>();
-        // Singletons (the checks are resolved per run otherwise), so that their cached result is shared.
         services.AddHealthChecks()
-            .Add(new HealthCheckRegistration(JobStore, sp => sp.GetRequiredService<JobStoreHealthCheck>(), HealthStatus.Unhealthy, null,
-                DependencyHealthCheck.Timeout))
-            .Add(new HealthCheckRegistration(ObjectStore, sp => sp.GetRequiredService<ObjectStoreHealthCheck>(), HealthStatus.Unhealthy, null,
-                DependencyHealthCheck.Timeout));
+            .Add(new HealthCheckRegistration(JobStore, sp => sp.GetRequiredService<JobStoreHealthCheck>(), HealthStatus.Unhealthy, null))
+            .Add(new HealthCheckRegistration(ObjectStore, sp => sp.GetRequiredService<ObjectStoreHealthCheck>(), HealthStatus.Unhealthy, null));
         return services;
     }
 
