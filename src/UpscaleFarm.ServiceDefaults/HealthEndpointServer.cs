@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
@@ -7,8 +6,8 @@ namespace UpscaleFarm.ServiceDefaults;
 
 /// <summary>
 /// A minimal HTTP server for <see cref="HealthEndpoints"/> in processes without ASP.NET Core (the farm's
-/// coordinator, workers and assembler), so that Kubernetes can probe them: 200 "Healthy", or 503 and the
-/// status otherwise.
+/// coordinator, workers and assembler), so that Kubernetes can probe them: 200, or 503 when a check is not
+/// healthy, with the report as <see cref="HealthReportJson"/> writes it.
 /// </summary>
 internal sealed class HealthEndpointServer(int port, HealthCheckService health) : BackgroundService
 {
@@ -43,9 +42,10 @@ internal sealed class HealthEndpointServer(int port, HealthCheckService health) 
             return;
         }
         var report = await health.CheckHealthAsync(HealthEndpoints.Filter(path), cancellation);
-        response.StatusCode = report.Status == HealthStatus.Unhealthy ? (int)HttpStatusCode.ServiceUnavailable : (int)HttpStatusCode.OK;
-        response.ContentType = "text/plain";
-        var body = Encoding.UTF8.GetBytes(report.Status.ToString());
-        await response.OutputStream.WriteAsync(body, cancellation);
+        response.StatusCode = HealthReportJson.StatusCode(report.Status);
+        response.ContentType = HealthReportJson.ContentType;
+        // A probe must never see a cached answer: the point is what the dependencies say now.
+        response.Headers["Cache-Control"] = "no-store, no-cache";
+        await HealthReportJson.WriteAsync(response.OutputStream, report, cancellation);
     }
 }

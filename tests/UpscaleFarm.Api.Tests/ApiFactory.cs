@@ -44,9 +44,20 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        var settings = Settings(DataDirectory);
+        foreach (var (key, value) in _extra)
+            settings[key] = value;
+        foreach (var (key, value) in settings)
+            builder.UseSetting(key, value);
+        builder.ConfigureServices(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans)));
+    }
+
+    /// <summary>The API's settings in these tests (its embedded farm in <paramref name="dataDirectory"/>, the tenants above), as a host or a process takes them.</summary>
+    public static Dictionary<string, string?> Settings(string dataDirectory)
+    {
         var settings = new Dictionary<string, string?>
         {
-            ["Farm:DataDirectory"] = DataDirectory,
+            ["Farm:DataDirectory"] = dataDirectory,
             ["Farm:ModelsDirectory"] = Path.Combine(RepoPaths.Root, "models"),
             ["Farm:Worker:Device"] = "Cpu",
             ["Api:AdminKeySha256"] = ApiKeyHash.Of(AdminKey),
@@ -73,11 +84,7 @@ public class ApiFactory : WebApplicationFactory<Program>
         settings["Api:WebhookPrivateNetworks"] = "true";
         settings["Api:WebhookRetryDelays:0"] = "00:00:00.2";
         settings["Api:WebhookRetryDelays:1"] = "00:00:00.4";
-        foreach (var (key, value) in _extra)
-            settings[key] = value;
-        foreach (var (key, value) in settings)
-            builder.UseSetting(key, value);
-        builder.ConfigureServices(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans)));
+        return settings;
     }
 
     /// <summary>Every span the API and its embedded farm ended, as OTLP would export them.</summary>

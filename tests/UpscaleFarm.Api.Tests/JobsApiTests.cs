@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.ServerSentEvents;
 using System.Net.Http.Json;
 using System.Text.Json;
 using NetVips;
@@ -111,6 +112,40 @@ public sealed class JobsApiTests(ApiFactory api)
         var done = events.Select(e => e.Job.TilesDone).ToList();
         Assert.Equal(done.Order(), done); // never goes backwards
         Assert.Equal(6, done[^1]);
+    }
+
+    [Fact]
+    public async Task A_reconnect_with_the_last_event_id_is_sent_only_what_changed_and_204_after_the_end()
+    {
+        var client = api.ClientFor(ApiFactory.AcmeKey);
+        var job = await Jobs.WaitAsync(client, (await Jobs.SubmitAsync(client, Jobs.Form([("one.png", Jobs.Png("chelsea.png", 12, 10))]))).Id);
+
+        // An ended job's stream is its end, with the id of the state it shows.
+        var end = Assert.Single(await EventsAsync(client, job.Id, lastEventId: null));
+        Assert.Equal(("end", "completed.1.1.1"), (end.EventType, end.EventId));
+        // Reconnecting from an earlier state: what changed since, here the end.
+        var resumed = Assert.Single(await EventsAsync(client, job.Id, lastEventId: "running.0.0.1"));
+        Assert.Equal(("end", "completed.1.1.1"), (resumed.EventType, resumed.EventId));
+        // Reconnecting with the end's id (an EventSource does after the stream closes): 204, which tells it to stop.
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/jobs/{job.Id:N}/events") { Headers = { { "Last-Event-ID", end.EventId } } };
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    /// <summary>A job's event stream to its end, read by .NET's own SSE parser.</summary>
+    private static async Task<List<SseItem<string>>> EventsAsync(HttpClient client, Guid id, string? lastEventId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/jobs/{id:N}/events");
+        if (lastEventId is not null)
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var items = new List<SseItem<string>>();
+        await foreach (var item in SseParser.Create(await response.Content.ReadAsStreamAsync(timeout.Token)).EnumerateAsync(timeout.Token))
+            items.Add(item);
+        return items;
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
 using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
@@ -137,6 +140,34 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
         EmbeddedFarmTests.AssertCompleted(job);
         Assert.Equal(70, job.TilesDone);
         Assert.Equal(Reference.Value, await ResultBytesAsync(client, job));
+    }
+
+    [Fact]
+    public async Task A_roles_readiness_names_the_broker_while_it_is_down_and_its_liveness_stays_up()
+    {
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
+        var port = FreePort();
+        settings["Farm:HealthPort"] = port.ToString();
+        await StartAsync(settings, "worker");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        var ready = await HealthAsync(http, "/health/ready", HttpStatusCode.OK);
+        Assert.Equal(["job-store", "message-broker", "object-store", "self"], ready.GetProperty("checks").EnumerateObject().Select(c => c.Name).Order().ToArray());
+
+        services.Rabbitmqctl("stop_app");
+        try
+        {
+            ready = await HealthAsync(http, "/health/ready", HttpStatusCode.ServiceUnavailable);
+            Assert.Equal(["message-broker"], ready.GetProperty("unavailable").EnumerateArray().Select(e => e.GetString()!).ToArray());
+            // Names and statuses only: MassTransit's own description names the broker's address and queues.
+            Assert.DoesNotContain("127.0.0.1", ready.GetRawText());
+            // An unready worker is not a dead one: liveness must not get it restarted.
+            await HealthAsync(http, "/health/live", HttpStatusCode.OK);
+        }
+        finally
+        {
+            services.Rabbitmqctl("start_app");
+        }
+        await HealthAsync(http, "/health/ready", HttpStatusCode.OK);
     }
 
     [Fact]
@@ -310,6 +341,33 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     }
 
     private static CancellationTokenSource Timeout() => new(TimeSpan.FromMinutes(3));
+
+    /// <summary>Polls a health endpoint until it answers <paramref name="expected"/>; returns its JSON report.</summary>
+    private async Task<JsonElement> HealthAsync(HttpClient http, string path, HttpStatusCode expected)
+    {
+        JsonElement? report = null;
+        await WaitUntilAsync(async () =>
+        {
+            try
+            {
+                using var response = await http.GetAsync(path);
+                report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+                return response.StatusCode == expected;
+            }
+            catch (HttpRequestException)
+            {
+                return false; // the endpoint starts after the bus
+            }
+        });
+        return report!.Value;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
@@ -126,11 +127,17 @@ public sealed class TelemetryTests(FarmServices services) : IDisposable
         _processes.Add(await FarmProcess.StartAsync("worker", settings, "worker-1"));
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        foreach (var path in new[] { "/health/live", "/health/ready" })
+        // Liveness is the process alone; readiness also asks the dependencies the role uses.
+        foreach (var (path, checks) in new[] { ("/health/live", new[] { "self" }), ("/health/ready", ["job-store", "message-broker", "object-store", "self"]) })
         {
             using var response = await http.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal("Healthy", report.RootElement.GetProperty("status").GetString());
+            Assert.Empty(report.RootElement.GetProperty("unavailable").EnumerateArray());
+            Assert.Equal(checks, report.RootElement.GetProperty("checks").EnumerateObject()
+                .Select(c => (c.Name, Status: c.Value.GetString())).Where(c => c.Status == "Healthy").Select(c => c.Name).Order().ToArray());
         }
         using var missing = await http.GetAsync("/other");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

@@ -13,25 +13,41 @@ namespace UpscaleFarm.Storage.Tests;
 public sealed class S3rverFixture : IDisposable
 {
     public const string Bucket = "upscalefarm-test";
-    private readonly Process _process;
     private readonly string _data = Directory.CreateTempSubdirectory("s3rver-").FullName;
+    private readonly ProcessStartInfo _start;
+    private readonly int _port = FreePort();
+    private Process _process;
 
     public S3rverFixture()
     {
         var package = NpmPackage.Ensure(Path.Combine(RepoPaths.Root, ".tools"), "s3rver", "3.7.1", TextWriter.Null);
-        var port = FreePort();
-        var start = new ProcessStartInfo("node", [Path.Combine(package, "bin", "s3rver.js"), "--directory", _data, "--address", "127.0.0.1",
-            "--port", port.ToString(), "--configure-bucket", Bucket, "--silent"])
+        _start = new ProcessStartInfo("node", [Path.Combine(package, "bin", "s3rver.js"), "--directory", _data, "--address", "127.0.0.1",
+            "--port", _port.ToString(), "--configure-bucket", Bucket, "--silent"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        _process = Process.Start(start)!;
-        Settings = new S3Settings { ServiceUrl = $"http://127.0.0.1:{port}", Bucket = Bucket, PartSize = 5 << 20 };
-        WaitUntilListening(port);
+        _process = Process.Start(_start)!;
+        Settings = new S3Settings { ServiceUrl = $"http://127.0.0.1:{_port}", Bucket = Bucket, PartSize = 5 << 20 };
+        WaitUntilListening(_port);
     }
 
     public S3Settings Settings { get; }
+
+    /// <summary>Stops the server, as an outage of the object store: its objects stay for <see cref="Start"/>.</summary>
+    public void Stop()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    /// <summary>Starts the stopped server again, on the same port with the same objects.</summary>
+    public void Start()
+    {
+        _process.Dispose();
+        _process = Process.Start(_start)!;
+        WaitUntilListening(_port);
+    }
 
     private void WaitUntilListening(int port)
     {
@@ -64,7 +80,8 @@ public sealed class S3rverFixture : IDisposable
 
     public void Dispose()
     {
-        _process.Kill(entireProcessTree: true);
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
         _process.Dispose();
         Directory.Delete(_data, recursive: true);

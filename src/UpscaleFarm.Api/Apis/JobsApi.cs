@@ -1,13 +1,13 @@
 using System.IO.Compression;
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Api.Uploads;
 using UpscaleFarm.Api.Webhooks;
 using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Storage;
@@ -35,7 +35,8 @@ public static class JobsApi
         jobs.MapGet("/{id:guid}/result", ResultAsync)
             .WithSummary("The result: the image for one frame (a redirect to a 15-minute presigned URL when the store is S3), a zip of the frames for several")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream");
-        jobs.MapGet("/{id:guid}/events", EventsAsync).WithSummary("Progress as server-sent events until the job ends");
+        jobs.MapGet("/{id:guid}/events", EventsAsync)
+            .WithSummary("Progress as server-sent events until the job ends; each event's id lets a client reconnect with Last-Event-ID and be sent only what changed");
         return jobs;
     }
 
@@ -211,32 +212,16 @@ public static class JobsApi
         }, "application/zip", $"{id:N}.zip");
     }
 
-    private static async Task<Results<ServerSentEventsResult<JobView>, ProblemHttpResult>> EventsAsync(
-        Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation) =>
-        await TenantJobs.FindAsync(id, http, store, api, cancellation) is null
-            ? TenantJobs.NotFound(id)
-            : TypedResults.ServerSentEvents(Progress(id, http, store, api, http.RequestAborted));
-
-    /// <summary>A "progress" event whenever the job changes, then "end" once it is completed, failed or cancelled.</summary>
-    private static async IAsyncEnumerable<SseItem<JobView>> Progress(Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api,
-        [EnumeratorCancellation] CancellationToken cancellation)
+    private static async Task<Results<JobEventStream, NoContent, ProblemHttpResult>> EventsAsync(
+        Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, IOptions<FarmOptions> farm, ILogger<JobEventStream> logger,
+        [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken cancellation)
     {
-        (string, int, int)? last = null;
-        while (!cancellation.IsCancellationRequested)
-        {
-            var job = await TenantJobs.FindAsync(id, http, store, api, cancellation);
-            if (job is null)
-                yield break;
-            if (last != (job.State, job.TilesDone, job.TilesTotal))
-            {
-                last = (job.State, job.TilesDone, job.TilesTotal);
-                yield return new SseItem<JobView>(JobView.Of(job, Clock.NowMs, await store.GetTileSpanAsync(id, cancellation)),
-                    JobState.IsFinal(job.State) ? "end" : "progress");
-            }
-            if (JobState.IsFinal(job.State))
-                yield break;
-            await Task.Delay(250, cancellation);
-        }
+        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is not { } job)
+            return TenantJobs.NotFound(id);
+        // A client that already has the end (an EventSource reconnecting after it): 204 tells an EventSource to stop.
+        if (JobState.IsFinal(job.State) && lastEventId == JobEventStream.EventId(job))
+            return TypedResults.NoContent();
+        return new JobEventStream(id, lastEventId, store, api, TimeSpan.FromSeconds(farm.Value.OutageToleranceSeconds), logger);
     }
 
     /// <summary>One stored result: from S3 a redirect to a presigned URL (the client downloads straight from the store), else streamed.</summary>

@@ -6,6 +6,7 @@ using UpscaleFarm.Api.Uploads;
 using UpscaleFarm.Api.Viewing;
 using UpscaleFarm.Api.Webhooks;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -66,8 +67,8 @@ public static class JobApiExtensions
         app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapHealthChecks(HealthEndpoints.LivePath, new HealthCheckOptions { Predicate = HealthEndpoints.Filter(HealthEndpoints.LivePath) });
-        app.MapHealthChecks(HealthEndpoints.ReadyPath);
+        app.MapHealthChecks(HealthEndpoints.LivePath, Health(HealthEndpoints.LivePath));
+        app.MapHealthChecks(HealthEndpoints.ReadyPath, Health(HealthEndpoints.ReadyPath));
         app.MapJobsApi();
         app.MapFramesApi();
         app.MapDeepZoomApi();
@@ -75,4 +76,16 @@ public static class JobApiExtensions
         app.MapModelsApi();
         return app;
     }
+
+    /// <summary>The checks of a health endpoint, answered as the farm roles' endpoints answer (503 and the unavailable dependencies' names).</summary>
+    private static HealthCheckOptions Health(string path) => new()
+    {
+        Predicate = HealthEndpoints.Filter(path),
+        ResultStatusCodes = Enum.GetValues<HealthStatus>().ToDictionary(status => status, HealthReportJson.StatusCode),
+        ResponseWriter = (http, report) =>
+        {
+            http.Response.ContentType = HealthReportJson.ContentType;
+            return HealthReportJson.WriteAsync(http.Response.Body, report, http.RequestAborted);
+        },
+    };
 }

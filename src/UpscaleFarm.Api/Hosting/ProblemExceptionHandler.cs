@@ -33,7 +33,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             JsonException json => (400, "Bad request", "the JSON body is not valid" + (json.Path is { Length: > 1 } at ? $" at {at}" : ""),
                 new Dictionary<string, string[]> { [FieldOf(json.Path)] = ["not a valid value"] }),
             // A dependency restarting (the job store failing over, the object store down): the client should retry.
-            _ when TransientFailures.IsTransient(exception) => (503, "Service unavailable", $"{PublicErrors.Describe(exception)}; retry shortly", null),
+            // Named, but not how it failed: a restarting PostgreSQL's "terminating connection" is no refusal of the request.
+            _ when TransientFailures.IsTransient(exception) => (503, "Service unavailable", $"{PublicErrors.DependencyOf(exception) ?? "a service the farm depends on"} is unavailable; retry shortly", null),
             ArgumentException argument => (400, "Bad request", PublicErrors.Scrub(argument.Message), null),
             InvalidDataException => (400, "Bad request", "the request's data is not valid", null),
             // The job exists (every lookup is scoped first), its object does not: purged, or past the tenant's retention.

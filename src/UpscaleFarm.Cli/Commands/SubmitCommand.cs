@@ -4,6 +4,7 @@ using System.Text.Json;
 using Spectre.Console;
 using UpscaleFarm.Cli.ApiClient;
 using UpscaleFarm.Cli.Terminal;
+using UpscaleFarm.Farm.Configuration;
 
 namespace UpscaleFarm.Cli.Commands;
 
@@ -28,12 +29,18 @@ public static class SubmitCommand
         var idempotency = new Option<string?>("--idempotency-key") { Description = "resubmitting with the same key returns the same job" };
         var wait = new Option<bool>("--wait") { Description = "follow the job to its end with a progress bar" };
         var output = new Option<string?>("--output", "-o") { Description = "with --wait: where to save the result (a file, or a directory)" };
+        var tolerance = new Option<int>("--outage-tolerance")
+        {
+            Description = "how many seconds to keep retrying while the API is unavailable (restarting, or its job store or object store down)",
+            DefaultValueFactory = _ => new FarmOptions().OutageToleranceSeconds,
+        };
         var command = new Command("submit", "submit a job to a running job API")
         {
-            files, api, key, model, scale, format, quality, tile, halo, alpha, priority, webhook, container, idempotency, wait, output,
+            files, api, key, model, scale, format, quality, tile, halo, alpha, priority, webhook, container, idempotency, wait, output, tolerance,
         };
         command.SetAction(async (parse, cancellation) =>
         {
+            string? id = null;
             try
             {
                 var url = parse.GetValue(api) ?? Environment.GetEnvironmentVariable("UPSCALEFARM_API")
@@ -60,13 +67,17 @@ public static class SubmitCommand
                 Add("webhook", parse.GetValue(webhook));
                 Add("container", parse.GetValue(container));
 
-                using var client = JobApiClient.Create(url, apiKey);
-                var job = await client.SubmitAsync(inputs, fields, parse.GetValue(idempotency), cancellation);
-                var id = job.GetProperty("id").GetString()!;
+                // Told once per outage: a line on stderr, or the progress bar's label while there is one (a line would tear it).
+                Action<string> reportOutage = WriteOutage;
+                var outages = new ApiOutages(TimeSpan.FromSeconds(parse.GetValue(tolerance)), reason => reportOutage(reason));
+                using var client = JobApiClient.Create(url, apiKey, outages);
+                // Always a key: a submission retried after its answer was lost then returns the job it created, not a second one.
+                var job = await client.SubmitAsync(inputs, fields, parse.GetValue(idempotency) ?? Guid.NewGuid().ToString("N"), cancellation);
+                id = job.GetProperty("id").GetString()!;
                 Console.WriteLine(id);
                 if (!parse.GetValue(wait))
                     return 0;
-                job = await FollowAsync(client, id, cancellation);
+                job = await FollowAsync(client, id, report => reportOutage = report ?? WriteOutage, cancellation);
                 var state = job.GetProperty("state").GetString();
                 if (state != "completed")
                     throw new ApiException($"job {id} {state}: {job.GetProperty("error").GetString()}");
@@ -79,7 +90,14 @@ public static class SubmitCommand
                 CliError.Write("canceled");
                 return CliError.Canceled;
             }
-            catch (Exception e) when (e is ApiException or ArgumentException or HttpRequestException or IOException)
+            catch (Exception e) when (ApiOutages.IsUnavailable(e))
+            {
+                // Still unavailable past the tolerance: one line, and the job (if it was created) goes on without us.
+                CliError.Write($"the farm API stayed unavailable for {parse.GetValue(tolerance)} s ({ApiOutages.Reason(e)})"
+                    + (id is null ? "" : $"; job {id} goes on in the farm"));
+                return CliError.Failure;
+            }
+            catch (Exception e) when (e is ApiException or ArgumentException or IOException)
             {
                 CliError.Write(e.Message);
                 return CliError.Failure;
@@ -88,20 +106,36 @@ public static class SubmitCommand
         return command;
     }
 
+    private static void WriteOutage(string reason) =>
+        Console.Error.WriteLine($"upscalefarm: the farm API is unavailable ({reason}); retrying…");
+
     /// <summary>Polls the job twice a second, showing its tiles on a progress bar when the output is a terminal.</summary>
-    private static async Task<JsonElement> FollowAsync(JobApiClient client, string id, CancellationToken cancellation)
+    /// <param name="reportOutagesTo">Sets where an outage is told while the bar shows (null: back to stderr).</param>
+    private static async Task<JsonElement> FollowAsync(JobApiClient client, string id, Action<Action<string>?> reportOutagesTo,
+        CancellationToken cancellation)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
             return await PollAsync(client, id, _ => { }, cancellation);
         JsonElement job = default;
         await AnsiConsole.Progress().AutoClear(false).StartAsync(async context =>
         {
-            var bar = context.AddTask($"job {id[..8]}");
-            job = await PollAsync(client, id, j =>
+            var label = $"job {id[..8]}";
+            var bar = context.AddTask(label);
+            // Told in the bar's label until the next answer.
+            reportOutagesTo(reason => bar.Description = $"{label}: the farm API is unavailable ({reason}); retrying…");
+            try
             {
-                bar.MaxValue = Math.Max(1, j.GetProperty("tilesTotal").GetInt32());
-                bar.Value = j.GetProperty("tilesDone").GetInt32();
-            }, cancellation);
+                job = await PollAsync(client, id, j =>
+                {
+                    bar.Description = label;
+                    bar.MaxValue = Math.Max(1, j.GetProperty("tilesTotal").GetInt32());
+                    bar.Value = j.GetProperty("tilesDone").GetInt32();
+                }, cancellation);
+            }
+            finally
+            {
+                reportOutagesTo(null);
+            }
             bar.Value = bar.MaxValue;
         });
         return job;

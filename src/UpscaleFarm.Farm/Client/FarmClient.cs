@@ -156,7 +156,7 @@ public sealed class FarmClient(IJobStore store, JobLifecycle lifecycle, IObjectS
     /// job stays attached through it.
     /// </summary>
     private Task<T> RideThroughAsync<T>(Func<Task<T>> read, CancellationToken cancellation) =>
-        TransientFailures.WaitOutAsync(read, TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds), null, cancellation);
+        TransientFailures.RideThroughAsync(_ => read(), TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds), cancellation);
 
     /// <summary>Cancels an unfinished job: workers drop its remaining tiles. False if it had already finished.</summary>
     public Task<bool> CancelAsync(Guid jobId, CancellationToken cancellation = default) => lifecycle.CancelAsync(jobId, cancellation);

@@ -32,6 +32,31 @@ public static partial class PublicErrors
         ["RabbitMqConnectionException"] = "the message broker could not be reached",
     };
 
+    /// <summary>The farm's dependencies by their public names, and the exception types (short names) that come from each.</summary>
+    private static readonly (string Dependency, string[] Types)[] DependencyTypes =
+    [
+        (JobStore, ["NpgsqlException", "PostgresException", "SqliteException"]),
+        (ObjectStore, ["AmazonS3Exception", "AmazonServiceException", "AmazonClientException", "HttpRequestException"]),
+        (MessageBroker, ["RabbitMqConnectionException", "BrokerUnreachableException", "ConnectionException"]),
+    ];
+
+    public const string JobStore = "the job store";
+    public const string ObjectStore = "the object store";
+    public const string MessageBroker = "the message broker";
+
+    /// <summary>
+    /// Which dependency an exception (or one it wraps) came from, by its public name ("the job store"), for an
+    /// answer that says what is unavailable without saying how; null when it is none of the farm's.
+    /// </summary>
+    public static string? DependencyOf(Exception e)
+    {
+        for (var current = e; current is not null; current = current.InnerException)
+            foreach (var (dependency, types) in DependencyTypes)
+                if (types.Contains(current.GetType().Name))
+                    return dependency;
+        return null;
+    }
+
     public static bool IsUserFacing(Exception e) => UserFacing.Contains(e.GetType().Name);
 
     /// <param name="exceptionType">A full or short type name.</param>

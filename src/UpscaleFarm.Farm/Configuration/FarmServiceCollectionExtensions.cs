@@ -7,6 +7,7 @@ using UpscaleFarm.Farm.Assembler;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Coordinator;
 using UpscaleFarm.Farm.Faults;
+using UpscaleFarm.Farm.Health;
 using UpscaleFarm.Farm.Housekeeping;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Lifecycle;
@@ -62,7 +63,13 @@ public static class FarmServiceCollectionExtensions
         if (roles.HasFlag(FarmRoles.Assembler))
             services.AddSingleton<FrameAssembler>();
 
-        services.AddMassTransit(bus => BusConfiguration.Configure(bus, options, roles, consumers));
+        // Readiness: every role (and the API, and a client) uses all three dependencies.
+        services.AddFarmHealthChecks();
+        services.AddMassTransit(bus =>
+        {
+            BusConfiguration.Configure(bus, options, roles, consumers);
+            FarmHealthChecks.ConfigureBusHealthCheck(bus);
+        });
         services.Configure<MassTransitHostOptions>(host =>
         {
             host.WaitUntilStarted = true;

@@ -32,6 +32,9 @@ public interface IJobStore
 
     Task<IReadOnlyList<JobRecord>> GetUnfinishedJobsAsync(CancellationToken cancellation = default);
 
+    /// <summary>Runs a trivial query: throws if the store cannot be reached (readiness).</summary>
+    Task PingAsync(CancellationToken cancellation = default);
+
     Task<IReadOnlyList<FrameRecord>> GetFramesAsync(Guid jobId, CancellationToken cancellation = default);
 
     Task<FrameRecord?> GetFrameAsync(Guid jobId, int frame, CancellationToken cancellation = default);

@@ -14,10 +14,9 @@ namespace UpscaleFarm.Farm.JobStore;
 internal sealed class JobStoreMigration(IJobStore store, IOptions<FarmOptions> options, ILogger<JobStoreMigration> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) =>
-        TransientFailures.WaitOutAsync(async () => { await store.MigrateAsync(cancellationToken); return true; },
-            TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds),
-            (e, wait) => logger.LogWarning("The job store is unavailable ({Reason}); trying again in {Seconds} s", e.Message, wait.TotalSeconds),
-            cancellationToken);
+        TransientFailures.RideThroughAsync(async cancellation => { await store.MigrateAsync(cancellation); return true; },
+            TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds), cancellationToken,
+            (e, wait) => { logger.LogWarning("The job store is unavailable ({Reason}); trying again in {Seconds} s", e.Message, wait.TotalSeconds); return Task.CompletedTask; });
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

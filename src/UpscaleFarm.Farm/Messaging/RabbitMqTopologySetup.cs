@@ -18,10 +18,9 @@ internal sealed class RabbitMqTopologySetup(IOptions<FarmOptions> options, ILogg
 {
     /// <summary>A process started while the broker is down waits for it within Farm:OutageToleranceSeconds.</summary>
     public Task StartAsync(CancellationToken cancellationToken) =>
-        TransientFailures.WaitOutAsync(async () => { await DeclareAsync(cancellationToken); return true; },
-            TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds),
-            (e, wait) => logger.LogWarning("The broker is unavailable ({Reason}); trying again in {Seconds} s", e.Message, wait.TotalSeconds),
-            cancellationToken);
+        TransientFailures.RideThroughAsync(async cancellation => { await DeclareAsync(cancellation); return true; },
+            TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds), cancellationToken,
+            (e, wait) => { logger.LogWarning("The broker is unavailable ({Reason}); trying again in {Seconds} s", e.Message, wait.TotalSeconds); return Task.CompletedTask; });
 
     private async Task DeclareAsync(CancellationToken cancellationToken)
     {

@@ -33,7 +33,8 @@ public static class TransientFailures
         IOException io => io.InnerException is SocketException || io.HResult is DiskFull or QuotaExceeded,
         OperationInterruptedException interrupted => interrupted.ShutdownReason is not { } reason
             || reason.Initiator != ShutdownInitiator.Peer || reason.ReplyCode is ConnectionForced or InternalError,
-        MassTransit.ConnectionException connection => Inner(connection),
+        // The broker unreachable (RabbitMqConnectionException and the other transports' connection failures).
+        MassTransit.ConnectionException => true,
         _ => false,
     };
 
@@ -62,25 +63,29 @@ public static class TransientFailures
     }
 
     /// <summary>
-    /// Runs <paramref name="step"/>, waiting out a dependency's restart (the job store failing over, the object
-    /// store down) on <see cref="RetryIntervals"/> for up to <paramref name="tolerance"/>; past it, the step's
-    /// failure is the caller's. <paramref name="onWait"/> hears of each transient failure and the wait that follows.
+    /// Runs <paramref name="action"/>, waiting out a transient failure on <see cref="RetryIntervals"/> of
+    /// <paramref name="tolerance"/>: what a client following a job does while a dependency restarts. Past the
+    /// tolerance, the last try's failure is the caller's.
     /// </summary>
-    public static async Task<T> WaitOutAsync<T>(Func<Task<T>> step, TimeSpan tolerance, Action<Exception, TimeSpan>? onWait,
-        CancellationToken cancellation)
+    /// <param name="waiting">Told of each failure and the wait that follows it, before the wait (to say so).</param>
+    /// <param name="isTransient">Which failures to wait out; <see cref="IsTransient"/> unless given.</param>
+    public static async Task<T> RideThroughAsync<T>(Func<CancellationToken, Task<T>> action, TimeSpan tolerance, CancellationToken cancellation,
+        Func<Exception, TimeSpan, Task>? waiting = null, Func<Exception, bool>? isTransient = null)
     {
+        isTransient ??= IsTransient;
         foreach (var wait in RetryIntervals(tolerance))
         {
             try
             {
-                return await step();
+                return await action(cancellation);
             }
-            catch (Exception e) when (IsTransient(e) && !cancellation.IsCancellationRequested)
+            catch (Exception e) when (isTransient(e) && !cancellation.IsCancellationRequested)
             {
-                onWait?.Invoke(e, wait);
+                if (waiting is not null)
+                    await waiting(e, wait);
                 await Task.Delay(wait, cancellation);
             }
         }
-        return await step();
+        return await action(cancellation);
     }
 }
