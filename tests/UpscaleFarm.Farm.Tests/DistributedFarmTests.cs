@@ -191,6 +191,25 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     }
 
     [Fact]
+    public async Task Slow_and_throttling_storage_slows_the_job_but_costs_no_attempt()
+    {
+        // 50 ms before every chunk either way, and every 4th connection answered 503 SlowDown, for the whole job.
+        using var proxy = new FaultProxy(new Uri(services.S3Endpoint)) { Latency = TimeSpan.FromMilliseconds(50), ThrottleEvery = 4 };
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"), proxy.Url);
+        settings["Farm:Worker:MaxTileAttempts"] = "1";
+        await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
+        var job = await WaitForEndAsync(client, id);
+
+        EmbeddedFarmTests.AssertCompleted(job);
+        Assert.True(proxy.Throttled > 0, "no request was throttled");
+        // Throttling and slowness are the store's, not the tiles': one attempt each (one is all they were allowed).
+        Assert.All(await client.Store.GetTilesAsync(id, 0), tile => Assert.Equal(1, tile.Attempts));
+        Assert.Equal(Reference.Value, await ResultBytesAsync(client, job));
+    }
+
+    [Fact]
     public async Task S3_down_longer_than_a_tiles_quick_retries_costs_no_attempt_and_the_job_completes()
     {
         using var proxy = new FaultProxy(new Uri(services.S3Endpoint));
