@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Amazon.S3;
+using UpscaleFarm.Cli.Benchmarks;
 using MassTransit;
 using Npgsql;
 using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.Housekeeping;
 using UpscaleFarm.Farm.Messaging;
 
 namespace UpscaleFarm.Farm.Tests;
@@ -27,6 +29,55 @@ public sealed class TransientFailuresTests
     [MemberData(nameof(Failures))]
     public void An_outage_is_transient_and_its_dependency_named_by_its_public_name_only(Exception failure, string? dependency, bool transient) =>
         Assert.Equal((dependency, transient), (PublicErrors.DependencyOf(failure), TransientFailures.IsTransient(failure)));
+
+    [Fact]
+    public void A_write_that_fails_on_a_full_scratch_disk_is_waited_out_and_one_with_room_left_is_not()
+    {
+        // A real full disk: an 8 MiB tmpfs (root, as scripts/test.sh runs the suite), filled by .NET and then written by libvips.
+        Assert.True(Environment.UserName == "root", "mounting a tmpfs needs root: run the suite as scripts/test.sh does");
+        using var dir = new TempDirectory();
+        var scratch = dir.File("scratch");
+        Directory.CreateDirectory(scratch);
+        Run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", scratch);
+        try
+        {
+            var full = Assert.ThrowsAny<IOException>(() =>
+            {
+                using var fill = File.Create(Path.Combine(scratch, "fill"));
+                for (var i = 0; i < 16; i++)
+                    fill.Write(new byte[1 << 20]);
+                fill.Flush(flushToDisk: true);
+            });
+            Assert.True(TransientFailures.IsTransient(full), $"ENOSPC from .NET is waited out (HResult {full.HResult})");
+
+            // libvips says only "unable to write to target"; the disk's free space tells a full disk from a bad image.
+            var encoding = Assert.ThrowsAny<Exception>(() =>
+            {
+                using var image = NetVips.Image.Black(1024, 1024);
+                image.WriteToFile(Path.Combine(scratch, "result.png"));
+            });
+            var failure = ScratchFullException.When(scratch, new UpscaleFarm.Imaging.ImageOutputException("encoding failed", encoding));
+            Assert.IsType<ScratchFullException>(failure);
+            Assert.True(TransientFailures.IsTransient(failure));
+            Assert.Equal("the farm's scratch disk is full", PublicErrors.Describe(failure));
+
+            // On a disk with room (this machine's temporary directory), an encoder's failure is the image's.
+            var roomy = new UpscaleFarm.Imaging.ImageOutputException("encoding failed");
+            Assert.Same(roomy, ScratchFullException.When(Path.GetTempPath(), roomy));
+            Assert.False(TransientFailures.IsTransient(roomy));
+        }
+        finally
+        {
+            Run("umount", scratch);
+        }
+    }
+
+    private static void Run(string command, params string[] args)
+    {
+        using var process = Process.Start(command, args);
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+    }
 
     [Fact]
     public async Task A_ride_through_retries_an_outage_and_returns_the_answer()

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using NetVips;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.Housekeeping;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Imaging;
@@ -30,10 +31,18 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         var resultPath = Path.Combine(farm.ScratchDirectory, $"result-{Guid.NewGuid():N}{extension}");
         try
         {
-            if (frame.Is16Bit == 1)
-                await EncodeAsync<ushort>(job, frame, tiles, resultPath, format, cancellation);
-            else
-                await EncodeAsync<byte>(job, frame, tiles, resultPath, format, cancellation);
+            try
+            {
+                if (frame.Is16Bit == 1)
+                    await EncodeAsync<ushort>(job, frame, tiles, resultPath, format, cancellation);
+                else
+                    await EncodeAsync<byte>(job, frame, tiles, resultPath, format, cancellation);
+            }
+            catch (ImageOutputException e) when (ScratchFullException.When(farm.ScratchDirectory, e) is ScratchFullException full)
+            {
+                // The encoder's write failed for want of room, not because of the image: waited out, not the job's failure.
+                throw full;
+            }
             var key = FarmKeys.Result(job.Tenant, job.JobId, frame.Frame, extension);
             await using (var result = File.OpenRead(resultPath))
                 await objects.PutAsync(key, result, cancellation);

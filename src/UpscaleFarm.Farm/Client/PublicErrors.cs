@@ -30,6 +30,7 @@ public static partial class PublicErrors
         ["PostgresException"] = "the job store refused a request",
         ["SqliteException"] = "the job store refused a request",
         ["RabbitMqConnectionException"] = "the message broker could not be reached",
+        ["ScratchFullException"] = "the farm's scratch disk is full",
     };
 
     /// <summary>The farm's dependencies by their public names, and the exception types (short names) that come from each.</summary>
