@@ -116,9 +116,9 @@ nft add table inet "$ns"
 nft add chain inet "$ns" cut "{ type filter hook input priority -10 ; }"
 nft add chain inet "$ns" cut_out "{ type filter hook output priority -10 ; }"
 
-# The assembler's scratch (its DataDirectory) is a small tmpfs, so a full disk is a real ENOSPC.
+# The assembler's scratch (its DataDirectory) is a tmpfs (room for a --single job's assembly), so a full disk is a real ENOSPC.
 mkdir -p "$work/data/assembler-1"
-mount -t tmpfs -o size=256m tmpfs "$work/data/assembler-1"
+mount -t tmpfs -o size=1g tmpfs "$work/data/assembler-1"
 
 start_role() {  # NAME ROLE [netns]
   local proc="$1" role="$2"

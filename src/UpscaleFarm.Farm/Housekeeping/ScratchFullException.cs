@@ -14,9 +14,17 @@ public sealed class ScratchFullException : IOException
     private ScratchFullException(string directory, Exception inner)
         : base($"the scratch disk ({directory}) is full", inner) => HResult = DiskFull;
 
-    /// <summary>Rethrows <paramref name="failure"/> as a full scratch disk when <paramref name="directory"/>'s disk is (nearly) full.</summary>
+    /// <summary>
+    /// <paramref name="failure"/> as a full scratch disk when the library reported the system's ENOSPC or EDQUOT
+    /// (libvips adds "system error: No space left on device" to its message), or when <paramref name="directory"/>'s
+    /// disk is (nearly) full now; else <paramref name="failure"/> itself. (libvips removes its partial file when a
+    /// write fails, so the free space alone can look fine again by the time anyone asks.)
+    /// </summary>
     public static Exception When(string directory, Exception failure)
     {
+        for (var e = failure; e is not null; e = e.InnerException)
+            if (e.Message.Contains("No space left on device", StringComparison.Ordinal) || e.Message.Contains("Disk quota exceeded", StringComparison.Ordinal))
+                return new ScratchFullException(directory, failure);
         try
         {
             return new DriveInfo(directory).AvailableFreeSpace < NearlyFull ? new ScratchFullException(directory, failure) : failure;
