@@ -126,6 +126,32 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
     }
 
     [Fact]
+    public async Task Tiles_a_killed_coordinator_claimed_but_never_sent_are_released_once_the_tile_queue_is_empty()
+    {
+        var settings = services.NewFarm($"uf_{Guid.NewGuid():N}"[..20], TestModels.NearestDirectory, _dir.File("farm"));
+        // Not by the ten-minute stall: by the tile queue being empty while they are still claimed.
+        settings["Farm:Coordinator:StalledAfterSeconds"] = ReconcilerOff;
+        settings["Farm:Coordinator:ReconcileIntervalSeconds"] = "1";
+        settings["Farm:Coordinator:EmptyQueueReleaseSeconds"] = "2";
+        _processes.AddRange(await Task.WhenAll(
+            FarmProcess.StartAsync("coordinator", new Dictionary<string, string?>(settings) { ["Farm:FaultInjection:KillAt:0"] = FaultInjection.TilesClaimed }, "coordinator-1"),
+            FarmProcess.StartAsync("worker", settings, "worker-1"),
+            FarmProcess.StartAsync("assembler", settings, "assembler-1")));
+        var doomed = _processes[0];
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+
+        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("chelsea.png")], Request);
+        // SIGKILL between claiming the tiles and sending them: they are claimed, in no queue.
+        Assert.Equal(128 + 9, await doomed.WaitForExitAsync(TimeSpan.FromMinutes(2)));
+        _processes.Add(await FarmProcess.StartAsync("coordinator", settings, "coordinator-2"));
+
+        await WaitUntilAsync(async () => JobState.IsFinal((await client.Store.GetJobAsync(id))!.State));
+        var done = (await client.Store.GetJobAsync(id))!;
+        EmbeddedFarmTests.AssertCompleted(done);
+        Assert.Equal(12, done.TilesDone);
+    }
+
+    [Fact]
     public async Task A_job_an_earlier_build_recorded_without_its_message_is_started_by_the_reconciler()
     {
         await using var farm = await EmbeddedFarm.StartAsync(new Dictionary<string, string?>

@@ -22,4 +22,10 @@ public sealed class CoordinatorOptions
     /// frame's assembly, since a frame re-driven while still being assembled is assembled twice (harmlessly).
     /// </summary>
     public int StalledAfterSeconds { get; set; } = 600;
+
+    /// <summary>
+    /// Tiles claimed this long ago and never started while the broker's tile queue is empty were never sent (their
+    /// dispatcher died); the reconciler releases them at its next pass instead of after StalledAfterSeconds.
+    /// </summary>
+    public int EmptyQueueReleaseSeconds { get; set; } = 30;
 }

@@ -87,7 +87,10 @@ public static class FarmServiceCollectionExtensions
         if (roles.HasFlag(FarmRoles.Coordinator))
             services.AddHostedService<TileDispatcher>();
         if (roles.HasFlag(FarmRoles.Coordinator))
+        {
+            services.AddSingleton<TileQueueProbe>();
             services.AddHostedService<Reconciler>();
+        }
         if (roles.HasFlag(FarmRoles.Coordinator) && (options.ResumeOnStart ?? !options.UsesRabbitMq))
             services.AddHostedService<ResumeService>();
         return services;

@@ -21,7 +21,7 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// after accepting them (the in-memory bus of a process that died). Each of those steps is idempotent, so a message
 /// sent twice (two coordinators, or a slow step mistaken for a lost one) does no harm.
 /// </summary>
-public sealed class Reconciler(IJobStore store, JobLifecycle lifecycle, IBus bus, TileDispatchSignal dispatch, IOptions<FarmOptions> options,
+public sealed class Reconciler(IJobStore store, JobLifecycle lifecycle, IBus bus, TileDispatchSignal dispatch, IOptions<FarmOptions> options, TileQueueProbe tileQueue,
     ILogger<Reconciler> logger)
     : BackgroundService
 {
@@ -36,11 +36,31 @@ public sealed class Reconciler(IJobStore store, JobLifecycle lifecycle, IBus bus
             try
             {
                 await ReconcileAsync(Clock.NowMs - coordinator.StalledAfterSeconds * 1000L, stopping);
+                await ReleaseUnsentTilesAsync(Clock.NowMs - coordinator.EmptyQueueReleaseSeconds * 1000L, stopping);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning(e, "Reconciling stalled work failed; it runs again in {Seconds} s", coordinator.ReconcileIntervalSeconds);
             }
+        }
+    }
+
+    /// <summary>
+    /// Tiles claimed before <paramref name="claimedBeforeMs"/>, never started, while the broker's tile queue holds none
+    /// ready, cannot be waiting in it: their dispatcher died between claiming and sending them (a SIGKILLed
+    /// coordinator). They are released now rather than after StalledAfterSeconds, so the job's last tiles do not
+    /// wait ten minutes. (A worker takes only as many tiles as it works on, so a delivered tile starts within
+    /// moments; one misjudged is sent twice and costs at most one more attempt.)
+    /// </summary>
+    private async Task ReleaseUnsentTilesAsync(long claimedBeforeMs, CancellationToken cancellation)
+    {
+        if (await tileQueue.ReadyTilesAsync(cancellation) is not 0)
+            return;
+        var released = await store.ReleaseUnstartedTilesAsync(claimedBeforeMs, cancellation);
+        if (released > 0)
+        {
+            logger.LogWarning("{Count} tiles were claimed but are in no queue (the tile queue is empty); they are dispatched again", released);
+            dispatch.Notify();
         }
     }
 
