@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.Messaging;
 
@@ -14,9 +15,7 @@ namespace UpscaleFarm.Farm.JobStore;
 internal sealed class JobStoreMigration(IJobStore store, IOptions<FarmOptions> options, ILogger<JobStoreMigration> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) =>
-        TransientFailures.RideThroughAsync(async cancellation => { await store.MigrateAsync(cancellation); return true; },
-            TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds), cancellationToken,
-            (e, wait) => { logger.LogWarning("The job store is unavailable ({Reason}); trying again in {Seconds} s", e.Message, wait.TotalSeconds); return Task.CompletedTask; });
+        TransientFailures.WaitAtStartAsync(PublicErrors.JobStore, store.MigrateAsync, TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds), logger, cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MassTransit.RabbitMqTransport;
 using RabbitMQ.Client;
+using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 
 namespace UpscaleFarm.Farm.Messaging;
@@ -18,9 +19,7 @@ internal sealed class RabbitMqTopologySetup(IOptions<FarmOptions> options, ILogg
 {
     /// <summary>A process started while the broker is down waits for it within Farm:OutageToleranceSeconds.</summary>
     public Task StartAsync(CancellationToken cancellationToken) =>
-        TransientFailures.RideThroughAsync(async cancellation => { await DeclareAsync(cancellation); return true; },
-            TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds), cancellationToken,
-            (e, wait) => { logger.LogWarning("The broker is unavailable ({Reason}); trying again in {Seconds} s", e.Message, wait.TotalSeconds); return Task.CompletedTask; });
+        TransientFailures.WaitAtStartAsync(PublicErrors.MessageBroker, DeclareAsync, TimeSpan.FromSeconds(options.Value.OutageToleranceSeconds), logger, cancellationToken);
 
     private async Task DeclareAsync(CancellationToken cancellationToken)
     {

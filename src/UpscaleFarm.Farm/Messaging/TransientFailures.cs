@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
+using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -88,4 +89,16 @@ public static class TransientFailures
         }
         return await action(cancellation);
     }
+
+    /// <summary>
+    /// A process's start-up step against <paramref name="dependency"/> (creating tables, declaring queues): a process
+    /// started while it is down waits for it within <paramref name="tolerance"/>, logging each wait, instead of exiting.
+    /// </summary>
+    public static Task WaitAtStartAsync(string dependency, Func<CancellationToken, Task> step, TimeSpan tolerance,
+        ILogger logger, CancellationToken cancellation) =>
+        RideThroughAsync(async c => { await step(c); return true; }, tolerance, cancellation, (e, wait) =>
+        {
+            logger.LogWarning("{Dependency} is unavailable ({Reason}); trying again in {Seconds} s", dependency, e.Message, wait.TotalSeconds);
+            return Task.CompletedTask;
+        });
 }
