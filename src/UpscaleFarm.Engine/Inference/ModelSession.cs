@@ -6,7 +6,8 @@ namespace UpscaleFarm.Engine.Inference;
 
 /// <summary>
 /// One ONNX Runtime session for one model on one device, reused for every tile. Input and output are
-/// NCHW float with dynamic batch, height and width; the scale factor is found by probing.
+/// NCHW float with dynamic batch, height and width (<see cref="SessionPixels.PlanarFloat"/>), or, with the
+/// graph extended by <see cref="PixelGraph"/>, interleaved 8- or 16-bit samples; the scale factor is found by probing.
 /// </summary>
 public sealed class ModelSession : IDisposable
 {
@@ -15,28 +16,42 @@ public sealed class ModelSession : IDisposable
     private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
+    private readonly string[] _colorOutput = [PixelGraph.ColorOutput];
+    private readonly string[] _lumaOutput = [PixelGraph.LumaOutput];
     private readonly Dictionary<(int, int, int), InferenceBuffers> _buffers = new();
+    private readonly Dictionary<(int, int, int, int, int), SampleBuffers> _sampleBuffers = new();
     private readonly Dictionary<(int Height, int Width), int> _batchLimits = new();
     private readonly OrtValue[] _inputValue = new OrtValue[1];
     private readonly OrtValue[] _outputValue = new OrtValue[1];
 
-    private ModelSession(InferenceSession session, ExecutionDevice device, bool fp16)
+    private ModelSession(InferenceSession session, ExecutionDevice device, bool fp16, SessionPixels pixels)
     {
         _session = session;
         Device = device;
         IsFp16 = fp16;
+        Pixels = pixels;
         _inputNames = [session.InputNames[0]];
         _outputNames = [session.OutputNames[0]];
         var dims = session.InputMetadata[_inputNames[0]].Dimensions;
-        if (dims.Length != 4 || session.InputMetadata[_inputNames[0]].ElementType != typeof(float))
-            throw new InvalidModelException("the model's input must be a float tensor [N,C,H,W]");
-        Channels = dims[1] > 0 ? dims[1] : 3;
-        Scale = ProbeScale();
+        if (pixels == SessionPixels.PlanarFloat)
+        {
+            if (dims.Length != 4 || session.InputMetadata[_inputNames[0]].ElementType != typeof(float))
+                throw new InvalidModelException("the model's input must be a float tensor [N,C,H,W]");
+            Channels = dims[1] > 0 ? dims[1] : 3;
+        }
+        else
+        {
+            Channels = 3;
+        }
+        Scale = pixels == SessionPixels.PlanarFloat ? ProbeScale() : ProbeSampleScale();
     }
 
     /// <summary>The device the session actually runs on (Auto resolved).</summary>
     public ExecutionDevice Device { get; }
     public bool IsFp16 { get; }
+
+    /// <summary>What the session exchanges: as asked, or planar float where the graph could not be extended (opset below 11).</summary>
+    public SessionPixels Pixels { get; }
     public int Channels { get; }
     public int Scale { get; }
 
@@ -88,6 +103,7 @@ public sealed class ModelSession : IDisposable
             throw new InvalidModelException($"{onnxPath}: cannot read the model ({e.Message})");
         }
 
+        var pixels = SessionPixels.PlanarFloat;
         switch (device)
         {
             case ExecutionDevice.TensorRt:
@@ -115,10 +131,16 @@ public sealed class ModelSession : IDisposable
                 }
                 break;
         }
+        if (settings.Pixels != SessionPixels.PlanarFloat
+            && PixelGraph.TryWrap(model, settings.Pixels == SessionPixels.Interleaved16Bit) is { } wrapped)
+        {
+            model = wrapped;
+            pixels = settings.Pixels;
+        }
 
         try
         {
-            return new ModelSession(new InferenceSession(model, options), device, fp16);
+            return new ModelSession(new InferenceSession(model, options), device, fp16, pixels);
         }
         catch (OnnxRuntimeException e) when (device == ExecutionDevice.Cpu)
         {
@@ -137,37 +159,73 @@ public sealed class ModelSession : IDisposable
         return buffers;
     }
 
+    /// <summary>Reusable sample tensors for a batch shape of a session that takes samples; owned by the session.</summary>
+    public SampleBuffers GetSampleBuffers(int batch, int height, int width, int inputBands, int outputBands)
+    {
+        if (Pixels == SessionPixels.PlanarFloat)
+            throw new InvalidOperationException("this session takes planar float");
+        if (inputBands is not (1 or 3) || outputBands is not (1 or 3))
+            throw new ArgumentException("a tile has 1 or 3 bands in and out");
+        if (!_sampleBuffers.TryGetValue((batch, height, width, inputBands, outputBands), out var buffers))
+        {
+            buffers = new SampleBuffers(batch, height, width, inputBands, outputBands, Scale, Pixels == SessionPixels.Interleaved16Bit);
+            _sampleBuffers[(batch, height, width, inputBands, outputBands)] = buffers;
+        }
+        return buffers;
+    }
+
     /// <summary>
     /// Runs the model on <see cref="InferenceBuffers.Input"/>, writing <see cref="InferenceBuffers.Output"/>.
     /// A batch the device refuses is run in smaller parts, and the size that worked is kept for that tile
     /// shape: ONNX Runtime's CUDA kernels index some tensors with 32-bit integers, so x4plus's last
     /// upsampling (64 channels at the output size) fails above 2^31 elements, i.e. above 6 tiles of 576².
     /// </summary>
-    public void Run(InferenceBuffers buffers)
+    public void Run(InferenceBuffers buffers) =>
+        RunSplitting(buffers.Batch, (buffers.Height, buffers.Width),
+            () => RunWhole(buffers.InputValue, buffers.OutputValue, _outputNames), part => RunInParts(buffers, part));
+
+    /// <summary>Runs the model on <see cref="SampleBuffers.Input"/>, writing the kept bands' samples to <see cref="SampleBuffers.Output"/>.</summary>
+    public void Run(SampleBuffers buffers) =>
+        RunSplitting(buffers.Batch, (buffers.Height, buffers.Width),
+            () => RunWhole(buffers.InputValue, buffers.OutputValue, buffers.OutputBands == 3 ? _colorOutput : _lumaOutput),
+            part => RunInParts(buffers, part));
+
+    private void RunSplitting(int batch, (int Height, int Width) shape, Action whole, Action<int> inParts)
     {
-        var shape = (buffers.Height, buffers.Width);
-        if (buffers.Batch > 1 && _batchLimits.TryGetValue(shape, out var limit) && buffers.Batch > limit)
+        if (batch > 1 && _batchLimits.TryGetValue(shape, out var limit) && batch > limit)
         {
-            RunInParts(buffers, limit);
+            inParts(limit);
             return;
         }
         try
         {
-            RunWhole(buffers);
+            whole();
         }
-        catch (OnnxRuntimeException) when (buffers.Batch > 1)
+        catch (OnnxRuntimeException) when (batch > 1)
         {
-            var part = (buffers.Batch + 1) / 2;
+            var part = (batch + 1) / 2;
             _batchLimits[shape] = part;
-            RunInParts(buffers, part);
+            inParts(part);
         }
     }
 
-    private void RunWhole(InferenceBuffers buffers)
+    private void RunWhole(OrtValue input, OrtValue output, string[] outputNames)
     {
-        _inputValue[0] = buffers.InputValue;
-        _outputValue[0] = buffers.OutputValue;
-        _session.Run(_runOptions, _inputNames, _inputValue, _outputNames, _outputValue);
+        _inputValue[0] = input;
+        _outputValue[0] = output;
+        _session.Run(_runOptions, _inputNames, _inputValue, outputNames, _outputValue);
+    }
+
+    private void RunInParts(SampleBuffers buffers, int part)
+    {
+        for (var first = 0; first < buffers.Batch; first += part)
+        {
+            var count = Math.Min(part, buffers.Batch - first);
+            var parts = GetSampleBuffers(count, buffers.Height, buffers.Width, buffers.InputBands, buffers.OutputBands);
+            buffers.Input.AsSpan(first * buffers.InputImageLength, count * buffers.InputImageLength).CopyTo(parts.Input);
+            Run(parts); // halves again if even this part is refused
+            parts.Output.AsSpan(0, count * buffers.OutputImageLength).CopyTo(buffers.Output.AsSpan(first * buffers.OutputImageLength));
+        }
     }
 
     private void RunInParts(InferenceBuffers buffers, int part)
@@ -193,11 +251,26 @@ public sealed class ModelSession : IDisposable
         return (int)(shape[2] / ProbeSize);
     }
 
+    private int ProbeSampleScale()
+    {
+        var shape16 = new long[] { 1, ProbeSize, ProbeSize, 3 };
+        using var value = Pixels == SessionPixels.Interleaved16Bit
+            ? OrtValue.CreateTensorValueFromMemory(new ushort[ProbeSize * ProbeSize * 3], shape16)
+            : OrtValue.CreateTensorValueFromMemory(new byte[ProbeSize * ProbeSize * 3], shape16);
+        using var results = _session.Run(_runOptions, _inputNames, [value], _colorOutput);
+        var shape = results[0].GetTensorTypeAndShape().Shape;
+        if (shape.Length != 4 || shape[3] != 3 || shape[1] % ProbeSize != 0 || shape[1] != shape[2] || shape[1] < ProbeSize)
+            throw new InvalidModelException($"the model maps [1,{ProbeSize},{ProbeSize},3] samples to [{string.Join(",", shape)}]: not an integer-scale super-resolution model");
+        return (int)(shape[1] / ProbeSize);
+    }
+
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
     public void Dispose()
     {
         foreach (var b in _buffers.Values)
+            b.Dispose();
+        foreach (var b in _sampleBuffers.Values)
             b.Dispose();
         _runOptions.Dispose();
         _session.Dispose();

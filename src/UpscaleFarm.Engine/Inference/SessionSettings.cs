@@ -13,6 +13,9 @@ public sealed record SessionSettings
     /// <summary>Half precision on GPUs (TensorRT's fp16 flag, or an fp16 copy of the graph for CUDA).</summary>
     public bool Fp16OnGpu { get; init; } = true;
 
+    /// <summary>What the session takes and returns; the worker asks for samples, so pixels are converted on the device.</summary>
+    public SessionPixels Pixels { get; init; } = SessionPixels.PlanarFloat;
+
     /// <summary>Where TensorRT keeps built engines between runs; building one takes minutes.</summary>
     public string? TensorRtCachePath { get; init; }
 }
