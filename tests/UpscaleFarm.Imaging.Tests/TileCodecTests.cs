@@ -33,6 +33,28 @@ public class TileCodecTests
         Assert.Equal(encoded, codec.Encode(tile));
     }
 
+    /// <summary>
+    /// The worker encodes from and into pooled buffers, which are longer than the tile and hold an earlier
+    /// tile's bytes: only the tile's own samples may be read, and only the returned part is the encoding.
+    /// </summary>
+    [Theory]
+    [InlineData("raw+lz4")]
+    [InlineData("raw+zstd1")]
+    [InlineData("png1")]
+    public void Pooled_buffers_longer_than_the_tile_encode_to_the_same_bytes(string codecName)
+    {
+        var codec = Codecs[codecName];
+        var tile = Tile("rgb8");
+        var pooled = new byte[tile.Pixels.Length + 4096];
+        Array.Fill(pooled, (byte)0xA5);
+        tile.Pixels.CopyTo(pooled, 0);
+        var encoded = codec.Encode(tile with { Pixels = pooled }, length => Enumerable.Repeat((byte)0x5A, length + 1000).ToArray());
+
+        Assert.Equal(codec.Encode(tile), encoded.ToArray());
+        var decoded = codec.Decode(encoded, length => new byte[length + 77]);
+        Assert.Equal(tile.Pixels, decoded.Pixels.AsSpan(0, tile.Pixels.Length).ToArray());
+    }
+
     [Theory]
     [InlineData("raw+lz4")]
     [InlineData("raw+zstd1")]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using UpscaleFarm.ServiceDefaults;
 using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.Worker;
 
 namespace UpscaleFarm.Cli.Commands;
 
@@ -45,6 +46,8 @@ public static class ServeCommand
             // Peak memory, for the benchmarks that check the coordinator and assembler stay bounded.
             using var self = System.Diagnostics.Process.GetCurrentProcess();
             Console.Error.WriteLine($"upscalefarm serve: stopped; peak RSS {self.PeakWorkingSet64 / (1 << 20)} MiB");
+            if (WorkerCpuAccount.Summary(self.TotalProcessorTime) is { } cpu)
+                Console.Error.WriteLine($"upscalefarm serve: {cpu}");
             return 0;
         });
         return command;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using UpscaleFarm.Engine.Inference;
@@ -10,7 +11,8 @@ namespace UpscaleFarm.Farm.Worker;
 /// Feeds one model session from a queue: a single loop takes up to BatchSize waiting tiles of the same
 /// window size, runs them as one batch and hands back each tile's kept core as 8/16-bit samples. One
 /// loop per model is the device's only user, while downloads, decoding, encoding and uploads run on
-/// the consumers' own threads beside it.
+/// the consumers' own threads beside it. Results are in buffers rented from <see cref="ArrayPool{T}.Shared"/>:
+/// the caller returns <see cref="TileRaster.Pixels"/> once the tile is encoded.
 /// </summary>
 internal sealed class ModelBatcher : IDisposable
 {
@@ -60,14 +62,46 @@ internal sealed class ModelBatcher : IDisposable
 
     private void Run(List<TileRequest> batch)
     {
+        if (_session.Pixels == SessionPixels.PlanarFloat)
+            RunPlanar(batch);
+        else
+            RunSamples(batch);
+    }
+
+    /// <summary>Samples in, samples out: the host only copies tiles in and kept cores out.</summary>
+    private void RunSamples(List<TileRequest> batch)
+    {
+        var first = batch[0];
+        var buffers = _session.GetSampleBuffers(batch.Count, first.Input.Height, first.Input.Width, first.Input.Bands, first.OutputBands);
+        for (var i = 0; i < batch.Count; i++)
+            batch[i].Input.Pixels.AsSpan(0, buffers.InputImageLength).CopyTo(buffers.InputImage(i));
+        Timed(() => _session.Run(buffers));
+        for (var i = 0; i < batch.Count; i++)
+            batch[i].Result.TrySetResult(KeptCore(batch[i], buffers.OutputImage(i), buffers.OutputRowLength));
+    }
+
+    private TileRaster KeptCore(TileRequest request, ReadOnlySpan<byte> output, int outputRowLength)
+    {
+        var core = request.CoreInInput.Scale(_session.Scale);
+        var pixelLength = request.OutputBands * (request.Input.Is16Bit ? 2 : 1);
+        var rowLength = core.Width * pixelLength;
+        var pixels = ArrayPool<byte>.Shared.Rent(rowLength * core.Height);
+        for (var y = 0; y < core.Height; y++)
+            output.Slice((core.Y + y) * outputRowLength + core.X * pixelLength, rowLength).CopyTo(pixels.AsSpan(y * rowLength));
+        return Delivered(new TileRaster(core.Width, core.Height, request.OutputBands, request.Input.Is16Bit, pixels));
+    }
+
+    /// <summary>Floats in and out, converted on the host (<c>Worker:DevicePixels</c> false, or a graph that cannot be extended).</summary>
+    private void RunPlanar(List<TileRequest> batch)
+    {
         var first = batch[0].Input;
         var buffers = _session.GetBuffers(batch.Count, first.Height, first.Width);
         for (var i = 0; i < batch.Count; i++)
         {
             var input = batch[i].Input;
-            PlanarPixels.Read(input.Pixels, input.Width, input.Height, input.Bands, input.Is16Bit, buffers.InputImage(i));
+            PlanarPixels.Read(input.Pixels.AsSpan(0, (int)input.ExpectedLength), input.Width, input.Height, input.Bands, input.Is16Bit, buffers.InputImage(i));
         }
-        _session.Run(buffers);
+        Timed(() => _session.Run(buffers));
         var scale = _session.Scale;
         for (var i = 0; i < batch.Count; i++)
             batch[i].Result.TrySetResult(KeptCore(batch[i], buffers.OutputImage(i), first.Width * scale, first.Height * scale, scale));
@@ -77,12 +111,32 @@ internal sealed class ModelBatcher : IDisposable
     {
         var core = request.CoreInInput.Scale(scale);
         var is16Bit = request.Input.Is16Bit;
-        var pixels = new byte[(long)core.Width * core.Height * request.OutputBands * (is16Bit ? 2 : 1)];
+        var pixels = ArrayPool<byte>.Shared.Rent(core.Width * core.Height * request.OutputBands * (is16Bit ? 2 : 1));
         if (is16Bit)
             PlanarPixels.Write(output, outWidth, outHeight, core, MemoryMarshal.Cast<byte, ushort>(pixels.AsSpan()), core.Width, 0, 0, request.OutputBands, 65535f);
         else
             PlanarPixels.Write(output, outWidth, outHeight, core, pixels.AsSpan(), core.Width, 0, 0, request.OutputBands, 255f);
-        return new TileRaster(core.Width, core.Height, request.OutputBands, is16Bit, pixels);
+        return Delivered(new TileRaster(core.Width, core.Height, request.OutputBands, is16Bit, pixels));
+    }
+
+    private static TileRaster Delivered(TileRaster output)
+    {
+        WorkerCpuAccount.AddOutput((long)output.Width * output.Height);
+        return output;
+    }
+
+    /// <summary>Runs inference, counting the loop thread's CPU time as inference.</summary>
+    private static void Timed(Action run)
+    {
+        var start = WorkerCpuAccount.ThreadCpuNanoseconds();
+        try
+        {
+            run();
+        }
+        finally
+        {
+            WorkerCpuAccount.AddInference(WorkerCpuAccount.ThreadCpuNanoseconds() - start);
+        }
     }
 
     public void Dispose()

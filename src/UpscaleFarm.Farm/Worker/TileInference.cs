@@ -14,10 +14,11 @@ namespace UpscaleFarm.Farm.Worker;
 /// </summary>
 public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> options) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, Lazy<ModelBatcher>> _models = new();
+    private readonly ConcurrentDictionary<(string Model, SessionPixels Pixels), Lazy<ModelBatcher>> _models = new();
 
+    /// <summary>The tile's kept core, in a buffer rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/> for the caller to return.</summary>
     public async Task<TileRaster> UpscaleAsync(string model, TileRaster input, PixelRect coreInInput, int outputBands) =>
-        await Batcher(model).RunAsync(new TileRequest(input, coreInInput, outputBands));
+        await Batcher(model, input.Is16Bit).RunAsync(new TileRequest(input, coreInInput, outputBands));
 
     /// <summary>
     /// Loads a model now rather than on its first tile, so a model that cannot run fails at once, and
@@ -25,13 +26,19 @@ public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> op
     /// </summary>
     public string Prepare(string model)
     {
-        var batcher = Batcher(model);
+        var batcher = Batcher(model, sixteenBit: false);
         return batcher.IsFp16 ? $"{batcher.Device} fp16" : batcher.Device.ToString();
     }
 
-    private ModelBatcher Batcher(string model)
+    /// <summary>
+    /// With device pixels, 8- and 16-bit tiles need graphs of their own; the 16-bit one is loaded only when a
+    /// 16-bit tile comes. Host conversion serves both from one float session.
+    /// </summary>
+    private ModelBatcher Batcher(string model, bool sixteenBit)
     {
-        var lazy = _models.GetOrAdd(model, id => new Lazy<ModelBatcher>(() => Load(id)));
+        var pixels = !options.Value.Worker.DevicePixels ? SessionPixels.PlanarFloat
+            : sixteenBit ? SessionPixels.Interleaved16Bit : SessionPixels.Interleaved8Bit;
+        var lazy = _models.GetOrAdd((model, pixels), key => new Lazy<ModelBatcher>(() => Load(key.Model, key.Pixels)));
         try
         {
             return lazy.Value;
@@ -39,16 +46,18 @@ public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> op
         catch
         {
             // Not cached: a later call retries the load instead of rethrowing the first failure forever.
-            _models.TryRemove(new KeyValuePair<string, Lazy<ModelBatcher>>(model, lazy));
+            _models.TryRemove(new KeyValuePair<(string, SessionPixels), Lazy<ModelBatcher>>((model, pixels), lazy));
             throw;
         }
     }
 
-    private ModelBatcher Load(string id)
+    private ModelBatcher Load(string id, SessionPixels pixels)
     {
         var worker = options.Value.Worker;
-        var session = ModelSession.Create(catalog.OnnxPath(catalog.Find(id)),
-            new SessionSettings { Device = worker.Device, GpuDeviceId = worker.GpuDeviceId });
+        var session = ModelSession.Create(catalog.OnnxPath(catalog.Find(id)), new SessionSettings
+        {
+            Device = worker.Device, GpuDeviceId = worker.GpuDeviceId, IntraOpThreads = worker.IntraOpThreads, Pixels = pixels,
+        });
         return new ModelBatcher(session, worker.BatchSize);
     }
 

@@ -8,5 +8,7 @@ internal sealed record TileRequest(TileRaster Input, PixelRect CoreInInput, int 
 {
     public TaskCompletionSource<TileRaster> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public bool BatchesWith(TileRequest other) => Input.Width == other.Input.Width && Input.Height == other.Input.Height;
+    public bool BatchesWith(TileRequest other) =>
+        Input.Width == other.Input.Width && Input.Height == other.Input.Height && Input.Bands == other.Input.Bands
+        && Input.Is16Bit == other.Input.Is16Bit && OutputBands == other.OutputBands;
 }

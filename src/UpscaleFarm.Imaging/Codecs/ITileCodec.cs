@@ -8,7 +8,14 @@ public interface ITileCodec
 {
     string Name { get; }
 
-    byte[] Encode(TileRaster tile);
+    byte[] Encode(TileRaster tile) => Encode(tile, length => new byte[length]).ToArray();
+
+    /// <summary>
+    /// Encodes into a buffer from <paramref name="allocate"/>(bytes the encoding may need), which may return
+    /// a longer array, e.g. one rented from a pool, and returns the part written. Only the first
+    /// <see cref="TileRaster.ExpectedLength"/> bytes of the tile's pixel buffer are read.
+    /// </summary>
+    ArraySegment<byte> Encode(TileRaster tile, Func<int, byte[]> allocate);
 
     /// <summary>Throws <see cref="InvalidDataException"/> for bytes this codec did not write.</summary>
     TileRaster Decode(ReadOnlySpan<byte> data) => Decode(data, length => new byte[length]);

@@ -9,12 +9,13 @@ public sealed class Lz4TileCodec : ITileCodec
 
     public string Name => "raw+lz4";
 
-    public byte[] Encode(TileRaster tile)
+    public ArraySegment<byte> Encode(TileRaster tile, Func<int, byte[]> allocate)
     {
-        var buffer = new byte[RawTileHeader.Length + LZ4Codec.MaximumOutputSize(tile.Pixels.Length)];
+        var length = (int)tile.ExpectedLength;
+        var buffer = allocate(RawTileHeader.Length + LZ4Codec.MaximumOutputSize(length));
         RawTileHeader.Write(buffer, Id, tile);
-        var written = LZ4Codec.Encode(tile.Pixels, buffer.AsSpan(RawTileHeader.Length), LZ4Level.L00_FAST);
-        return buffer[..(RawTileHeader.Length + written)];
+        var written = LZ4Codec.Encode(tile.Pixels.AsSpan(0, length), buffer.AsSpan(RawTileHeader.Length), LZ4Level.L00_FAST);
+        return new ArraySegment<byte>(buffer, 0, RawTileHeader.Length + written);
     }
 
     public TileRaster Decode(ReadOnlySpan<byte> data, Func<int, byte[]> allocate)

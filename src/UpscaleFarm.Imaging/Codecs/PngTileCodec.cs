@@ -7,7 +7,15 @@ public sealed class PngTileCodec(int compression = 1) : ITileCodec
 {
     public string Name => $"png{compression}";
 
-    public byte[] Encode(TileRaster tile)
+    public ArraySegment<byte> Encode(TileRaster tile, Func<int, byte[]> allocate)
+    {
+        var png = EncodePng(tile);
+        var buffer = allocate(png.Length);
+        png.CopyTo(buffer, 0);
+        return new ArraySegment<byte>(buffer, 0, png.Length);
+    }
+
+    private byte[] EncodePng(TileRaster tile)
     {
         VipsSetup.EnsureConfigured();
         using var raw = Image.NewFromMemory(tile.Pixels, tile.Width, tile.Height, tile.Bands, tile.Is16Bit ? Enums.BandFormat.Ushort : Enums.BandFormat.Uchar);

@@ -9,14 +9,14 @@ public sealed class ZstdTileCodec(int level = 1) : ITileCodec
 
     public string Name => $"raw+zstd{level}";
 
-    public byte[] Encode(TileRaster tile)
+    public ArraySegment<byte> Encode(TileRaster tile, Func<int, byte[]> allocate)
     {
+        var length = (int)tile.ExpectedLength;
+        var buffer = allocate(RawTileHeader.Length + Compressor.GetCompressBound(length));
+        RawTileHeader.Write(buffer, Id, tile);
         using var compressor = new Compressor(level);
-        var body = compressor.Wrap(tile.Pixels);
-        var result = new byte[RawTileHeader.Length + body.Length];
-        RawTileHeader.Write(result, Id, tile);
-        body.CopyTo(result.AsSpan(RawTileHeader.Length));
-        return result;
+        var written = compressor.Wrap(tile.Pixels.AsSpan(0, length), buffer.AsSpan(RawTileHeader.Length));
+        return new ArraySegment<byte>(buffer, 0, RawTileHeader.Length + written);
     }
 
     public TileRaster Decode(ReadOnlySpan<byte> data, Func<int, byte[]> allocate)
