@@ -3,7 +3,7 @@
 # RabbitMQ, s3rver and PostgreSQL on loopback (scripts/services.sh), with the near-free nearest-neighbour
 # x4 model, so the figures are the cost of the plumbing. Prints each stage's wall time and each role's
 # peak RSS (VmHWM, printed by `serve` when it stops), and the worker's CPU milliseconds per output megapixel outside
-# inference. Settings pass through the environment, e.g. Farm__Worker__DevicePixels=false for the host conversion.
+# inference. Settings pass through the environment, e.g. Farm__Worker__PixelConversion=Device to convert pixels in the graph.
 #   scripts/bench-huge.sh [SIDE] [FORMAT] [SOURCE]   e.g. scripts/bench-huge.sh 10000 tiff
 # SOURCE: png (default), interlaced-png, jpeg or progressive-jpeg (the last two and Adam7 PNGs decode only whole).
 set -euo pipefail
@@ -53,4 +53,4 @@ for role in coordinator worker assembler; do
   echo "$role: $(grep -o 'peak RSS [0-9]* MiB' "$work/$role.log")"
 done
 # The worker's CPU path: CPU time outside inference per output megapixel (exact with Farm__Worker__IntraOpThreads=1).
-grep -o 'CPU [0-9.]* s, of which.*' "$work/worker.log" | sed 's/^/worker: /' || true
+grep -o 'after [0-9]* warm-up tiles.*' "$work/worker.log" | sed 's/^/worker: /' || true

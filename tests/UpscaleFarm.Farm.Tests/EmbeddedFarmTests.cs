@@ -2,6 +2,7 @@ using NetVips;
 using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
 using UpscaleFarm.Models.Synthetic;
@@ -15,10 +16,11 @@ public sealed class EmbeddedFarmTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
-    private Dictionary<string, string?> Settings(string models) => new()
+    private Dictionary<string, string?> Settings(string models, PixelConversion conversion = PixelConversion.Auto) => new()
     {
         ["Farm:DataDirectory"] = _dir.File("farm"),
         ["Farm:ModelsDirectory"] = models,
+        ["Farm:Worker:PixelConversion"] = conversion.ToString(),
     };
 
     [Fact]
@@ -42,11 +44,14 @@ public sealed class EmbeddedFarmTests : IDisposable
         Assert.Equal(engine, File.ReadAllBytes(result));
     }
 
-    [Fact]
-    public async Task Real_esrgan_result_matches_the_engine_byte_for_byte()
+    /// <summary>Wherever the worker converts pixels (on the CPU, Auto means the host), the bytes are the engine's.</summary>
+    [Theory]
+    [InlineData(PixelConversion.Host)]
+    [InlineData(PixelConversion.Device)]
+    public async Task Real_esrgan_result_matches_the_engine_byte_for_byte(PixelConversion conversion)
     {
         var source = RepoPaths.SharedImage("chelsea.png");
-        await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.RealDirectory));
+        await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.RealDirectory, conversion));
         var job = await RunAsync(farm, [source], new JobRequest { Model = "general-x4v3", TileSize = 160, Halo = 16 });
 
         AssertCompleted(job);
@@ -56,8 +61,10 @@ public sealed class EmbeddedFarmTests : IDisposable
         Assert.Equal(engine, File.ReadAllBytes(result));
     }
 
-    [Fact]
-    public async Task Frame_set_of_rgba_grey16_and_jpeg_frames_matches_the_engine_frame_by_frame()
+    [Theory]
+    [InlineData(PixelConversion.Host)]
+    [InlineData(PixelConversion.Device)]
+    public async Task Frame_set_of_rgba_grey16_and_jpeg_frames_matches_the_engine_frame_by_frame(PixelConversion conversion)
     {
         var rgba = _dir.File("rgba.png");
         using (var rgb = Image.NewFromFile(RepoPaths.SharedImage("chelsea.png")))
@@ -71,7 +78,7 @@ public sealed class EmbeddedFarmTests : IDisposable
             image.WriteToFile(jpeg);
         string[] frames = [rgba, grey16, jpeg];
 
-        await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.NearestDirectory));
+        await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.NearestDirectory, conversion));
         var job = await RunAsync(farm, frames, new JobRequest { TileSize = 100, Halo = 4 });
 
         AssertCompleted(job);

@@ -46,7 +46,7 @@ public static class ServeCommand
             // Peak memory, for the benchmarks that check the coordinator and assembler stay bounded.
             using var self = System.Diagnostics.Process.GetCurrentProcess();
             Console.Error.WriteLine($"upscalefarm serve: stopped; peak RSS {self.PeakWorkingSet64 / (1 << 20)} MiB");
-            if (WorkerCpuAccount.Summary(self.TotalProcessorTime) is { } cpu)
+            if (WorkerCpuAccount.Summary() is { } cpu)
                 Console.Error.WriteLine($"upscalefarm serve: {cpu}");
             return 0;
         });

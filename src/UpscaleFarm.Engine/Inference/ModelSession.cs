@@ -55,6 +55,12 @@ public sealed class ModelSession : IDisposable
     public int Channels { get; }
     public int Scale { get; }
 
+    /// <summary>Whether a session for <paramref name="device"/> may run on a GPU: a GPU device, or Auto where the NVIDIA driver is installed.</summary>
+    public static bool MayUseGpu(ExecutionDevice device) =>
+        device is ExecutionDevice.Cuda or ExecutionDevice.TensorRt || device == ExecutionDevice.Auto && GpuDriverPresent();
+
+    private static bool GpuDriverPresent() => NativeLibrary.TryLoad("libcuda.so.1", out _);
+
     /// <summary>Creates a session, trying devices in the order TensorRT, CUDA, CPU for <see cref="ExecutionDevice.Auto"/>.</summary>
     public static ModelSession Create(string onnxPath, SessionSettings settings)
     {
@@ -62,7 +68,7 @@ public sealed class ModelSession : IDisposable
         OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
         var candidates = settings.Device switch
         {
-            ExecutionDevice.Auto when NativeLibrary.TryLoad("libcuda.so.1", out _) => [ExecutionDevice.TensorRt, ExecutionDevice.Cuda, ExecutionDevice.Cpu],
+            ExecutionDevice.Auto when GpuDriverPresent() => [ExecutionDevice.TensorRt, ExecutionDevice.Cuda, ExecutionDevice.Cpu],
             ExecutionDevice.Auto => [ExecutionDevice.Cpu], // no NVIDIA driver: skip the GPU providers
             _ => new[] { settings.Device },
         };

@@ -16,12 +16,8 @@ public sealed class WorkerOptions
 
     public ExecutionDevice Device { get; set; } = ExecutionDevice.Auto;
 
-    /// <summary>
-    /// Tiles go to the model as 8/16-bit samples and come back as such: the float conversion, rounding and
-    /// clamping run inside the graph (on a GPU, on the device), and copies carry a quarter of the bytes.
-    /// False converts on the host, as before; kept so the two paths can be measured side by side.
-    /// </summary>
-    public bool DevicePixels { get; set; } = true;
+    /// <summary>Where tiles' samples become the model's floats and back (<see cref="PixelConversion"/>).</summary>
+    public PixelConversion PixelConversion { get; set; } = PixelConversion.Auto;
 
     /// <summary>CPU threads for one inference on the CPU device; 0 means one per core.</summary>
     public int IntraOpThreads { get; set; }

@@ -88,10 +88,10 @@ internal sealed class ModelBatcher : IDisposable
         var pixels = ArrayPool<byte>.Shared.Rent(rowLength * core.Height);
         for (var y = 0; y < core.Height; y++)
             output.Slice((core.Y + y) * outputRowLength + core.X * pixelLength, rowLength).CopyTo(pixels.AsSpan(y * rowLength));
-        return Delivered(new TileRaster(core.Width, core.Height, request.OutputBands, request.Input.Is16Bit, pixels));
+        return new TileRaster(core.Width, core.Height, request.OutputBands, request.Input.Is16Bit, pixels);
     }
 
-    /// <summary>Floats in and out, converted on the host (<c>Worker:DevicePixels</c> false, or a graph that cannot be extended).</summary>
+    /// <summary>Floats in and out, converted on the host (<c>Worker:PixelConversion</c> Host, Auto on the CPU, or a graph that cannot be extended).</summary>
     private void RunPlanar(List<TileRequest> batch)
     {
         var first = batch[0].Input;
@@ -116,13 +116,7 @@ internal sealed class ModelBatcher : IDisposable
             PlanarPixels.Write(output, outWidth, outHeight, core, MemoryMarshal.Cast<byte, ushort>(pixels.AsSpan()), core.Width, 0, 0, request.OutputBands, 65535f);
         else
             PlanarPixels.Write(output, outWidth, outHeight, core, pixels.AsSpan(), core.Width, 0, 0, request.OutputBands, 255f);
-        return Delivered(new TileRaster(core.Width, core.Height, request.OutputBands, is16Bit, pixels));
-    }
-
-    private static TileRaster Delivered(TileRaster output)
-    {
-        WorkerCpuAccount.AddOutput((long)output.Width * output.Height);
-        return output;
+        return new TileRaster(core.Width, core.Height, request.OutputBands, is16Bit, pixels);
     }
 
     /// <summary>Runs inference, counting the loop thread's CPU time as inference.</summary>

@@ -14,7 +14,7 @@ namespace UpscaleFarm.Farm.Worker;
 /// </summary>
 public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> options) : IDisposable
 {
-    private readonly ConcurrentDictionary<(string Model, SessionPixels Pixels), Lazy<ModelBatcher>> _models = new();
+    private readonly ConcurrentDictionary<(string Model, bool SixteenBit), Lazy<ModelBatcher>> _models = new();
 
     /// <summary>The tile's kept core, in a buffer rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/> for the caller to return.</summary>
     public async Task<TileRaster> UpscaleAsync(string model, TileRaster input, PixelRect coreInInput, int outputBands) =>
@@ -30,15 +30,10 @@ public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> op
         return batcher.IsFp16 ? $"{batcher.Device} fp16" : batcher.Device.ToString();
     }
 
-    /// <summary>
-    /// With device pixels, 8- and 16-bit tiles need graphs of their own; the 16-bit one is loaded only when a
-    /// 16-bit tile comes. Host conversion serves both from one float session.
-    /// </summary>
+    /// <summary>8- and 16-bit tiles have sessions of their own (graphs that take samples differ); a model's 16-bit session is loaded when its first 16-bit tile comes.</summary>
     private ModelBatcher Batcher(string model, bool sixteenBit)
     {
-        var pixels = !options.Value.Worker.DevicePixels ? SessionPixels.PlanarFloat
-            : sixteenBit ? SessionPixels.Interleaved16Bit : SessionPixels.Interleaved8Bit;
-        var lazy = _models.GetOrAdd((model, pixels), key => new Lazy<ModelBatcher>(() => Load(key.Model, key.Pixels)));
+        var lazy = _models.GetOrAdd((model, sixteenBit), key => new Lazy<ModelBatcher>(() => Load(key.Model, key.SixteenBit)));
         try
         {
             return lazy.Value;
@@ -46,18 +41,27 @@ public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> op
         catch
         {
             // Not cached: a later call retries the load instead of rethrowing the first failure forever.
-            _models.TryRemove(new KeyValuePair<(string, SessionPixels), Lazy<ModelBatcher>>((model, pixels), lazy));
+            _models.TryRemove(new KeyValuePair<(string, bool), Lazy<ModelBatcher>>((model, sixteenBit), lazy));
             throw;
         }
     }
 
-    private ModelBatcher Load(string id, SessionPixels pixels)
+    private ModelBatcher Load(string id, bool sixteenBit)
     {
         var worker = options.Value.Worker;
-        var session = ModelSession.Create(catalog.OnnxPath(catalog.Find(id)), new SessionSettings
+        var path = catalog.OnnxPath(catalog.Find(id));
+        var settings = new SessionSettings { Device = worker.Device, GpuDeviceId = worker.GpuDeviceId, IntraOpThreads = worker.IntraOpThreads };
+        var samples = sixteenBit ? SessionPixels.Interleaved16Bit : SessionPixels.Interleaved8Bit;
+        var conversion = worker.PixelConversion;
+        if (conversion == PixelConversion.Auto && !ModelSession.MayUseGpu(worker.Device))
+            conversion = PixelConversion.Host;
+        var session = ModelSession.Create(path, settings with { Pixels = conversion == PixelConversion.Host ? SessionPixels.PlanarFloat : samples });
+        if (conversion == PixelConversion.Auto && session.Device == ExecutionDevice.Cpu && session.Pixels != SessionPixels.PlanarFloat)
         {
-            Device = worker.Device, GpuDeviceId = worker.GpuDeviceId, IntraOpThreads = worker.IntraOpThreads, Pixels = pixels,
-        });
+            // Auto found no usable GPU after all: the host converts faster than ONNX Runtime's CPU operators.
+            session.Dispose();
+            session = ModelSession.Create(path, settings with { Device = ExecutionDevice.Cpu });
+        }
         return new ModelBatcher(session, worker.BatchSize);
     }
 

@@ -85,6 +85,7 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
                 }
                 inferenceTime = run.Elapsed;
             }
+            var outputPixels = (long)output.Width * output.Height;
             using (var upload = TileSpans.Start("upload tile", tile))
             {
                 ArraySegment<byte> encoded;
@@ -106,6 +107,7 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
                     pool.Return(encoded.Array!);
                 }
             }
+            WorkerCpuAccount.TileDelivered(outputPixels);
             FarmTelemetry.TilesCompleted.Add(1, new(FarmTelemetry.Tags.Model, tile.Model), new(FarmTelemetry.Tags.Device, device));
             await context.Publish(new TileCompleted(tile.JobId, tile.Frame, tile.Tile, farm.Instance, inferenceTime, DateTimeOffset.UtcNow));
         }

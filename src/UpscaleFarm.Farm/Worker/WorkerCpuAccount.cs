@@ -7,16 +7,23 @@ namespace UpscaleFarm.Farm.Worker;
 /// run, so it is all of inference when the CPU device runs single-threaded, <c>Worker:IntraOpThreads</c> 1,
 /// or on a GPU) and the output pixels it delivered. <c>serve</c> prints the CPU time outside inference per
 /// output megapixel when it stops: the cost of a worker's CPU path, which sets how many cores feed a GPU.
+/// Process CPU time counts every thread: downloads, decoding, encoding, uploads, messaging and the job store.
 /// </summary>
 public static class WorkerCpuAccount
 {
+    /// <summary>
+    /// Tiles before the steady state: a fresh process spends its first tiles' CPU compiling code (the JIT and
+    /// its tiering were a third of a new worker's CPU time over its first 64 tiles), a cost paid once per process.
+    /// </summary>
+    public const int WarmUpTiles = 32;
+
     private const int ClockThreadCpuTime = 3; // CLOCK_THREAD_CPUTIME_ID
+    private static readonly object Gate = new();
     private static long _inferenceNanoseconds;
     private static long _outputPixels;
-
-    public static TimeSpan InferenceCpu => TimeSpan.FromTicks(Interlocked.Read(ref _inferenceNanoseconds) / 100);
-
-    public static long OutputPixels => Interlocked.Read(ref _outputPixels);
+    private static long _tiles;
+    private static Snapshot? _warm;
+    private static Snapshot? _last;
 
     /// <summary>CPU time of the calling thread, in nanoseconds; 0 where the clock is not available.</summary>
     public static long ThreadCpuNanoseconds() =>
@@ -24,18 +31,36 @@ public static class WorkerCpuAccount
 
     internal static void AddInference(long nanoseconds) => Interlocked.Add(ref _inferenceNanoseconds, nanoseconds);
 
-    internal static void AddOutput(long pixels) => Interlocked.Add(ref _outputPixels, pixels);
-
-    /// <summary>One line for the log, or null when the process delivered nothing.</summary>
-    public static string? Summary(TimeSpan processCpu)
+    /// <summary>A tile is delivered (uploaded and reported): its output pixels count, and the process's CPU time is read.</summary>
+    internal static void TileDelivered(long outputPixels)
     {
-        var megapixels = OutputPixels / 1e6;
-        if (megapixels <= 0)
-            return null;
-        var outside = processCpu - InferenceCpu;
-        return $"CPU {processCpu.TotalSeconds:F1} s, of which inference {InferenceCpu.TotalSeconds:F1} s; {megapixels:F1} output MP; "
-            + $"{outside.TotalMilliseconds / megapixels:F2} CPU ms per output MP outside inference";
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        lock (Gate)
+        {
+            _outputPixels += outputPixels;
+            var snapshot = new Snapshot(self.TotalProcessorTime, TimeSpan.FromTicks(_inferenceNanoseconds / 100), _outputPixels);
+            if (++_tiles == WarmUpTiles)
+                _warm = snapshot;
+            _last = snapshot;
+        }
     }
+
+    /// <summary>One line for the log: the steady state, from the tile after the warm-up to the last; null before that.</summary>
+    public static string? Summary()
+    {
+        lock (Gate)
+        {
+            if (_warm is not { } warm || _last is not { } last || last.OutputPixels == warm.OutputPixels)
+                return null;
+            var megapixels = (last.OutputPixels - warm.OutputPixels) / 1e6;
+            var process = last.ProcessCpu - warm.ProcessCpu;
+            var inference = last.InferenceCpu - warm.InferenceCpu;
+            return $"after {WarmUpTiles} warm-up tiles: CPU {process.TotalSeconds:F1} s, of which inference {inference.TotalSeconds:F1} s, "
+                + $"for {megapixels:F1} output MP in {_tiles - WarmUpTiles} tiles; {(process - inference).TotalMilliseconds / megapixels:F2} CPU ms per output MP outside inference";
+        }
+    }
+
+    private readonly record struct Snapshot(TimeSpan ProcessCpu, TimeSpan InferenceCpu, long OutputPixels);
 
     [StructLayout(LayoutKind.Sequential)]
     private struct TimeSpec
