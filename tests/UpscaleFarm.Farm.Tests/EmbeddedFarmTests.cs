@@ -44,14 +44,21 @@ public sealed class EmbeddedFarmTests : IDisposable
         Assert.Equal(engine, File.ReadAllBytes(result));
     }
 
-    /// <summary>Wherever the worker converts pixels (on the CPU, Auto means the host), the bytes are the engine's.</summary>
+    /// <summary>
+    /// Wherever the worker converts pixels (on the CPU, Auto means the host), and with several inferences in
+    /// flight in batches, the bytes are the engine's.
+    /// </summary>
     [Theory]
-    [InlineData(PixelConversion.Host)]
-    [InlineData(PixelConversion.Device)]
-    public async Task Real_esrgan_result_matches_the_engine_byte_for_byte(PixelConversion conversion)
+    [InlineData(PixelConversion.Host, 1, 1)]
+    [InlineData(PixelConversion.Device, 1, 1)]
+    [InlineData(PixelConversion.Device, 2, 2)]
+    public async Task Real_esrgan_result_matches_the_engine_byte_for_byte(PixelConversion conversion, int streams, int batch)
     {
         var source = RepoPaths.SharedImage("chelsea.png");
-        await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.RealDirectory, conversion));
+        var settings = Settings(TestModels.RealDirectory, conversion);
+        settings["Farm:Worker:InferenceStreams"] = streams.ToString();
+        settings["Farm:Worker:BatchSize"] = batch.ToString();
+        await using var farm = await EmbeddedFarm.StartAsync(settings);
         var job = await RunAsync(farm, [source], new JobRequest { Model = "general-x4v3", TileSize = 160, Halo = 16 });
 
         AssertCompleted(job);

@@ -10,7 +10,7 @@ public sealed class WorkerOptions
     /// <summary>
     /// Tiles a worker holds at once (MassTransit's concurrent message limit and prefetch). Beyond the
     /// batch in inference, the rest are being downloaded, decoded, encoded or uploaded on CPU threads,
-    /// so the device never waits for the output path. 0 means 2 × BatchSize + 1.
+    /// so the device never waits for the output path. 0 means 2 × BatchSize × InferenceStreams + 1.
     /// </summary>
     public int ConcurrentTiles { get; set; }
 
@@ -18,6 +18,12 @@ public sealed class WorkerOptions
 
     /// <summary>Where tiles' samples become the model's floats and back (<see cref="PixelConversion"/>).</summary>
     public PixelConversion PixelConversion { get; set; } = PixelConversion.Auto;
+
+    /// <summary>
+    /// Inferences of one model in flight at once, each in a session of its own (on a GPU, its own CUDA stream),
+    /// so one tile's copies overlap another's compute. 1 suits a CPU, where one inference already uses every core.
+    /// </summary>
+    public int InferenceStreams { get; set; } = 1;
 
     /// <summary>CPU threads for one inference on the CPU device; 0 means one per core.</summary>
     public int IntraOpThreads { get; set; }
@@ -27,5 +33,5 @@ public sealed class WorkerOptions
     /// <summary>Deliveries of one tile (crashes included) before it is declared poison and its job fails.</summary>
     public int MaxTileAttempts { get; set; } = 5;
 
-    public int EffectiveConcurrency => ConcurrentTiles > 0 ? ConcurrentTiles : 2 * BatchSize + 1;
+    public int EffectiveConcurrency => ConcurrentTiles > 0 ? ConcurrentTiles : 2 * BatchSize * Math.Max(1, InferenceStreams) + 1;
 }

@@ -16,21 +16,23 @@ namespace UpscaleFarm.Farm.Worker;
 /// </summary>
 internal sealed class ModelBatcher : IDisposable
 {
-    private readonly ModelSession _session;
+    private readonly IReadOnlyList<ModelSession> _sessions;
     private readonly int _batchSize;
-    private readonly Channel<TileRequest> _queue = Channel.CreateUnbounded<TileRequest>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private readonly Channel<TileRequest> _queue = Channel.CreateUnbounded<TileRequest>();
+    private readonly Lock _taking = new();
+    private readonly Task[] _loops;
 
-    public ModelBatcher(ModelSession session, int batchSize)
+    /// <summary>One loop per session: several sessions of one model keep several inferences in flight (<c>Worker:InferenceStreams</c>).</summary>
+    public ModelBatcher(IReadOnlyList<ModelSession> sessions, int batchSize)
     {
-        _session = session;
+        _sessions = sessions;
         _batchSize = Math.Max(1, batchSize);
-        _loop = Task.Factory.StartNew(Loop, TaskCreationOptions.LongRunning).Unwrap();
+        _loops = sessions.Select(session => Task.Factory.StartNew(() => Loop(session), TaskCreationOptions.LongRunning).Unwrap()).ToArray();
     }
 
-    public int Scale => _session.Scale;
-    public ExecutionDevice Device => _session.Device;
-    public bool IsFp16 => _session.IsFp16;
+    public int Scale => _sessions[0].Scale;
+    public ExecutionDevice Device => _sessions[0].Device;
+    public bool IsFp16 => _sessions[0].IsFp16;
 
     public Task<TileRaster> RunAsync(TileRequest request)
     {
@@ -39,18 +41,24 @@ internal sealed class ModelBatcher : IDisposable
         return request.Result.Task;
     }
 
-    private async Task Loop()
+    private async Task Loop(ModelSession session)
     {
         var reader = _queue.Reader;
         var batch = new List<TileRequest>(_batchSize);
         while (await reader.WaitToReadAsync())
         {
             batch.Clear();
-            while (batch.Count < _batchSize && reader.TryPeek(out var next) && (batch.Count == 0 || batch[0].BatchesWith(next)))
-                batch.Add(reader.TryRead(out var taken) ? taken : next);
+            // Peek and take as one step: another loop must not take the tile peeked at.
+            lock (_taking)
+            {
+                while (batch.Count < _batchSize && reader.TryPeek(out var next) && (batch.Count == 0 || batch[0].BatchesWith(next)))
+                    batch.Add(reader.TryRead(out var taken) ? taken : next);
+            }
+            if (batch.Count == 0)
+                continue;
             try
             {
-                Run(batch);
+                Run(session, batch);
             }
             catch (Exception e)
             {
@@ -60,29 +68,29 @@ internal sealed class ModelBatcher : IDisposable
         }
     }
 
-    private void Run(List<TileRequest> batch)
+    private static void Run(ModelSession session, List<TileRequest> batch)
     {
-        if (_session.Pixels == SessionPixels.PlanarFloat)
-            RunPlanar(batch);
+        if (session.Pixels == SessionPixels.PlanarFloat)
+            RunPlanar(session, batch);
         else
-            RunSamples(batch);
+            RunSamples(session, batch);
     }
 
     /// <summary>Samples in, samples out: the host only copies tiles in and kept cores out.</summary>
-    private void RunSamples(List<TileRequest> batch)
+    private static void RunSamples(ModelSession session, List<TileRequest> batch)
     {
         var first = batch[0];
-        var buffers = _session.GetSampleBuffers(batch.Count, first.Input.Height, first.Input.Width, first.Input.Bands, first.OutputBands);
+        var buffers = session.GetSampleBuffers(batch.Count, first.Input.Height, first.Input.Width, first.Input.Bands, first.OutputBands);
         for (var i = 0; i < batch.Count; i++)
             batch[i].Input.Pixels.AsSpan(0, buffers.InputImageLength).CopyTo(buffers.InputImage(i));
-        Timed(() => _session.Run(buffers));
+        Timed(() => session.Run(buffers));
         for (var i = 0; i < batch.Count; i++)
-            batch[i].Result.TrySetResult(KeptCore(batch[i], buffers.OutputImage(i), buffers.OutputRowLength));
+            batch[i].Result.TrySetResult(KeptCore(batch[i], buffers.OutputImage(i), buffers.OutputRowLength, session.Scale));
     }
 
-    private TileRaster KeptCore(TileRequest request, ReadOnlySpan<byte> output, int outputRowLength)
+    private static TileRaster KeptCore(TileRequest request, ReadOnlySpan<byte> output, int outputRowLength, int scale)
     {
-        var core = request.CoreInInput.Scale(_session.Scale);
+        var core = request.CoreInInput.Scale(scale);
         var pixelLength = request.OutputBands * (request.Input.Is16Bit ? 2 : 1);
         var rowLength = core.Width * pixelLength;
         var pixels = ArrayPool<byte>.Shared.Rent(rowLength * core.Height);
@@ -92,17 +100,17 @@ internal sealed class ModelBatcher : IDisposable
     }
 
     /// <summary>Floats in and out, converted on the host (<c>Worker:PixelConversion</c> Host, Auto on the CPU, or a graph that cannot be extended).</summary>
-    private void RunPlanar(List<TileRequest> batch)
+    private static void RunPlanar(ModelSession session, List<TileRequest> batch)
     {
         var first = batch[0].Input;
-        var buffers = _session.GetBuffers(batch.Count, first.Height, first.Width);
+        var buffers = session.GetBuffers(batch.Count, first.Height, first.Width);
         for (var i = 0; i < batch.Count; i++)
         {
             var input = batch[i].Input;
             PlanarPixels.Read(input.Pixels.AsSpan(0, (int)input.ExpectedLength), input.Width, input.Height, input.Bands, input.Is16Bit, buffers.InputImage(i));
         }
-        Timed(() => _session.Run(buffers));
-        var scale = _session.Scale;
+        Timed(() => session.Run(buffers));
+        var scale = session.Scale;
         for (var i = 0; i < batch.Count; i++)
             batch[i].Result.TrySetResult(KeptCore(batch[i], buffers.OutputImage(i), first.Width * scale, first.Height * scale, scale));
     }
@@ -136,7 +144,8 @@ internal sealed class ModelBatcher : IDisposable
     public void Dispose()
     {
         _queue.Writer.TryComplete();
-        _loop.Wait(TimeSpan.FromSeconds(30));
-        _session.Dispose();
+        Task.WaitAll(_loops, TimeSpan.FromSeconds(30));
+        foreach (var session in _sessions)
+            session.Dispose();
     }
 }

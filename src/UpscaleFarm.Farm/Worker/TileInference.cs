@@ -49,7 +49,22 @@ public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> op
     private ModelBatcher Load(string id, bool sixteenBit)
     {
         var worker = options.Value.Worker;
-        var path = catalog.OnnxPath(catalog.Find(id));
+        var sessions = new List<ModelSession>();
+        try
+        {
+            for (var i = 0; i < Math.Max(1, worker.InferenceStreams); i++)
+                sessions.Add(LoadSession(catalog.OnnxPath(catalog.Find(id)), sixteenBit, worker));
+        }
+        catch
+        {
+            sessions.ForEach(s => s.Dispose());
+            throw;
+        }
+        return new ModelBatcher(sessions, worker.BatchSize);
+    }
+
+    private static ModelSession LoadSession(string path, bool sixteenBit, WorkerOptions worker)
+    {
         var settings = new SessionSettings { Device = worker.Device, GpuDeviceId = worker.GpuDeviceId, IntraOpThreads = worker.IntraOpThreads };
         var samples = sixteenBit ? SessionPixels.Interleaved16Bit : SessionPixels.Interleaved8Bit;
         var conversion = worker.PixelConversion;
@@ -62,7 +77,7 @@ public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> op
             session.Dispose();
             session = ModelSession.Create(path, settings with { Device = ExecutionDevice.Cpu });
         }
-        return new ModelBatcher(session, worker.BatchSize);
+        return session;
     }
 
     public void Dispose()
