@@ -113,15 +113,25 @@ public sealed class ModelSession : IDisposable
         switch (device)
         {
             case ExecutionDevice.TensorRt:
+                // The graph TensorRT sees is the one that takes samples when asked: wrap before the provider reads it.
+                if (settings.Pixels != SessionPixels.PlanarFloat && PixelGraph.TryWrap(model, settings.Pixels == SessionPixels.Interleaved16Bit) is { } forTensorRt)
+                    (model, pixels) = (forTensorRt, settings.Pixels);
                 using (var trt = new OrtTensorRTProviderOptions())
                 {
+                    var cache = settings.TensorRtCachePath ?? Path.Combine(Path.GetTempPath(), "upscalefarm-trt");
                     var trtOptions = new Dictionary<string, string>
                     {
                         ["device_id"] = settings.GpuDeviceId.ToString(),
                         ["trt_fp16_enable"] = settings.Fp16OnGpu ? "1" : "0",
+                        // Engines (minutes to build) and kernel timings survive restarts in the cache directory.
                         ["trt_engine_cache_enable"] = "1",
-                        ["trt_engine_cache_path"] = settings.TensorRtCachePath ?? Path.Combine(Path.GetTempPath(), "upscalefarm-trt"),
+                        ["trt_engine_cache_path"] = cache,
+                        ["trt_timing_cache_enable"] = "1",
+                        ["trt_timing_cache_path"] = cache,
                     };
+                    if (settings.TensorRtProfile is { } profile)
+                        foreach (var (key, value) in profile.ProviderOptions(pixels == SessionPixels.PlanarFloat ? InputName(model) : PixelGraph.InputName, pixels))
+                            trtOptions[key] = value;
                     trt.UpdateOptions(trtOptions);
                     options.AppendExecutionProvider_Tensorrt(trt);
                 }
@@ -137,7 +147,7 @@ public sealed class ModelSession : IDisposable
                 }
                 break;
         }
-        if (settings.Pixels != SessionPixels.PlanarFloat
+        if (pixels == SessionPixels.PlanarFloat && settings.Pixels != SessionPixels.PlanarFloat
             && PixelGraph.TryWrap(model, settings.Pixels == SessionPixels.Interleaved16Bit) is { } wrapped)
         {
             model = wrapped;
@@ -269,6 +279,8 @@ public sealed class ModelSession : IDisposable
             throw new InvalidModelException($"the model maps [1,{ProbeSize},{ProbeSize},3] samples to [{string.Join(",", shape)}]: not an integer-scale super-resolution model");
         return (int)(shape[1] / ProbeSize);
     }
+
+    private static string InputName(byte[] model) => Models.Onnx.Proto.ModelProto.Parser.ParseFrom(model).Graph.Input[0].Name;
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 

@@ -18,4 +18,7 @@ public sealed record SessionSettings
 
     /// <summary>Where TensorRT keeps built engines between runs; building one takes minutes.</summary>
     public string? TensorRtCachePath { get; init; }
+
+    /// <summary>The tile shapes TensorRT builds its engine for; null lets TensorRT build one per shape it meets.</summary>
+    public TensorRtProfile? TensorRtProfile { get; init; }
 }

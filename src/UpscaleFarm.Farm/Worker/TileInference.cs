@@ -52,8 +52,17 @@ public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> op
         var sessions = new List<ModelSession>();
         try
         {
+            var entry = catalog.Find(id);
+            var farm = options.Value;
+            var settings = new SessionSettings
+            {
+                Device = worker.Device, GpuDeviceId = worker.GpuDeviceId, IntraOpThreads = worker.IntraOpThreads,
+                TensorRtCachePath = Path.Combine(Path.GetFullPath(farm.DataDirectory), "tensorrt"),
+                // The model's usual tile with its halo is what TensorRT optimises for; any tile a job may ask for still runs.
+                TensorRtProfile = new TensorRtProfile(entry.TileSize + 2 * entry.Halo, farm.Limits.MaxTileSize + 2 * farm.Limits.MaxHalo, worker.BatchSize),
+            };
             for (var i = 0; i < Math.Max(1, worker.InferenceStreams); i++)
-                sessions.Add(LoadSession(catalog.OnnxPath(catalog.Find(id)), sixteenBit, worker));
+                sessions.Add(LoadSession(catalog.OnnxPath(entry), sixteenBit, worker, settings));
         }
         catch
         {
@@ -63,9 +72,8 @@ public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> op
         return new ModelBatcher(sessions, worker.BatchSize);
     }
 
-    private static ModelSession LoadSession(string path, bool sixteenBit, WorkerOptions worker)
+    private static ModelSession LoadSession(string path, bool sixteenBit, WorkerOptions worker, SessionSettings settings)
     {
-        var settings = new SessionSettings { Device = worker.Device, GpuDeviceId = worker.GpuDeviceId, IntraOpThreads = worker.IntraOpThreads };
         var samples = sixteenBit ? SessionPixels.Interleaved16Bit : SessionPixels.Interleaved8Bit;
         var conversion = worker.PixelConversion;
         if (conversion == PixelConversion.Auto && !ModelSession.MayUseGpu(worker.Device))
