@@ -22,9 +22,10 @@ public sealed class ModelSession : IDisposable
     private readonly Dictionary<(int, int, int, int, int), SampleBuffers> _sampleBuffers = new();
     private readonly Dictionary<(int Height, int Width), int> _batchLimits = new();
     private readonly OrtValue[] _inputValue = new OrtValue[1];
+    private readonly OrtAllocator? _pageLocked;
     private readonly OrtValue[] _outputValue = new OrtValue[1];
 
-    private ModelSession(InferenceSession session, ExecutionDevice device, bool fp16, SessionPixels pixels)
+    private ModelSession(InferenceSession session, ExecutionDevice device, bool fp16, SessionPixels pixels, bool pageLocked, int gpuDeviceId)
     {
         _session = session;
         Device = device;
@@ -44,7 +45,26 @@ public sealed class ModelSession : IDisposable
             Channels = 3;
         }
         Scale = pixels == SessionPixels.PlanarFloat ? ProbeScale() : ProbeSampleScale();
+        if (pageLocked && device != ExecutionDevice.Cpu && pixels != SessionPixels.PlanarFloat)
+            _pageLocked = PageLockedAllocator(session, gpuDeviceId);
     }
+
+    /// <summary>The CUDA provider's pinned host allocator, or null where the session has none (then arrays on .NET's pinned heap serve).</summary>
+    private static OrtAllocator? PageLockedAllocator(InferenceSession session, int gpuDeviceId)
+    {
+        try
+        {
+            using var info = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA_PINNED, OrtAllocatorType.DeviceAllocator, gpuDeviceId, OrtMemType.CpuOutput);
+            return new OrtAllocator(session, info);
+        }
+        catch (OnnxRuntimeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether sample buffers are in page-locked memory (CUDA's pinned allocator).</summary>
+    public bool PageLocked => _pageLocked is not null;
 
     /// <summary>The device the session actually runs on (Auto resolved).</summary>
     public ExecutionDevice Device { get; }
@@ -156,7 +176,7 @@ public sealed class ModelSession : IDisposable
 
         try
         {
-            return new ModelSession(new InferenceSession(model, options), device, fp16, pixels);
+            return new ModelSession(new InferenceSession(model, options), device, fp16, pixels, settings.PageLockedBuffers, settings.GpuDeviceId);
         }
         catch (OnnxRuntimeException e) when (device == ExecutionDevice.Cpu)
         {
@@ -184,7 +204,7 @@ public sealed class ModelSession : IDisposable
             throw new ArgumentException("a tile has 1 or 3 bands in and out");
         if (!_sampleBuffers.TryGetValue((batch, height, width, inputBands, outputBands), out var buffers))
         {
-            buffers = new SampleBuffers(batch, height, width, inputBands, outputBands, Scale, Pixels == SessionPixels.Interleaved16Bit);
+            buffers = new SampleBuffers(batch, height, width, inputBands, outputBands, Scale, Pixels == SessionPixels.Interleaved16Bit, _pageLocked);
             _sampleBuffers[(batch, height, width, inputBands, outputBands)] = buffers;
         }
         return buffers;
@@ -238,9 +258,9 @@ public sealed class ModelSession : IDisposable
         {
             var count = Math.Min(part, buffers.Batch - first);
             var parts = GetSampleBuffers(count, buffers.Height, buffers.Width, buffers.InputBands, buffers.OutputBands);
-            buffers.Input.AsSpan(first * buffers.InputImageLength, count * buffers.InputImageLength).CopyTo(parts.Input);
+            buffers.Input.Slice(first * buffers.InputImageLength, count * buffers.InputImageLength).CopyTo(parts.Input);
             Run(parts); // halves again if even this part is refused
-            parts.Output.AsSpan(0, count * buffers.OutputImageLength).CopyTo(buffers.Output.AsSpan(first * buffers.OutputImageLength));
+            parts.Output[..(count * buffers.OutputImageLength)].CopyTo(buffers.Output[(first * buffers.OutputImageLength)..]);
         }
     }
 
@@ -290,6 +310,7 @@ public sealed class ModelSession : IDisposable
             b.Dispose();
         foreach (var b in _sampleBuffers.Values)
             b.Dispose();
+        _pageLocked?.Dispose();
         _runOptions.Dispose();
         _session.Dispose();
     }

@@ -16,6 +16,12 @@ public sealed record SessionSettings
     /// <summary>What the session takes and returns; the worker asks for samples, so pixels are converted on the device.</summary>
     public SessionPixels Pixels { get; init; } = SessionPixels.PlanarFloat;
 
+    /// <summary>
+    /// On a GPU, sample buffers in CUDA's page-locked host memory, so copies to and from the device need no
+    /// staging copy; false keeps them in ordinary (.NET-pinned) memory, for measuring the difference.
+    /// </summary>
+    public bool PageLockedBuffers { get; init; } = true;
+
     /// <summary>Where TensorRT keeps built engines between runs; building one takes minutes.</summary>
     public string? TensorRtCachePath { get; init; }
 

@@ -25,6 +25,9 @@ public sealed class WorkerOptions
     /// </summary>
     public int InferenceStreams { get; set; } = 1;
 
+    /// <summary>On a GPU, tiles' samples in CUDA's page-locked host memory (copies by DMA, no staging); false for ordinary memory.</summary>
+    public bool PageLockedBuffers { get; set; } = true;
+
     /// <summary>CPU threads for one inference on the CPU device; 0 means one per core.</summary>
     public int IntraOpThreads { get; set; }
 

@@ -57,6 +57,7 @@ public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> op
             var settings = new SessionSettings
             {
                 Device = worker.Device, GpuDeviceId = worker.GpuDeviceId, IntraOpThreads = worker.IntraOpThreads,
+                PageLockedBuffers = worker.PageLockedBuffers,
                 TensorRtCachePath = Path.Combine(Path.GetFullPath(farm.DataDirectory), "tensorrt"),
                 // The model's usual tile with its halo is what TensorRT optimises for; any tile a job may ask for still runs.
                 TensorRtProfile = new TensorRtProfile(entry.TileSize + 2 * entry.Halo, farm.Limits.MaxTileSize + 2 * farm.Limits.MaxHalo, worker.BatchSize),

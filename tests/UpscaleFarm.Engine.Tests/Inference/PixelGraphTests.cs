@@ -62,6 +62,7 @@ public class PixelGraphTests(ModelsFixture models)
         floats.Run(host);
         int outWidth = Width * floats.Scale, outHeight = Height * floats.Scale;
         var expected = new byte[onDevice.Output.Length];
+        var actual = onDevice.Output.ToArray();
         for (var i = 0; i < Batch; i++)
         {
             var image = expected.AsSpan(i * onDevice.OutputImageLength, onDevice.OutputImageLength);
@@ -72,7 +73,7 @@ public class PixelGraphTests(ModelsFixture models)
                 PlanarPixels.Write(host.OutputImage(i), outWidth, outHeight, whole, image, outWidth, 0, 0, outBands, 255f);
         }
 
-        var differing = expected.Zip(onDevice.Output).Count(p => p.First != p.Second);
+        var differing = expected.Zip(actual).Count(p => p.First != p.Second);
         Assert.True(differing == 0, $"{differing} of {expected.Length} output bytes differ from the host conversion");
     }
 }
