@@ -27,13 +27,19 @@ public static class BenchFarmCommand
         var format = new Option<string>("--format") { Description = "result format", DefaultValueFactory = _ => "png" };
         var concurrentTiles = new Option<int>("--concurrent-tiles") { Description = "Worker:ConcurrentTiles (0: 2 × batch + 1)" };
         var batch = new Option<int>("--batch") { Description = "Worker:BatchSize", DefaultValueFactory = _ => 1 };
+        var conversion = new Option<string>("--pixel-conversion") { Description = "Worker:PixelConversion: auto, device or host", DefaultValueFactory = _ => "auto" };
+        var streams = new Option<int>("--streams") { Description = "Worker:InferenceStreams", DefaultValueFactory = _ => 1 };
+        var pageLocked = new Option<bool>("--pageable") { Description = "Worker:PageLockedBuffers off: ordinary host memory on a GPU" };
         Dictionary<string, string?> Worker(ParseResult parse) => new()
         {
             ["ConcurrentTiles"] = parse.GetValue(concurrentTiles).ToString(),
             ["BatchSize"] = parse.GetValue(batch).ToString(),
+            ["PixelConversion"] = parse.GetValue(conversion),
+            ["InferenceStreams"] = parse.GetValue(streams).ToString(),
+            ["PageLockedBuffers"] = (!parse.GetValue(pageLocked)).ToString(),
         };
 
-        var plumbing = new Command("plumbing", "farm throughput with a near-free model: output MP/s per stage") { image, size, runs, format, concurrentTiles, batch };
+        var plumbing = new Command("plumbing", "farm throughput with a near-free model: output MP/s per stage") { image, size, runs, format, concurrentTiles, batch, conversion, streams, pageLocked };
         plumbing.SetAction(async parse => await RunAsync(async () =>
         {
             using var work = new TempDirectory();
@@ -53,7 +59,7 @@ public static class BenchFarmCommand
         }));
 
         var model = new Option<string>("--model") { DefaultValueFactory = _ => "general-x4v3" };
-        var efficiency = new Command("efficiency", "farm end to end against the engine alone, same image and model") { image, size, runs, model, concurrentTiles, batch };
+        var efficiency = new Command("efficiency", "farm end to end against the engine alone, same image and model") { image, size, runs, model, concurrentTiles, batch, conversion, streams, pageLocked };
         efficiency.SetAction(async parse => await RunAsync(async () =>
         {
             using var work = new TempDirectory();
@@ -67,8 +73,8 @@ public static class BenchFarmCommand
             using var gpu = new GaugeSampler("upscalefarm.gpu.utilization", TimeSpan.FromMilliseconds(100));
             var request = new JobRequest { Model = entry.Id };
             Console.WriteLine($"{entry.Id} on {input} ({parse.GetValue(size) ?? "1280x854"}), tiles {entry.TileSize}/{entry.Halo}, PNG; {Environment.ProcessorCount} cores; runs alternate engine and farm after one warm-up each\n");
-            Console.WriteLine("| run | engine s | farm s | farm planning s | farm tiles s | farm assembly s | farm ÷ engine throughput |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| run | engine s | farm s | farm planning s | farm tiles s | farm assembly s | farm tile-stage output MP/s | farm ÷ engine throughput |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
             engine.Upscale(input, work.File("engine.png"), new EncodeOptions(ImageFormat.Png));
             await farm.RunAsync(input, request);
             var ratios = new List<double>();
@@ -81,7 +87,7 @@ public static class BenchFarmCommand
                 if (gpu.Mean is { } mean)
                     busy.Add(mean);
                 ratios.Add(e.TotalSeconds / f.Wall.TotalSeconds);
-                Console.WriteLine($"| {run} | {e.TotalSeconds:F2} | {f.Wall.TotalSeconds:F2} | {f.Planning.TotalSeconds:F2} | {f.TileStage.TotalSeconds:F2} | {f.Assembly.TotalSeconds:F2} | {ratios[^1]:F3} |");
+                Console.WriteLine($"| {run} | {e.TotalSeconds:F2} | {f.Wall.TotalSeconds:F2} | {f.Planning.TotalSeconds:F2} | {f.TileStage.TotalSeconds:F2} | {f.Assembly.TotalSeconds:F2} | {f.OutputMegapixels / f.TileStage.TotalSeconds:F1} | {ratios[^1]:F3} |");
             }
             Console.WriteLine($"\nmedian efficiency: {ratios.Order().ElementAt(ratios.Count / 2):F3}");
             Console.WriteLine(busy.Count > 0 ? $"GPU utilisation during the farm runs (NVML): {string.Join(", ", busy.Select(b => b.ToString("P0")))}" : "no GPU utilisation gauge (CPU worker, or no NVML)");

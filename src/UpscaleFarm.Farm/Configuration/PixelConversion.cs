@@ -9,7 +9,7 @@ public enum PixelConversion
     /// <summary>
     /// Inside the graph (<c>PixelGraph</c>): tiles go to the model as samples and come back as such, so on a GPU
     /// the conversion, rounding and clamping run on the device and copies carry a quarter of the float bytes.
-    /// On the CPU device ONNX Runtime's element-wise operators do this 17× slower than the host loop
+    /// On the CPU device ONNX Runtime's element-wise operators do this about 7× slower than the host loop
     /// (BENCHMARKS.md), hence Auto.
     /// </summary>
     Device,
