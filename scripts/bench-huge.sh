@@ -3,7 +3,8 @@
 # RabbitMQ, s3rver and PostgreSQL on loopback (scripts/services.sh), with the near-free nearest-neighbour
 # x4 model, so the figures are the cost of the plumbing. Prints each stage's wall time and each role's
 # peak RSS (VmHWM, printed by `serve` when it stops), and the worker's CPU milliseconds per output megapixel outside
-# inference. Settings pass through the environment, e.g. Farm__Worker__PixelConversion=Device to convert pixels in the graph.
+# inference. Settings pass through the environment, e.g. Farm__Worker__PixelConversion=Device to convert pixels in the graph;
+# BENCH_MODEL=linear-x4 upscales bilinearly instead, as cheap, but with photo-like tiles for the codecs.
 #   scripts/bench-huge.sh [SIDE] [FORMAT] [SOURCE]   e.g. scripts/bench-huge.sh 10000 tiff
 # SOURCE: png (default), interlaced-png, jpeg or progressive-jpeg (the last two and Adam7 PNGs decode only whole).
 set -euo pipefail
@@ -38,7 +39,7 @@ done
 
 echo "source: ${side}x${side} ($(du -h "$source" | cut -f1) $source_kind) -> $((side * 4))x$((side * 4)) $format"
 start=$(date +%s.%N)
-job=$(./upscalefarm farm submit "$source" --format "$format" --wait | head -n 1)
+job=$(./upscalefarm farm submit "$source" --format "$format" --model "${BENCH_MODEL:-nearest-x4}" --wait | head -n 1)
 end=$(date +%s.%N)
 printf "wall time, submit to completed: %.1f s\n" "$(echo "$end - $start" | bc)"
 PGPASSWORD=upscalefarm psql -h 127.0.0.1 -p "${UPSCALEFARM_POSTGRES_PORT:-5433}" -U upscalefarm -d "$name" -tA -F ' ' -c "
