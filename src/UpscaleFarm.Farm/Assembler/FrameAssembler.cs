@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using NetVips;
@@ -18,6 +19,8 @@ namespace UpscaleFarm.Farm.Assembler;
 /// (output width × tile height) and appended to a raw scratch file, which libvips then streams through
 /// the same composition and encoder as the one-process engine. Memory is one strip plus the tiles in
 /// flight, whatever the frame's area; the result is encoded to a scratch file and uploaded whole.
+/// Progressively (<see cref="AssembleProgressivelyAsync"/>), the strips go straight to the encoder as each row of
+/// tiles finishes, while the rest of the frame is still being upscaled.
 /// </summary>
 public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOptions<FarmOptions> options)
 {
@@ -43,15 +46,131 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
                 // The encoder's write failed for want of room, not because of the image: waited out, not the job's failure.
                 throw full;
             }
-            var key = FarmKeys.Result(job.Tenant, job.JobId, frame.Frame, extension);
-            await using (var result = File.OpenRead(resultPath))
-                await objects.PutAsync(key, result, cancellation);
-            return key;
+            return await UploadAsync(job, frame, resultPath, extension, cancellation);
         }
         finally
         {
             File.Delete(resultPath);
         }
+    }
+
+    /// <summary>
+    /// Assembles a frame while its tiles are still being upscaled: <paramref name="waitForRow"/> returns once a row's
+    /// tiles (both planes) are all done; that row is then downloaded into a strip and handed to the encoder, which runs
+    /// beside this loop on its own thread and reads the planes as PNM streams (<see cref="StripPipe"/>) through the same
+    /// composition and encoder as <see cref="AssembleAsync"/>, so the bytes are the same. After the last row, only its
+    /// strip, the file's end and the upload remain.
+    /// </summary>
+    public async Task<string> AssembleProgressivelyAsync(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles,
+        Func<IReadOnlyList<TileRecord>, CancellationToken, Task> waitForRow, CancellationToken cancellation)
+    {
+        var farm = options.Value;
+        Directory.CreateDirectory(farm.ScratchDirectory);
+        if (!ImageFormats.TryParse(job.Format, out var format))
+            throw new ImageOutputException($"unknown output format '{job.Format}'");
+        var extension = ImageFormats.Extension(format);
+        var resultPath = Path.Combine(farm.ScratchDirectory, $"result-{Guid.NewGuid():N}{extension}");
+        var (scale, is16Bit) = (frame.Scale, frame.Is16Bit == 1);
+        int width = frame.Width * scale, height = frame.Height * scale;
+        var rows = tiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key).Select(r => (IReadOnlyList<TileRecord>)r.ToList()).ToList();
+        var stripRows = rows.Max(r => r[0].CoreHeight) * scale;
+        var buffers = Math.Max(1, farm.Assembler.StripBuffers);
+        try
+        {
+            using var color = new StripPipe(width, height, frame.IsGray == 1 ? 1 : 3, is16Bit, stripRows, buffers);
+            using var alpha = frame.AlphaPlane == 1 ? new StripPipe(width, height, 1, is16Bit, stripRows, buffers) : null;
+            using var sourceAlpha = frame.AlphaPlane == 2 ? await OpenSourceAsync(frame, cancellation) : null;
+            var encoder = Task.Factory.StartNew(() => EncodeStreams(job, frame, color, alpha, sourceAlpha, resultPath, format),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            // An encoder that fails stops the writer too (else it would wait for a buffer the encoder never frees).
+            _ = encoder.ContinueWith(_ =>
+            {
+                color.Abort();
+                alpha?.Abort();
+            }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            ExceptionDispatchInfo? writerFailure = null;
+            try
+            {
+                foreach (var row in rows)
+                {
+                    await waitForRow(row, cancellation);
+                    var rowHeight = row[0].CoreHeight * scale;
+                    await WriteRowAsync(job, frame, row.Where(t => t.Plane == 0), color, rowHeight, cancellation);
+                    if (alpha is not null)
+                        await WriteRowAsync(job, frame, row.Where(t => t.Plane == 1), alpha, rowHeight, cancellation);
+                }
+                color.Complete();
+                alpha?.Complete();
+            }
+            catch (Exception e)
+            {
+                // The encoder then fails on its truncated streams, and stops.
+                writerFailure = ExceptionDispatchInfo.Capture(e);
+                color.Abort();
+                alpha?.Abort();
+            }
+            try
+            {
+                await encoder;
+            }
+            catch (Exception e) when (writerFailure is null
+                || writerFailure.SourceException is OperationCanceledException && !cancellation.IsCancellationRequested)
+            {
+                // The encoder failed first (the writer only found its pipe aborted): its failure is the cause.
+                if (e is ImageOutputException && ScratchFullException.When(farm.ScratchDirectory, e) is ScratchFullException full)
+                    throw full;
+                throw;
+            }
+            catch (Exception)
+            {
+                // Stopped because the writer did: the writer's failure is the cause.
+            }
+            writerFailure?.Throw();
+            return await UploadAsync(job, frame, resultPath, extension, cancellation);
+        }
+        finally
+        {
+            File.Delete(resultPath);
+        }
+    }
+
+    /// <summary>Downloads one row of a plane's tiles into a strip and hands it to the encoder.</summary>
+    private async Task WriteRowAsync(JobRecord job, FrameRecord frame, IEnumerable<TileRecord> rowTiles, StripPipe pipe, int rowHeight,
+        CancellationToken cancellation)
+    {
+        var strip = await pipe.RentAsync(cancellation);
+        var bands = pipe.BytesPerRow / (frame.Width * frame.Scale * (frame.Is16Bit == 1 ? 2 : 1));
+        await PasteRowAsync(job, frame, rowTiles, strip, frame.Width * frame.Scale, bands, cancellation);
+        pipe.Write(strip, rowHeight);
+    }
+
+    private void EncodeStreams(JobRecord job, FrameRecord frame, StripPipe color, StripPipe? alpha, SourceScratch? sourceAlpha, string resultPath,
+        ImageFormat format)
+    {
+        VipsSetup.EnsureConfigured();
+        using var colorSource = color.OpenSource();
+        using var alphaSource = alpha?.OpenSource();
+        try
+        {
+            using var colorImage = Image.PpmloadSource(colorSource, access: Enums.Access.Sequential);
+            using var alphaImage = alphaSource is null ? null : Image.PpmloadSource(alphaSource, access: Enums.Access.Sequential);
+            var image = FrameComposer.Compose(colorImage, frame.IsGray == 1, frame.Is16Bit == 1, alphaImage, sourceAlpha?.Image.Alpha,
+                frame.Width, frame.Height, frame.Scale, job.OutScale, frame.IccProfile);
+            ImageEncoder.Save(image, resultPath, new EncodeOptions(format) { Quality = job.Quality, PngCompression = options.Value.Assembler.PngCompression });
+        }
+        catch (VipsException e)
+        {
+            // The streams' header or data were cut short (the writer stopped): not the image's fault, and no path to show.
+            throw new ImageOutputException($"frame {frame.Frame}: encoding stopped ({VipsErrors.Cause(e)})", e);
+        }
+    }
+
+    private async Task<string> UploadAsync(JobRecord job, FrameRecord frame, string resultPath, string extension, CancellationToken cancellation)
+    {
+        var key = FarmKeys.Result(job.Tenant, job.JobId, frame.Frame, extension);
+        await using (var result = File.OpenRead(resultPath))
+            await objects.PutAsync(key, result, cancellation);
+        return key;
     }
 
     private async Task EncodeAsync<T>(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles, string resultPath,
@@ -78,29 +197,36 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         CancellationToken cancellation) where T : unmanaged
     {
         var scale = frame.Scale;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.Assembler.ParallelDownloads, CancellationToken = cancellation };
         T[]? strip = null;
         foreach (var row in planeTiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key))
         {
             var rows = row.First().CoreHeight * scale;
             strip ??= output.CreateStrip(rows);
-            var target = strip;
-            await Parallel.ForEachAsync(row, parallel, async (tile, ct) =>
-            {
-                var raster = await DownloadTileAsync(FarmKeys.TileOutput(job.Tenant, job.JobId, frame.Frame, tile.Tile), ct);
-                try
-                {
-                    if (raster.Width != tile.CoreWidth * scale || raster.Height != tile.CoreHeight * scale || raster.Bands != output.Bands)
-                        throw new InvalidDataException($"tile {tile.Tile} of frame {frame.Frame} is {raster.Width}x{raster.Height}x{raster.Bands}, not its planned size");
-                    Paste(raster, MemoryMarshal.AsBytes(target.AsSpan()), output.Width, tile.CoreX * scale, output.Bands);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(raster.Pixels);
-                }
-            });
+            await PasteRowAsync(job, frame, row, strip, output.Width, output.Bands, cancellation);
             output.Append(strip, rows);
         }
+    }
+
+    /// <summary>Downloads a row of a plane's tiles in parallel and pastes each into the strip.</summary>
+    private async Task PasteRowAsync<T>(JobRecord job, FrameRecord frame, IEnumerable<TileRecord> row, T[] strip, int stripWidth, int bands,
+        CancellationToken cancellation) where T : unmanaged
+    {
+        var scale = frame.Scale;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.Assembler.ParallelDownloads, CancellationToken = cancellation };
+        await Parallel.ForEachAsync(row, parallel, async (tile, ct) =>
+        {
+            var raster = await DownloadTileAsync(FarmKeys.TileOutput(job.Tenant, job.JobId, frame.Frame, tile.Tile), ct);
+            try
+            {
+                if (raster.Width != tile.CoreWidth * scale || raster.Height != tile.CoreHeight * scale || raster.Bands != bands)
+                    throw new InvalidDataException($"tile {tile.Tile} of frame {frame.Frame} is {raster.Width}x{raster.Height}x{raster.Bands}, not its planned size");
+                Paste(raster, MemoryMarshal.AsBytes(strip.AsSpan()), stripWidth, tile.CoreX * scale, bands);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(raster.Pixels);
+            }
+        });
     }
 
     /// <summary>

@@ -50,6 +50,8 @@ internal static class Schema
             tiles_done INTEGER NOT NULL DEFAULT 0,
             result_key TEXT NULL,
             assembled_ms BIGINT NULL,
+            writer TEXT NULL,
+            writer_until_ms BIGINT NOT NULL DEFAULT 0,
             PRIMARY KEY (job_id, frame));
         CREATE TABLE IF NOT EXISTS tiles (
             job_id TEXT NOT NULL,
@@ -126,6 +128,9 @@ internal static class Schema
         // 0 while the tile's input is not yet in the object store (its frame is being cut): not dispatchable. An earlier
         // build recorded tiles only once all were cut, so its rows take the default, cut.
         ("tiles", "cut", "INTEGER NOT NULL DEFAULT 1"),
+        // The assembler writing the frame's result, and until when its lease holds (Assembler.FrameWriterService).
+        ("frames", "writer", "TEXT NULL"),
+        ("frames", "writer_until_ms", "BIGINT NOT NULL DEFAULT 0"),
     ];
 
     /// <summary>
