@@ -15,7 +15,7 @@ eval "$(scripts/services.sh start | sed -E 's/^([A-Z0-9_]+)=(.*)$/export \1="\2"
 work="$(mktemp -d "${TMPDIR:-/tmp}/upscalefarm-huge-XXXXXX")"
 name="bench_$(date +%s)"
 pids=()
-cleanup() { kill -TERM "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { kill -TERM "${pids[@]}" 2>/dev/null || true; [[ -n "${KEEP_LOGS:-}" ]] && cp "$work"/*.log "$KEEP_LOGS"/ 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 source="$(./upscalefarm bench farm prepare "$work" --size "${side}x${side}" --source "$source_kind")"

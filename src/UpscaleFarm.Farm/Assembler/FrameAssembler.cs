@@ -57,7 +57,7 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
     /// <summary>
     /// Assembles a frame while its tiles are still being upscaled: <paramref name="waitForRow"/> returns once a row's
     /// tiles (both planes) are all done; that row is then downloaded into a strip and handed to the encoder, which runs
-    /// beside this loop on its own thread and reads the planes as PNM streams (<see cref="StripPipe"/>) through the same
+    /// beside this loop on its own thread and reads the planes as streams (<see cref="StripPipe"/>) through the same
     /// composition and encoder as <see cref="AssembleAsync"/>, so the bytes are the same. After the last row, only its
     /// strip, the file's end and the upload remain.
     /// </summary>
@@ -77,8 +77,9 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         var buffers = Math.Max(1, farm.Assembler.StripBuffers);
         try
         {
-            using var color = new StripPipe(width, height, frame.IsGray == 1 ? 1 : 3, is16Bit, stripRows, buffers);
-            using var alpha = frame.AlphaPlane == 1 ? new StripPipe(width, height, 1, is16Bit, stripRows, buffers) : null;
+            var bytesPerSample = is16Bit ? 2 : 1;
+            using var color = new StripPipe(width, height, frame.IsGray == 1 ? 1 : 3, bytesPerSample, stripRows, buffers);
+            using var alpha = frame.AlphaPlane == 1 ? new StripPipe(width, height, 1, bytesPerSample, stripRows, buffers) : null;
             using var sourceAlpha = frame.AlphaPlane == 2 ? await OpenSourceAsync(frame, cancellation) : null;
             var encoder = Task.Factory.StartNew(() => EncodeStreams(job, frame, color, alpha, sourceAlpha, resultPath, format),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -152,8 +153,8 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         using var alphaSource = alpha?.OpenSource();
         try
         {
-            using var colorImage = Image.PpmloadSource(colorSource, access: Enums.Access.Sequential);
-            using var alphaImage = alphaSource is null ? null : Image.PpmloadSource(alphaSource, access: Enums.Access.Sequential);
+            using var colorImage = Image.TiffloadSource(colorSource, access: Enums.Access.Sequential);
+            using var alphaImage = alphaSource is null ? null : Image.TiffloadSource(alphaSource, access: Enums.Access.Sequential);
             var image = FrameComposer.Compose(colorImage, frame.IsGray == 1, frame.Is16Bit == 1, alphaImage, sourceAlpha?.Image.Alpha,
                 frame.Width, frame.Height, frame.Scale, job.OutScale, frame.IccProfile);
             ImageEncoder.Save(image, resultPath, new EncodeOptions(format) { Quality = job.Quality, PngCompression = options.Value.Assembler.PngCompression });

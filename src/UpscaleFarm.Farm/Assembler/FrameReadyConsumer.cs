@@ -67,6 +67,7 @@ public sealed class FrameReadyConsumer(IJobStore store, JobLifecycle lifecycle, 
             resultKey = await assembler.AssembleAsync(job, frame, tiles, cancellation);
         }
         await lifecycle.CompleteFrameAsync(job, frameIndex, resultKey, cancellation);
+        FarmTelemetry.FramesAssembled.Add(1, new KeyValuePair<string, object?>(FarmTelemetry.Tags.Assembly, "whole"));
         await DeleteTilesAsync(objects, logger, job, frameIndex);
     }
 

@@ -100,6 +100,8 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
         }
         // The same ending as FrameReady's: a frame recorded twice (a writer that lost its lease just too late) counts once.
         await lifecycle.CompleteFrameAsync(job, frame.Frame, resultKey, CancellationToken.None);
+        FarmTelemetry.FramesAssembled.Add(1, new KeyValuePair<string, object?>(FarmTelemetry.Tags.Assembly, "progressive"));
+        logger.LogInformation("Frame {Frame} of job {JobId} written progressively", frame.Frame, jobId);
         await FrameReadyConsumer.DeleteTilesAsync(objects, logger, job, frame.Frame);
         return true;
     }
