@@ -78,6 +78,42 @@ public sealed class OverlapTests(FarmServices services) : IDisposable
         Assert.Equal(Reference(source), await ResultBytesAsync(client, job));
     }
 
+    [Fact]
+    public async Task An_assembler_killed_mid_progressive_write_leaves_the_frame_to_another_and_the_result_is_identical()
+    {
+        // Here the worker's object store is the slow one: its tiles finish over seconds, while the assembler writes the rows done.
+        using var slow = new FaultProxy(new Uri(services.S3Endpoint)) { Latency = TimeSpan.FromMilliseconds(30) };
+        var settings = services.NewFarm($"uf_{Guid.NewGuid():N}"[..20], TestModels.NearestDirectory, _dir.File("farm"));
+        settings["Farm:Assembler:WriterLeaseSeconds"] = "3";
+        settings["Farm:Assembler:WriterPollMs"] = "50";
+        _processes.Add(await FarmProcess.StartAsync("coordinator", settings, "coordinator-1"));
+        _processes.Add(await FarmProcess.StartAsync("worker", new Dictionary<string, string?>(settings) { ["Farm:S3ServiceUrl"] = slow.Url }, "worker-1"));
+        var doomed = await FarmProcess.StartAsync("assembler", settings, "assembler-1");
+        _processes.Add(doomed);
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        var source = RepoPaths.SharedImage("chelsea.png");
+        var id = await client.Client.SubmitAsync([source], Request);
+
+        // SIGKILL while the first assembler holds the frame's lease and the frame is partly upscaled.
+        await WaitUntilAsync(async () =>
+        {
+            var frame = await client.Store.GetFrameAsync(id, 0);
+            var tiles = await client.Store.GetTilesAsync(id, 0);
+            return frame?.Writer?.StartsWith("assembler-1/") == true && frame.WriterUntilMs > 0
+                && tiles.Any(t => t.State == TileState.Done) && tiles.Any(t => t.State == TileState.Pending);
+        });
+        doomed.Kill();
+        Assert.True((await client.Store.GetTilesAsync(id, 0)).Any(t => t.State == TileState.Pending), "every tile was done before the assembler died");
+        _processes.Add(await FarmProcess.StartAsync("assembler", settings, "assembler-2"));
+
+        var job = await WaitForEndAsync(client, id);
+        EmbeddedFarmTests.AssertCompleted(job);
+        Assert.Equal(Tiles, job.TilesDone);
+        // The second assembler wrote the frame, once the dead one's lease had ended.
+        Assert.StartsWith("assembler-2/", (await client.Store.GetFrameAsync(id, 0))!.Writer);
+        Assert.Equal(Reference(source), await ResultBytesAsync(client, job));
+    }
+
     private byte[] Reference(string source) =>
         ReferenceUpscale.Run(TestModels.NearestDirectory, NearestNeighbourModel.Id, source, _dir.File($"engine-{Guid.NewGuid():N}.png"), 64, 8);
 
