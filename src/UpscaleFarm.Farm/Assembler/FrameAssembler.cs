@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetVips;
 using UpscaleFarm.Engine.Upscaling;
@@ -22,7 +23,7 @@ namespace UpscaleFarm.Farm.Assembler;
 /// Progressively (<see cref="AssembleProgressivelyAsync"/>), the strips go straight to the encoder as each row of
 /// tiles finishes, while the rest of the frame is still being upscaled.
 /// </summary>
-public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOptions<FarmOptions> options)
+public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOptions<FarmOptions> options, ILogger<FrameAssembler> logger)
 {
     public async Task<string> AssembleAsync(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles, CancellationToken cancellation)
     {
@@ -55,14 +56,15 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
     }
 
     /// <summary>
-    /// Assembles a frame while its tiles are still being upscaled: <paramref name="waitForRow"/> returns once a row's
-    /// tiles (both planes) are all done; that row is then downloaded into a strip and handed to the encoder, which runs
-    /// beside this loop on its own thread and reads the planes as streams (<see cref="StripPipe"/>) through the same
-    /// composition and encoder as <see cref="AssembleAsync"/>, so the bytes are the same. After the last row, only its
-    /// strip, the file's end and the upload remain.
+    /// Assembles a frame while its tiles are still being upscaled: <paramref name="waitForTiles"/> returns, once at least one
+    /// is done, which of the tiles it is given are done; each is downloaded into its row's strip as soon as it is, and a
+    /// row whose tiles (both planes) are all in is handed to the encoder, which runs beside this loop on its own thread
+    /// and reads the planes as streams (<see cref="StripPipe"/>) through the same composition and encoder as
+    /// <see cref="AssembleAsync"/>, so the bytes are the same. After the last tile, only that tile, the last strip's
+    /// encoding, the file's end and the upload remain.
     /// </summary>
     public async Task<string> AssembleProgressivelyAsync(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles,
-        Func<IReadOnlyList<TileRecord>, CancellationToken, Task> waitForRow, CancellationToken cancellation)
+        Func<IReadOnlyList<TileRecord>, CancellationToken, Task<IReadOnlyList<TileRecord>>> waitForTiles, CancellationToken cancellation)
     {
         var farm = options.Value;
         Directory.CreateDirectory(farm.ScratchDirectory);
@@ -90,15 +92,29 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
                 alpha?.Abort();
             }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             ExceptionDispatchInfo? writerFailure = null;
+            long lastRowDone = 0;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
+                var stripWidth = frame.Width * scale;
                 foreach (var row in rows)
                 {
-                    await waitForRow(row, cancellation);
+                    var colorStrip = await color.RentAsync(cancellation);
+                    var alphaStrip = alpha is null ? null : await alpha.RentAsync(cancellation);
+                    // Tile by tile as they finish, so that when the row's last tile is done only that one is left to fetch.
+                    var waiting = row.ToList();
+                    while (waiting.Count > 0)
+                    {
+                        var done = await waitForTiles(waiting, cancellation);
+                        lastRowDone = clock.ElapsedMilliseconds;
+                        await PasteRowAsync(job, frame, done.Where(t => t.Plane == 0), colorStrip, stripWidth, color.Bands, cancellation);
+                        if (alphaStrip is not null)
+                            await PasteRowAsync(job, frame, done.Where(t => t.Plane == 1), alphaStrip, stripWidth, 1, cancellation);
+                        waiting.RemoveAll(t => done.Any(d => d.Tile == t.Tile));
+                    }
                     var rowHeight = row[0].CoreHeight * scale;
-                    await WriteRowAsync(job, frame, row.Where(t => t.Plane == 0), color, rowHeight, cancellation);
-                    if (alpha is not null)
-                        await WriteRowAsync(job, frame, row.Where(t => t.Plane == 1), alpha, rowHeight, cancellation);
+                    color.Write(colorStrip, rowHeight);
+                    alpha?.Write(alphaStrip!, rowHeight);
                 }
                 color.Complete();
                 alpha?.Complete();
@@ -127,22 +143,17 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
                 // Stopped because the writer did: the writer's failure is the cause.
             }
             writerFailure?.Throw();
-            return await UploadAsync(job, frame, resultPath, extension, cancellation);
+            var encoded = clock.ElapsedMilliseconds;
+            var key = await UploadAsync(job, frame, resultPath, extension, cancellation);
+            // What follows the frame's last tile, for tuning: the last row and the file's end, then the upload.
+            logger.LogDebug("Frame {Frame} of job {JobId}: encoded {Encode} ms and uploaded {Upload} ms after its last row's tiles were done",
+                frame.Frame, job.JobId, encoded - lastRowDone, clock.ElapsedMilliseconds - lastRowDone);
+            return key;
         }
         finally
         {
             File.Delete(resultPath);
         }
-    }
-
-    /// <summary>Downloads one row of a plane's tiles into a strip and hands it to the encoder.</summary>
-    private async Task WriteRowAsync(JobRecord job, FrameRecord frame, IEnumerable<TileRecord> rowTiles, StripPipe pipe, int rowHeight,
-        CancellationToken cancellation)
-    {
-        var strip = await pipe.RentAsync(cancellation);
-        var bands = pipe.BytesPerRow / (frame.Width * frame.Scale * (frame.Is16Bit == 1 ? 2 : 1));
-        await PasteRowAsync(job, frame, rowTiles, strip, frame.Width * frame.Scale, bands, cancellation);
-        pipe.Write(strip, rowHeight);
     }
 
     private void EncodeStreams(JobRecord job, FrameRecord frame, StripPipe color, StripPipe? alpha, SourceScratch? sourceAlpha, string resultPath,

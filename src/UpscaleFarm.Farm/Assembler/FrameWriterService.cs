@@ -86,7 +86,7 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
                 .SetTag(FarmTelemetry.Tags.Frame, frame.Frame).SetTag(FarmTelemetry.Tags.Tiles, tiles.Count);
             try
             {
-                resultKey = await assembler.AssembleProgressivelyAsync(job, frame, tiles, (row, ct) => WaitForRowAsync(jobId, frame.Frame, row, ct), cancellation);
+                resultKey = await assembler.AssembleProgressivelyAsync(job, frame, tiles, (waiting, ct) => WaitForTilesAsync(jobId, frame.Frame, waiting, ct), cancellation);
             }
             catch (OperationCanceledException) when (!stopping.IsCancellationRequested && lease.Lost.IsCancellationRequested)
             {
@@ -106,17 +106,21 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
         return true;
     }
 
-    /// <summary>Returns once every tile of <paramref name="row"/> is done; throws <see cref="JobEndedException"/> if the job ended first.</summary>
-    private async Task WaitForRowAsync(Guid jobId, int frame, IReadOnlyList<TileRecord> row, CancellationToken cancellation)
+    /// <summary>
+    /// Returns the tiles of <paramref name="waiting"/> that are done, once at least one is; throws
+    /// <see cref="JobEndedException"/> if the job ended first.
+    /// </summary>
+    private async Task<IReadOnlyList<TileRecord>> WaitForTilesAsync(Guid jobId, int frame, IReadOnlyList<TileRecord> waiting, CancellationToken cancellation)
     {
-        var wanted = row.Select(t => t.Tile).ToHashSet();
+        var wanted = waiting.Select(t => t.Tile).ToHashSet();
         while (true)
         {
             // Taken before looking: a tile counted while the store is read wakes the wait below.
             var wake = completed.Next;
             var tiles = await store.GetTilesAsync(jobId, frame, cancellation);
-            if (tiles.Where(t => wanted.Contains(t.Tile)).All(t => t.State == TileState.Done))
-                return;
+            var done = tiles.Where(t => wanted.Contains(t.Tile) && t.State == TileState.Done).ToList();
+            if (done.Count > 0)
+                return done;
             if (await store.GetJobAsync(jobId, cancellation) is not { State: JobState.Running })
                 throw new JobEndedException();
             await Task.WhenAny(wake, Task.Delay(Poll, cancellation));

@@ -29,6 +29,7 @@ internal sealed class StripPipe : IDisposable
     /// <param name="stripRows">The tallest strip, in rows: what a buffer holds.</param>
     public StripPipe(int width, int height, int bands, int bytesPerSample, int stripRows, int buffers)
     {
+        Bands = bands;
         BytesPerRow = width * bands * bytesPerSample;
         _stripBytes = checked(BytesPerRow * stripRows);
         _header = UncompressedBigTiff.StreamingHeader(width, height, bands, bytesPerSample);
@@ -36,6 +37,8 @@ internal sealed class StripPipe : IDisposable
         _nextStart = _header.Length;
         _free = new SemaphoreSlim(Math.Max(1, buffers));
     }
+
+    public int Bands { get; }
 
     public int BytesPerRow { get; }
 
