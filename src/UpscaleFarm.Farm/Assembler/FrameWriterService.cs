@@ -32,6 +32,8 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
     /// <summary>One frame at a time: leases the next frame to write, or waits for one.</summary>
     private async Task WriteFramesAsync(CancellationToken stopping)
     {
+        // Failures in a row (an outage): the loop backs off as every step does, 1, 2, 4, 8, then every 10 s.
+        var failures = 0;
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -51,6 +53,7 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
                 {
                     slots.Release();
                 }
+                failures = 0;
                 if (!wrote)
                     await Task.Delay(Poll, stopping);
             }
@@ -60,8 +63,10 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
             catch (Exception e)
             {
                 // The lease is released: this or another assembler writes the frame again (or FrameReady assembles it).
-                logger.LogWarning(e, "A progressive frame write failed; the frame is written again");
-                await Task.Delay(Poll, stopping).ContinueWith(_ => { }, CancellationToken.None);
+                var wait = TimeSpan.FromSeconds(Math.Min(10, 1 << Math.Min(failures++, 4)));
+                logger.LogWarning(e, "A progressive frame write failed; the frame is written again, from its first row, in {Seconds} s or by another assembler",
+                    wait.TotalSeconds);
+                await Task.Delay(wait, stopping).ContinueWith(_ => { }, CancellationToken.None);
             }
         }
     }
