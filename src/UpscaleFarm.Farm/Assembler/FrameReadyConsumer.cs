@@ -31,15 +31,17 @@ public sealed class FrameReadyConsumer(IJobStore store, JobLifecycle lifecycle, 
             await AssembleAsync(context.Message, context.CancellationToken);
             return;
         }
-        await slots.WaitAsync(context.CancellationToken);
+        // The lease first: a frame a writer holds is that writer's, and its FrameReady is acknowledged at once rather than
+        // waiting for an assembly slot.
+        var (jobId, frame) = (context.Message.JobId, context.Message.Frame);
+        await using var lease = await FrameLease.TakeAsync(store, jobId, frame, slots.NewLeaseHolder(), TimeSpan.FromSeconds(Math.Max(1, settings.WriterLeaseSeconds)),
+            context.CancellationToken);
+        if (lease is null)
+            return;
+        using var leased = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lease.Lost);
+        await slots.WaitAsync(leased.Token);
         try
         {
-            var (jobId, frame) = (context.Message.JobId, context.Message.Frame);
-            await using var lease = await FrameLease.TakeAsync(store, jobId, frame, slots.Writer, TimeSpan.FromSeconds(Math.Max(1, settings.WriterLeaseSeconds)),
-                context.CancellationToken);
-            if (lease is null)
-                return;
-            using var leased = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lease.Lost);
             await AssembleAsync(context.Message, leased.Token);
         }
         finally

@@ -43,9 +43,10 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
                 try
                 {
                     var now = Clock.NowMs;
-                    if (await store.LeaseNextFrameAsync(slots.Writer, now, now + (long)Lease.TotalMilliseconds, stopping) is { } frame)
+                    var holder = slots.NewLeaseHolder();
+                    if (await store.LeaseNextFrameAsync(holder, now, now + (long)Lease.TotalMilliseconds, stopping) is { } frame)
                     {
-                        await using var lease = new FrameLease(store, Guid.Parse(frame.JobId), frame.Frame, slots.Writer, Lease);
+                        await using var lease = new FrameLease(store, Guid.Parse(frame.JobId), frame.Frame, holder, Lease);
                         wrote = await WriteAsync(frame, lease, stopping);
                     }
                 }
