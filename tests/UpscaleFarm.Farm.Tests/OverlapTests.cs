@@ -19,6 +19,7 @@ public sealed class OverlapTests(FarmServices services) : IDisposable
     // chelsea.png (451×300) in 40 tiles of 64: 5 rows of 8.
     private static readonly JobRequest Request = new() { TileSize = 64, Halo = 8 };
     private const int Tiles = 40;
+    private static readonly TimeSpan CutLatency = TimeSpan.FromMilliseconds(200);
 
     private readonly TempDirectory _dir = new();
     private readonly List<FarmProcess> _processes = [];
@@ -26,8 +27,9 @@ public sealed class OverlapTests(FarmServices services) : IDisposable
     [Fact]
     public async Task Tiles_are_upscaled_before_the_frame_is_fully_cut()
     {
-        // 30 ms before each chunk the coordinator sends or receives: its 40 uploads take seconds, four at a time.
-        using var slow = new FaultProxy(new Uri(services.S3Endpoint)) { Latency = TimeSpan.FromMilliseconds(30) };
+        // 200 ms before each chunk the coordinator sends or receives: its 40 uploads, four at a time, take about ten
+        // seconds, far longer than a worker takes for its first tile even on a busy machine.
+        using var slow = new FaultProxy(new Uri(services.S3Endpoint)) { Latency = CutLatency };
         var settings = services.NewFarm($"uf_{Guid.NewGuid():N}"[..20], TestModels.NearestDirectory, _dir.File("farm"));
         await StartAsync(new Dictionary<string, string?>(settings) { ["Farm:S3ServiceUrl"] = slow.Url }, "coordinator");
         await StartAsync(settings, "worker", "assembler");
@@ -51,7 +53,7 @@ public sealed class OverlapTests(FarmServices services) : IDisposable
     [Fact]
     public async Task A_coordinator_killed_mid_cut_leaves_the_rest_to_another_and_the_result_is_identical()
     {
-        using var slow = new FaultProxy(new Uri(services.S3Endpoint)) { Latency = TimeSpan.FromMilliseconds(30) };
+        using var slow = new FaultProxy(new Uri(services.S3Endpoint)) { Latency = CutLatency };
         var settings = services.NewFarm($"uf_{Guid.NewGuid():N}"[..20], TestModels.NearestDirectory, _dir.File("farm"));
         var coordinatorSettings = new Dictionary<string, string?>(settings) { ["Farm:S3ServiceUrl"] = slow.Url };
         await StartAsync(coordinatorSettings, "coordinator");
