@@ -19,7 +19,7 @@ namespace UpscaleFarm.Farm.Assembler;
 /// (<see cref="FrameWriterService"/>), and this does nothing; it assembles the frame only if it can lease it itself
 /// (no writer took it, or the one that did died and its lease ended), holding the lease while it does.
 /// </summary>
-public sealed class FrameReadyConsumer(IJobStore store, JobLifecycle lifecycle, FrameAssembler assembler, IObjectStore objects, AssemblySlots slots,
+public sealed class FrameReadyConsumer(IJobStore store, JobLifecycle lifecycle, FrameAssembler assembler, IObjectStore objects, FrameLeaseNames names,
     IOptions<FarmOptions> options, ILogger<FrameReadyConsumer> logger)
     : IConsumer<FrameReady>
 {
@@ -31,23 +31,15 @@ public sealed class FrameReadyConsumer(IJobStore store, JobLifecycle lifecycle, 
             await AssembleAsync(context.Message, context.CancellationToken);
             return;
         }
-        // The lease first: a frame a writer holds is that writer's, and its FrameReady is acknowledged at once rather than
-        // waiting for an assembly slot.
+        // Not in one of the progressive writers' slots: a frame they have not leased (all busy, perhaps waiting on a
+        // lower-priority job's tiles) is assembled here at once; this consumer's own concurrency bounds its strips.
         var (jobId, frame) = (context.Message.JobId, context.Message.Frame);
-        await using var lease = await FrameLease.TakeAsync(store, jobId, frame, slots.NewLeaseHolder(), TimeSpan.FromSeconds(Math.Max(1, settings.WriterLeaseSeconds)),
+        await using var lease = await FrameLease.TakeAsync(store, jobId, frame, names.NewHolder(), TimeSpan.FromSeconds(Math.Max(1, settings.WriterLeaseSeconds)),
             context.CancellationToken);
         if (lease is null)
             return;
         using var leased = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lease.Lost);
-        await slots.WaitAsync(leased.Token);
-        try
-        {
-            await AssembleAsync(context.Message, leased.Token);
-        }
-        finally
-        {
-            slots.Release();
-        }
+        await AssembleAsync(context.Message, leased.Token);
     }
 
     private async Task AssembleAsync(FrameReady message, CancellationToken cancellation)

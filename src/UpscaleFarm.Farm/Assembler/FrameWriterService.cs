@@ -19,7 +19,7 @@ namespace UpscaleFarm.Farm.Assembler;
 /// frame's whole upscale. A writer that dies (SIGKILL) leaves its lease to end; another assembler then leases the frame
 /// and writes it again from its first row: the tiles stay in the object store until the frame is recorded.
 /// </summary>
-public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, FrameAssembler assembler, IObjectStore objects, AssemblySlots slots,
+public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, FrameAssembler assembler, IObjectStore objects, FrameLeaseNames names,
     TileCompletedSignal completed, IOptions<FarmOptions> options, ILogger<FrameWriterService> logger) : BackgroundService
 {
     private AssemblerOptions Settings => options.Value.Assembler;
@@ -29,7 +29,11 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
     protected override Task ExecuteAsync(CancellationToken stopping) =>
         Task.WhenAll(Enumerable.Range(0, Math.Max(1, Settings.ConcurrentFrames)).Select(_ => Task.Run(() => WriteFramesAsync(stopping), stopping)));
 
-    /// <summary>One frame at a time: leases the next frame to write, or waits for one.</summary>
+    /// <summary>
+    /// One frame at a time: leases the next frame to write, or waits for one. Assembler:ConcurrentFrames of these run, each
+    /// holding its strips. A frame none of them has leased (all busy, say with a lower-priority job's frame still being
+    /// upscaled) is assembled whole from its FrameReady, outside these, so it never waits for their frames.
+    /// </summary>
     private async Task WriteFramesAsync(CancellationToken stopping)
     {
         // Failures in a row (an outage): the loop backs off as every step does, 1, 2, 4, 8, then every 10 s.
@@ -38,21 +42,13 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
         {
             try
             {
-                await slots.WaitAsync(stopping);
                 var wrote = false;
-                try
+                var now = Clock.NowMs;
+                var holder = names.NewHolder();
+                if (await store.LeaseNextFrameAsync(holder, now, now + (long)Lease.TotalMilliseconds, stopping) is { } frame)
                 {
-                    var now = Clock.NowMs;
-                    var holder = slots.NewLeaseHolder();
-                    if (await store.LeaseNextFrameAsync(holder, now, now + (long)Lease.TotalMilliseconds, stopping) is { } frame)
-                    {
-                        await using var lease = new FrameLease(store, Guid.Parse(frame.JobId), frame.Frame, holder, Lease);
-                        wrote = await WriteAsync(frame, lease, stopping);
-                    }
-                }
-                finally
-                {
-                    slots.Release();
+                    await using var lease = new FrameLease(store, Guid.Parse(frame.JobId), frame.Frame, holder, Lease);
+                    wrote = await WriteAsync(frame, lease, stopping);
                 }
                 failures = 0;
                 if (!wrote)
@@ -85,24 +81,23 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
         if (tiles.Count == 0)
             return false;
 
+        // The frame's recording and its log lines (the job's "completed" among them) belong to the job's trace.
+        using var activity = FarmTelemetry.StartJobActivity("assemble frame", job.TraceParent);
+        activity?.SetTag(FarmTelemetry.Tags.JobId, job.Id).SetTag(FarmTelemetry.Tags.Tenant, job.Tenant)
+            .SetTag(FarmTelemetry.Tags.Frame, frame.Frame).SetTag(FarmTelemetry.Tags.Tiles, tiles.Count);
         string resultKey;
-        using (var activity = FarmTelemetry.StartJobActivity("assemble frame", job.TraceParent))
+        try
         {
-            activity?.SetTag(FarmTelemetry.Tags.JobId, job.Id).SetTag(FarmTelemetry.Tags.Tenant, job.Tenant)
-                .SetTag(FarmTelemetry.Tags.Frame, frame.Frame).SetTag(FarmTelemetry.Tags.Tiles, tiles.Count);
-            try
-            {
-                resultKey = await assembler.AssembleProgressivelyAsync(job, frame, tiles, (waiting, ct) => WaitForTilesAsync(jobId, frame.Frame, waiting, ct), cancellation);
-            }
-            catch (OperationCanceledException) when (!stopping.IsCancellationRequested && lease.Lost.IsCancellationRequested)
-            {
-                logger.LogWarning("Lost the lease of frame {Frame} of job {JobId} while writing it; another assembler writes it", frame.Frame, jobId);
-                return false;
-            }
-            catch (JobEndedException)
-            {
-                return false;
-            }
+            resultKey = await assembler.AssembleProgressivelyAsync(job, frame, tiles, (waiting, ct) => WaitForTilesAsync(jobId, frame.Frame, waiting, ct), cancellation);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested && lease.Lost.IsCancellationRequested)
+        {
+            logger.LogWarning("Lost the lease of frame {Frame} of job {JobId} while writing it; another assembler writes it", frame.Frame, jobId);
+            return false;
+        }
+        catch (JobEndedException)
+        {
+            return false;
         }
         // The same ending as FrameReady's: a frame recorded twice (a writer that lost its lease just too late) counts once.
         await lifecycle.CompleteFrameAsync(job, frame.Frame, resultKey, CancellationToken.None);

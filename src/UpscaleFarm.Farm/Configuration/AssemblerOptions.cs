@@ -3,8 +3,9 @@ namespace UpscaleFarm.Farm.Configuration;
 public sealed class AssemblerOptions
 {
     /// <summary>
-    /// Frames assembled at once, progressively or from FrameReady; each holds one strip (output width × tile height) in
-    /// memory, or <see cref="StripBuffers"/> per plane when written progressively.
+    /// Frames written progressively at once, and, besides them, frames assembled whole from FrameReady at once (those no
+    /// progressive writer took). A progressive frame holds <see cref="StripBuffers"/> strips (output width × tile height)
+    /// per plane in memory, a whole one a single strip.
     /// </summary>
     public int ConcurrentFrames { get; set; } = 1;
 

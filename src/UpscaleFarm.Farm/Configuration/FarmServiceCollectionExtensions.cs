@@ -63,7 +63,7 @@ public static class FarmServiceCollectionExtensions
         if (roles.HasFlag(FarmRoles.Assembler))
         {
             services.AddSingleton<FrameAssembler>();
-            services.AddSingleton<AssemblySlots>();
+            services.AddSingleton<FrameLeaseNames>();
             services.AddSingleton<TileCompletedSignal>();
         }
 
