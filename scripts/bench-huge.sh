@@ -4,7 +4,7 @@
 # x4 model, so the figures are the cost of the plumbing. Prints each stage's wall time and each role's
 # peak RSS (VmHWM, printed by `serve` when it stops), and the worker's CPU milliseconds per output megapixel outside
 # inference. Settings pass through the environment, e.g. Farm__Worker__PixelConversion=Device to convert pixels in the graph;
-# BENCH_MODEL=linear-x4 upscales bilinearly instead, as cheap, but with photo-like tiles for the codecs.
+# BENCH_MODEL=linear-x4 upscales bilinearly instead: cheap too, but with photo-like tiles for the codecs.
 #   scripts/bench-huge.sh [SIDE] [FORMAT] [SOURCE]   e.g. scripts/bench-huge.sh 10000 tiff
 # SOURCE: png (default), interlaced-png, jpeg or progressive-jpeg (the last two and Adam7 PNGs decode only whole).
 set -euo pipefail
@@ -17,7 +17,8 @@ eval "$(scripts/services.sh start | sed -E 's/^([A-Z0-9_]+)=(.*)$/export \1="\2"
 work="$(mktemp -d "${TMPDIR:-/tmp}/upscalefarm-huge-XXXXXX")"
 name="bench_$(date +%s)"
 pids=()
-cleanup() { kill -TERM "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
+# KEEP_LOGS=DIR keeps the roles' logs there.
+cleanup() { kill -TERM "${pids[@]}" 2>/dev/null || true; [[ -n "${KEEP_LOGS:-}" ]] && cp "$work"/*.log "$KEEP_LOGS"/ 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 source="$(./upscalefarm bench farm prepare "$work" --size "${side}x${side}" --source "$source_kind")"
@@ -38,14 +39,20 @@ for role in coordinator worker assembler; do
 done
 
 echo "source: ${side}x${side} ($(du -h "$source" | cut -f1) $source_kind) -> $((side * 4))x$((side * 4)) $format"
-start=$(date +%s.%N)
+start_ms=$(date +%s%3N)
 job=$(./upscalefarm farm submit "$source" --format "$format" --model "${BENCH_MODEL:-nearest-x4}" --wait | head -n 1)
-end=$(date +%s.%N)
-printf "wall time, submit to completed: %.1f s\n" "$(echo "$end - $start" | bc)"
+end_ms=$(date +%s%3N)
+printf "wall time, submit to completed: %.1f s\n" "$(echo "($end_ms - $start_ms) / 1000" | bc -l)"
+# Stages on the job store's clock: submission (the client's start and upload), planning (until the first tile
+# started), the tile stage (first tile started to last finished), and what follows the last tile (the rest of
+# the assembly and the upload), also as a share of the wall time and the wall time as a multiple of the tile stage.
 PGPASSWORD=upscalefarm psql -h 127.0.0.1 -p "${UPSCALEFARM_POSTGRES_PORT:-5433}" -U upscalefarm -d "$name" -tA -F ' ' -c "
-  SELECT 'stages (s): planning', round((min(t.started_ms) - j.created_ms) / 1000.0, 1),
+  SELECT 'stages (s): submission', round((j.created_ms - $start_ms) / 1000.0, 1),
+         'planning', round((min(t.started_ms) - j.created_ms) / 1000.0, 1),
          'tiles', round((max(t.finished_ms) - min(t.started_ms)) / 1000.0, 1),
-         'assembly+upload', round((j.finished_ms - max(t.finished_ms)) / 1000.0, 1), 'tiles:', count(*)
+         'assembly+upload', round((j.finished_ms - max(t.finished_ms)) / 1000.0, 1), 'tiles:', count(*),
+         E'\nafter the last tile:', round(100.0 * (j.finished_ms - max(t.finished_ms)) / ($end_ms - $start_ms), 0) || ' % of the wall time;',
+         'wall / tile stage:', round(($end_ms - $start_ms)::numeric / greatest(1, max(t.finished_ms) - min(t.started_ms)), 2)
   FROM jobs j JOIN tiles t ON t.job_id = j.id GROUP BY j.id, j.created_ms, j.finished_ms"
 kill -TERM "${pids[@]}"
 wait "${pids[@]}" 2>/dev/null || true

@@ -5,7 +5,8 @@ namespace UpscaleFarm.Imaging;
 /// <summary>
 /// The framing of a minimal little-endian BigTIFF whose pixels are one uncompressed, contiguous run of
 /// rows starting right after the 16-byte header, so the pixels can be streamed into the file first and
-/// the directory appended at the end. libvips reads such a file strip by strip through plain reads,
+/// the directory appended at the end (or, for a stream read while it is produced, after a header that
+/// holds the directory: <see cref="StreamingHeader"/>). libvips reads such a file strip by strip through plain reads,
 /// so the reader's memory stays at a few strips; a raw file, by contrast, is memory-mapped whole and
 /// every page the encoder touches stays in the process's resident set.
 /// </summary>
@@ -33,18 +34,50 @@ public static class UncompressedBigTiff
     /// </summary>
     public static void WriteDirectory(Stream stream, int width, int height, int bands, int bytesPerSample)
     {
-        if (bands is < 1 or > 4)
-            throw new ArgumentOutOfRangeException(nameof(bands), bands, "1 to 4 bands");
         if (stream.Position % 2 == 1)
             stream.WriteByte(0); // TIFF wants tables and directories on word boundaries
+        var (tables, directoryAt) = Tables(width, height, bands, bytesPerSample, PixelOffset, stream.Position);
+        stream.Write(tables);
+
+        Span<byte> pointer = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(pointer, directoryAt);
+        stream.Position = 8;
+        stream.Write(pointer);
+        stream.Position = stream.Length;
+    }
+
+    /// <summary>
+    /// Everything before the pixels of a file laid out for streaming: the header, then the strip tables and the
+    /// directory, then (not included) the rows, top to bottom, starting at the returned array's length. A reader
+    /// that reads strips in order (libvips in sequential access) then never looks behind the rows it has read,
+    /// so the rows can be produced while it reads them.
+    /// </summary>
+    public static byte[] StreamingHeader(int width, int height, int bands, int bytesPerSample)
+    {
+        // The tables' and directory's size do not depend on where the pixels are: measured once, then laid out for real.
+        var size = PixelOffset + Tables(width, height, bands, bytesPerSample, 0, PixelOffset).Bytes.Length;
+        var (tables, directoryAt) = Tables(width, height, bands, bytesPerSample, size, PixelOffset);
+        var header = new byte[size];
+        WriteHeader(new MemoryStream(header));
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(8), directoryAt);
+        tables.CopyTo(header, PixelOffset);
+        return header;
+    }
+
+    /// <summary>The strip tables and the directory, to be written at <paramref name="at"/> (even), for pixels at <paramref name="pixelOffset"/>.</summary>
+    private static (byte[] Bytes, long DirectoryAt) Tables(int width, int height, int bands, int bytesPerSample, long pixelOffset, long at)
+    {
+        if (bands is < 1 or > 4)
+            throw new ArgumentOutOfRangeException(nameof(bands), bands, "1 to 4 bands");
         var rowBytes = (long)width * bands * bytesPerSample;
         // Strips of about 1 MiB: the reader holds a strip or two at a time.
         var rowsPerStrip = (int)Math.Clamp((1L << 20) / rowBytes, 1, height);
         var strips = (height + rowsPerStrip - 1) / rowsPerStrip;
 
-        var offsetsAt = stream.Position;
-        WriteLongs(stream, strips, s => PixelOffset + (s * rowsPerStrip * rowBytes));
-        var countsAt = stream.Position;
+        var stream = new MemoryStream();
+        var offsetsAt = at + stream.Position;
+        WriteLongs(stream, strips, s => pixelOffset + (s * rowsPerStrip * rowBytes));
+        var countsAt = at + stream.Position;
         WriteLongs(stream, strips, s => Math.Min(rowsPerStrip, height - (s * rowsPerStrip)) * rowBytes);
 
         var bitsPerSample = (long)bytesPerSample * 8;
@@ -59,14 +92,14 @@ public static class UncompressedBigTiff
             (258, Short, bands, bitsInline),
             (259, Short, 1, 1),                       // no compression
             (262, Short, 1, bands == 1 ? 1 : 2),      // min-is-black or RGB
-            (273, Long8, strips, strips == 1 ? PixelOffset : offsetsAt),
+            (273, Long8, strips, strips == 1 ? pixelOffset : offsetsAt),
             (277, Short, 1, bands),
             (278, Long, 1, rowsPerStrip),
             (279, Long8, strips, strips == 1 ? rowBytes * height : countsAt),
             (284, Short, 1, 1),                       // interleaved
         ];
 
-        var directoryAt = stream.Position;
+        var directoryAt = at + stream.Position;
         var directory = new byte[8 + (entries.Length * 20) + 8];
         BinaryPrimitives.WriteInt64LittleEndian(directory, entries.Length);
         for (var i = 0; i < entries.Length; i++)
@@ -78,12 +111,7 @@ public static class UncompressedBigTiff
             BinaryPrimitives.WriteInt64LittleEndian(entry[12..], entries[i].Value);
         }
         stream.Write(directory); // ends with a zero "next directory" offset
-
-        Span<byte> pointer = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(pointer, directoryAt);
-        stream.Position = 8;
-        stream.Write(pointer);
-        stream.Position = stream.Length;
+        return (stream.ToArray(), directoryAt);
     }
 
     private static void WriteLongs(Stream stream, int count, Func<long, long> value)

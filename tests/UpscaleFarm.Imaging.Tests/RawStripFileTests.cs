@@ -33,6 +33,31 @@ public sealed class RawStripFileTests : IDisposable
         Assert.Equal(written, read);
     }
 
+    [Theory]
+    [InlineData(37, 23, 1, 1)]
+    [InlineData(1500, 700, 3, 1)]  // several TIFF strips, the last one shorter
+    [InlineData(700, 300, 3, 2)]
+    public void A_file_laid_out_for_streaming_reads_back_like_the_strip_file(int width, int height, int bands, int bytesPerSample)
+    {
+        // The progressive assembler streams this layout (directory first, then the rows) into libvips.
+        VipsSetup.EnsureConfigured();
+        var pixels = new byte[(long)width * height * bands * bytesPerSample];
+        for (long i = 0; i < pixels.Length; i++)
+            pixels[i] = (byte)(i * 31 + (i >> 9));
+        var path = Path.Combine(_dir, "streaming.tif");
+        using (var stream = File.Create(path))
+        {
+            stream.Write(UncompressedBigTiff.StreamingHeader(width, height, bands, bytesPerSample));
+            stream.Write(pixels);
+        }
+        using var streamed = NetVips.Image.Tiffload(path, access: NetVips.Enums.Access.Sequential);
+        Assert.Equal((width, height, bands), (streamed.Width, streamed.Height, streamed.Bands));
+        Assert.Equal(bytesPerSample == 2 ? NetVips.Enums.BandFormat.Ushort : NetVips.Enums.BandFormat.Uchar, streamed.Format);
+        Assert.Equal(pixels, bytesPerSample == 2
+            ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(streamed.WriteToMemory<ushort>().AsSpan()).ToArray()
+            : streamed.WriteToMemory<byte>());
+    }
+
     [Fact]
     public void Opening_before_every_row_is_written_is_refused()
     {

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetVips;
 using UpscaleFarm.Engine.Upscaling;
@@ -18,8 +20,10 @@ namespace UpscaleFarm.Farm.Assembler;
 /// (output width × tile height) and appended to a raw scratch file, which libvips then streams through
 /// the same composition and encoder as the one-process engine. Memory is one strip plus the tiles in
 /// flight, whatever the frame's area; the result is encoded to a scratch file and uploaded whole.
+/// Progressively (<see cref="AssembleProgressivelyAsync"/>), the strips go straight to the encoder as each row of
+/// tiles finishes, while the rest of the frame is still being upscaled.
 /// </summary>
-public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOptions<FarmOptions> options)
+public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOptions<FarmOptions> options, ILogger<FrameAssembler> logger)
 {
     public async Task<string> AssembleAsync(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles, CancellationToken cancellation)
     {
@@ -43,15 +47,142 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
                 // The encoder's write failed for want of room, not because of the image: waited out, not the job's failure.
                 throw full;
             }
-            var key = FarmKeys.Result(job.Tenant, job.JobId, frame.Frame, extension);
-            await using (var result = File.OpenRead(resultPath))
-                await objects.PutAsync(key, result, cancellation);
+            return await UploadAsync(job, frame, resultPath, extension, cancellation);
+        }
+        finally
+        {
+            File.Delete(resultPath);
+        }
+    }
+
+    /// <summary>
+    /// Assembles a frame while its tiles are still being upscaled: <paramref name="waitForTiles"/> returns, once at least one
+    /// is done, which of the tiles it is given are done; each is downloaded into its row's strip as soon as it is, and a
+    /// row whose tiles (both planes) are all in is handed to the encoder, which runs beside this loop on its own thread
+    /// and reads the planes as streams (<see cref="StripPipe"/>) through the same composition and encoder as
+    /// <see cref="AssembleAsync"/>, so the bytes are the same. After the last tile, only that tile, the last strip's
+    /// encoding, the file's end and the upload remain.
+    /// </summary>
+    public async Task<string> AssembleProgressivelyAsync(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles,
+        Func<IReadOnlyList<TileRecord>, CancellationToken, Task<IReadOnlyList<TileRecord>>> waitForTiles, CancellationToken cancellation)
+    {
+        var farm = options.Value;
+        Directory.CreateDirectory(farm.ScratchDirectory);
+        if (!ImageFormats.TryParse(job.Format, out var format))
+            throw new ImageOutputException($"unknown output format '{job.Format}'");
+        var extension = ImageFormats.Extension(format);
+        var resultPath = Path.Combine(farm.ScratchDirectory, $"result-{Guid.NewGuid():N}{extension}");
+        var (scale, is16Bit) = (frame.Scale, frame.Is16Bit == 1);
+        int width = frame.Width * scale, height = frame.Height * scale;
+        var rows = tiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key).Select(r => (IReadOnlyList<TileRecord>)r.ToList()).ToList();
+        var stripRows = rows.Max(r => r[0].CoreHeight) * scale;
+        var buffers = Math.Max(1, farm.Assembler.StripBuffers);
+        try
+        {
+            var bytesPerSample = is16Bit ? 2 : 1;
+            using var color = new StripPipe(width, height, frame.IsGray == 1 ? 1 : 3, bytesPerSample, stripRows, buffers);
+            using var alpha = frame.AlphaPlane == 1 ? new StripPipe(width, height, 1, bytesPerSample, stripRows, buffers) : null;
+            using var sourceAlpha = frame.AlphaPlane == 2 ? await OpenSourceAsync(frame, cancellation) : null;
+            var encoder = Task.Factory.StartNew(() => EncodeStreams(job, frame, color, alpha, sourceAlpha, resultPath, format),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            // An encoder that fails stops the writer too (else it would wait for a buffer the encoder never frees).
+            _ = encoder.ContinueWith(_ =>
+            {
+                color.Abort();
+                alpha?.Abort();
+            }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            ExceptionDispatchInfo? writerFailure = null;
+            long lastRowDone = 0;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                var stripWidth = frame.Width * scale;
+                foreach (var row in rows)
+                {
+                    var colorStrip = await color.RentAsync(cancellation);
+                    var alphaStrip = alpha is null ? null : await alpha.RentAsync(cancellation);
+                    // Tile by tile as they finish, so that when the row's last tile is done only that one is left to fetch.
+                    var waiting = row.ToList();
+                    while (waiting.Count > 0)
+                    {
+                        var done = await waitForTiles(waiting, cancellation);
+                        lastRowDone = clock.ElapsedMilliseconds;
+                        await PasteRowAsync(job, frame, done.Where(t => t.Plane == 0), colorStrip, stripWidth, color.Bands, cancellation);
+                        if (alphaStrip is not null)
+                            await PasteRowAsync(job, frame, done.Where(t => t.Plane == 1), alphaStrip, stripWidth, 1, cancellation);
+                        waiting.RemoveAll(t => done.Any(d => d.Tile == t.Tile));
+                    }
+                    var rowHeight = row[0].CoreHeight * scale;
+                    color.Write(colorStrip, rowHeight);
+                    alpha?.Write(alphaStrip!, rowHeight);
+                }
+                color.Complete();
+                alpha?.Complete();
+            }
+            catch (Exception e)
+            {
+                // The encoder then fails on its truncated streams, and stops.
+                writerFailure = ExceptionDispatchInfo.Capture(e);
+                color.Abort();
+                alpha?.Abort();
+            }
+            try
+            {
+                await encoder;
+            }
+            catch (Exception e) when (writerFailure is null
+                || writerFailure.SourceException is OperationCanceledException && !cancellation.IsCancellationRequested)
+            {
+                // The encoder failed first (the writer only found its pipe aborted): its failure is the cause.
+                if (e is ImageOutputException && ScratchFullException.When(farm.ScratchDirectory, e) is ScratchFullException full)
+                    throw full;
+                throw;
+            }
+            catch (Exception)
+            {
+                // Stopped because the writer did: the writer's failure is the cause.
+            }
+            writerFailure?.Throw();
+            var encoded = clock.ElapsedMilliseconds;
+            var key = await UploadAsync(job, frame, resultPath, extension, cancellation);
+            // What follows the frame's last tile, for tuning: the last row and the file's end, then the upload.
+            logger.LogDebug("Frame {Frame} of job {JobId}: encoded {Encode} ms and uploaded {Upload} ms after its last row's tiles were done",
+                frame.Frame, job.JobId, encoded - lastRowDone, clock.ElapsedMilliseconds - lastRowDone);
             return key;
         }
         finally
         {
             File.Delete(resultPath);
         }
+    }
+
+    private void EncodeStreams(JobRecord job, FrameRecord frame, StripPipe color, StripPipe? alpha, SourceScratch? sourceAlpha, string resultPath,
+        ImageFormat format)
+    {
+        VipsSetup.EnsureConfigured();
+        using var colorSource = color.OpenSource();
+        using var alphaSource = alpha?.OpenSource();
+        try
+        {
+            using var colorImage = Image.TiffloadSource(colorSource, access: Enums.Access.Sequential);
+            using var alphaImage = alphaSource is null ? null : Image.TiffloadSource(alphaSource, access: Enums.Access.Sequential);
+            var image = FrameComposer.Compose(colorImage, frame.IsGray == 1, frame.Is16Bit == 1, alphaImage, sourceAlpha?.Image.Alpha,
+                frame.Width, frame.Height, frame.Scale, job.OutScale, frame.IccProfile);
+            ImageEncoder.Save(image, resultPath, new EncodeOptions(format) { Quality = job.Quality, PngCompression = options.Value.Assembler.PngCompression });
+        }
+        catch (VipsException e)
+        {
+            // The streams' header or data were cut short (the writer stopped): not the image's fault, and no path to show.
+            throw new ImageOutputException($"frame {frame.Frame}: encoding stopped ({VipsErrors.Cause(e)})", e);
+        }
+    }
+
+    private async Task<string> UploadAsync(JobRecord job, FrameRecord frame, string resultPath, string extension, CancellationToken cancellation)
+    {
+        var key = FarmKeys.Result(job.Tenant, job.JobId, frame.Frame, extension);
+        await using (var result = File.OpenRead(resultPath))
+            await objects.PutAsync(key, result, cancellation);
+        return key;
     }
 
     private async Task EncodeAsync<T>(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles, string resultPath,
@@ -78,29 +209,36 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         CancellationToken cancellation) where T : unmanaged
     {
         var scale = frame.Scale;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.Assembler.ParallelDownloads, CancellationToken = cancellation };
         T[]? strip = null;
         foreach (var row in planeTiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key))
         {
             var rows = row.First().CoreHeight * scale;
             strip ??= output.CreateStrip(rows);
-            var target = strip;
-            await Parallel.ForEachAsync(row, parallel, async (tile, ct) =>
-            {
-                var raster = await DownloadTileAsync(FarmKeys.TileOutput(job.Tenant, job.JobId, frame.Frame, tile.Tile), ct);
-                try
-                {
-                    if (raster.Width != tile.CoreWidth * scale || raster.Height != tile.CoreHeight * scale || raster.Bands != output.Bands)
-                        throw new InvalidDataException($"tile {tile.Tile} of frame {frame.Frame} is {raster.Width}x{raster.Height}x{raster.Bands}, not its planned size");
-                    Paste(raster, MemoryMarshal.AsBytes(target.AsSpan()), output.Width, tile.CoreX * scale, output.Bands);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(raster.Pixels);
-                }
-            });
+            await PasteRowAsync(job, frame, row, strip, output.Width, output.Bands, cancellation);
             output.Append(strip, rows);
         }
+    }
+
+    /// <summary>Downloads a row of a plane's tiles in parallel and pastes each into the strip.</summary>
+    private async Task PasteRowAsync<T>(JobRecord job, FrameRecord frame, IEnumerable<TileRecord> row, T[] strip, int stripWidth, int bands,
+        CancellationToken cancellation) where T : unmanaged
+    {
+        var scale = frame.Scale;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.Assembler.ParallelDownloads, CancellationToken = cancellation };
+        await Parallel.ForEachAsync(row, parallel, async (tile, ct) =>
+        {
+            var raster = await DownloadTileAsync(FarmKeys.TileOutput(job.Tenant, job.JobId, frame.Frame, tile.Tile), ct);
+            try
+            {
+                if (raster.Width != tile.CoreWidth * scale || raster.Height != tile.CoreHeight * scale || raster.Bands != bands)
+                    throw new InvalidDataException($"tile {tile.Tile} of frame {frame.Frame} is {raster.Width}x{raster.Height}x{raster.Bands}, not its planned size");
+                Paste(raster, MemoryMarshal.AsBytes(strip.AsSpan()), stripWidth, tile.CoreX * scale, bands);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(raster.Pixels);
+            }
+        });
     }
 
     /// <summary>

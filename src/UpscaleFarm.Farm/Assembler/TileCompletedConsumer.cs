@@ -4,12 +4,16 @@ using UpscaleFarm.Farm.Lifecycle;
 
 namespace UpscaleFarm.Farm.Assembler;
 
-/// <summary>Counts a finished tile once in the job store; the count that completes a frame announces it (through the outbox).</summary>
-public sealed class TileCompletedConsumer(JobLifecycle lifecycle) : IConsumer<TileCompleted>
+/// <summary>
+/// Counts a finished tile once in the job store; the count that completes a frame announces it (through the outbox).
+/// Progressive frame writers in this process are woken to look for their next row.
+/// </summary>
+public sealed class TileCompletedConsumer(JobLifecycle lifecycle, TileCompletedSignal completed) : IConsumer<TileCompleted>
 {
-    public Task Consume(ConsumeContext<TileCompleted> context)
+    public async Task Consume(ConsumeContext<TileCompleted> context)
     {
         var m = context.Message;
-        return lifecycle.CompleteTileAsync(m.JobId, m.Frame, m.Tile, m.Worker, (long)m.InferenceTime.TotalMilliseconds, context.CancellationToken);
+        await lifecycle.CompleteTileAsync(m.JobId, m.Frame, m.Tile, m.Worker, (long)m.InferenceTime.TotalMilliseconds, context.CancellationToken);
+        completed.Notify();
     }
 }

@@ -2,7 +2,11 @@ namespace UpscaleFarm.Farm.Configuration;
 
 public sealed class AssemblerOptions
 {
-    /// <summary>Frames assembled at once; each holds one strip (output width × tile height) in memory.</summary>
+    /// <summary>
+    /// Frames written progressively at once, and, besides them, frames assembled whole from FrameReady at once (those no
+    /// progressive writer took). A progressive frame holds <see cref="StripBuffers"/> strips (output width × tile height)
+    /// per plane in memory, a whole one a single strip.
+    /// </summary>
     public int ConcurrentFrames { get; set; } = 1;
 
     /// <summary>Tile downloads in flight while a strip is filled.</summary>
@@ -10,4 +14,29 @@ public sealed class AssemblerOptions
 
     /// <summary>PNG zlib level of the results (0–9).</summary>
     public int PngCompression { get; set; } = 3;
+
+    /// <summary>
+    /// Write each frame's result row of tiles by row as its tiles finish (<see cref="Assembler.FrameWriterService"/>), so
+    /// that after the last tile only the last row and the file's end remain. False: a frame is assembled whole once its
+    /// last tile is done (FrameReady), as before; kept to measure one against the other.
+    /// </summary>
+    public bool Progressive { get; set; } = true;
+
+    /// <summary>
+    /// How long a frame stays leased to the assembler writing it without a renewal (renewed every third of it): an
+    /// assembler that dies mid-frame delays that frame by at most this, then another writes it again from its first row.
+    /// </summary>
+    public int WriterLeaseSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// How often a progressive writer looks for a frame to write and, while writing, for its next row's tiles, when no
+    /// tile counted in this process wakes it sooner (tiles counted by another assembler replica wake nothing here).
+    /// </summary>
+    public int WriterPollMs { get; set; } = 500;
+
+    /// <summary>
+    /// Strips per plane a progressive writer holds: one filled from the tiles while the encoder reads the one before.
+    /// Each is output width × tile height × bands; at least 1.
+    /// </summary>
+    public int StripBuffers { get; set; } = 2;
 }

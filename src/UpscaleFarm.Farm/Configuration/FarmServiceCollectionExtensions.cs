@@ -61,7 +61,11 @@ public static class FarmServiceCollectionExtensions
             services.AddHostedService<GpuMetrics>();
         }
         if (roles.HasFlag(FarmRoles.Assembler))
+        {
             services.AddSingleton<FrameAssembler>();
+            services.AddSingleton<FrameLeaseNames>();
+            services.AddSingleton<TileCompletedSignal>();
+        }
 
         // Readiness: every role (and the API, and a client) uses all three dependencies.
         services.AddFarmHealthChecks();
@@ -86,6 +90,8 @@ public static class FarmServiceCollectionExtensions
             services.AddHostedService<OutboxRelay>();
         if (roles.HasFlag(FarmRoles.Coordinator))
             services.AddHostedService<TileDispatcher>();
+        if (roles.HasFlag(FarmRoles.Assembler) && options.Assembler.Progressive)
+            services.AddHostedService<FrameWriterService>();
         if (roles.HasFlag(FarmRoles.Coordinator))
         {
             services.AddSingleton<TileQueueProbe>();

@@ -14,45 +14,40 @@ using UpscaleFarm.Storage;
 namespace UpscaleFarm.Farm.Coordinator;
 
 /// <summary>
-/// Cuts one frame into tile inputs. The source is copied from the object store to a scratch file and
-/// opened by libvips, which checks the limits from the header and decodes only the regions read (a
-/// large non-tiled source is decoded once into a disk buffer, never whole into memory). Each tile's
-/// input window (core plus halo) goes to the object store in the tile codec.
+/// Plans one frame and cuts it into tile inputs. The source is copied from the object store to a scratch file and
+/// opened by libvips, which checks the limits from the header and decodes only the regions read (a large non-tiled
+/// source is decoded once into a disk buffer, never whole into memory). The plan comes from the header alone, so it
+/// is recorded before any tile is cut; then each tile's input window (core plus halo) goes to the object store in the
+/// tile codec, row of tiles by row, and each row is reported as soon as it is there, for the workers to start on.
 /// </summary>
 public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCatalog catalog, IOptions<FarmOptions> options)
 {
     private const int ParallelTiles = 4;
 
-    public async Task<(FrameRecord Frame, List<TileRecord> Tiles)> PlanAsync(JobRecord job, FrameRecord frame, CancellationToken cancellation)
+    /// <summary>Copies the source to scratch, opens it and plans its tiles (none cut: <see cref="TileRecord.Cut"/> 0).</summary>
+    public async Task<OpenedFrame> OpenAsync(JobRecord job, FrameRecord frame, CancellationToken cancellation)
     {
         var farm = options.Value;
         var model = catalog.Find(job.Model);
         Directory.CreateDirectory(farm.ScratchDirectory);
         var sourcePath = Path.Combine(farm.ScratchDirectory, $"source-{Guid.NewGuid():N}{Path.GetExtension(frame.SourceKey)}");
+        SourceImage? source = null;
         try
         {
             await DownloadSourceAsync(frame, sourcePath, farm.Limits.MaxInputBytes, cancellation);
-            using var source = SourceImage.Open(sourcePath, farm.Limits.ToImageLimits(), Label(frame));
+            source = SourceImage.Open(sourcePath, farm.Limits.ToImageLimits(), Label(frame));
             var alphaPlane = source.Alpha is null ? 0 : job.Alpha == "resample" ? 2 : 1;
             // The API checked this from the header it was given; jobs made elsewhere (the CLI, farm submit) are checked here.
-            var options = new JobRequest { OutScale = job.OutScale, Format = job.Format, TileSize = job.TileSize, Halo = job.Halo };
-            if (JobOptionRules.CheckFrame(options, model, source.Width, source.Height, alphaPlane == 1 ? 2 : 1, farm.Limits, farm.Limits.MaxOutputPixels) is { } problem)
+            var request = new JobRequest { OutScale = job.OutScale, Format = job.Format, TileSize = job.TileSize, Halo = job.Halo };
+            if (JobOptionRules.CheckFrame(request, model, source.Width, source.Height, alphaPlane == 1 ? 2 : 1, farm.Limits, farm.Limits.MaxOutputPixels) is { } problem)
                 throw new ImageInputException($"{Label(frame)}: {problem}");
             var tile = JobOptionRules.EffectiveTile(job.TileSize, model);
             var plan = TilePlanner.Plan(source.Width, source.Height, tile, JobOptionRules.EffectiveHalo(job.Halo, tile, model));
-            var planes = alphaPlane == 1 ? new[] { source.Color, source.Alpha! } : new[] { source.Color };
+            var planes = alphaPlane == 1 ? 2 : 1;
 
-            var tiles = new List<TileRecord>(plan.Tiles.Count * planes.Length);
-            for (var plane = 0; plane < planes.Length; plane++)
+            var tiles = new List<TileRecord>(plan.Tiles.Count * planes);
+            for (var plane = 0; plane < planes; plane++)
                 tiles.AddRange(plan.Tiles.Select(t => Record(job.Id, frame.Frame, plane * plan.Tiles.Count + t.Index, plane, t)));
-
-            await Parallel.ForEachAsync(tiles, new ParallelOptions { MaxDegreeOfParallelism = ParallelTiles, CancellationToken = cancellation },
-                async (tile, ct) =>
-                {
-                    var raster = ReadWindow(planes[tile.Plane], tile, source.Is16Bit);
-                    var key = FarmKeys.TileInput(job.Tenant, job.JobId, frame.Frame, tile.Tile);
-                    await objects.PutAsync(key, new MemoryStream(codec.Encode(raster), writable: false), ct);
-                });
 
             var planned = new FrameRecord
             {
@@ -61,16 +56,49 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
                 IsGray = source.IsGray ? 1 : 0, Is16Bit = source.Is16Bit ? 1 : 0,
                 AlphaPlane = alphaPlane, IccProfile = source.IccProfile,
             };
-            return (planned, tiles);
+            return new OpenedFrame(sourcePath, source, planned, tiles);
+        }
+        catch (Exception e)
+        {
+            source?.Dispose();
+            File.Delete(sourcePath);
+            if (e is VipsException vips)
+                throw new ImageInputException($"{Label(frame)}: the image data is corrupt or truncated ({VipsErrors.Cause(vips)})", vips);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Cuts <paramref name="tiles"/> of an opened frame (any subset: a redelivered plan cuts what is left), top row of
+    /// tiles first, both planes of a row together (the assembler writes the result top to bottom). Each row is passed
+    /// to <paramref name="rowCut"/> once all its inputs are in the object store; rows overlap (the next row is cut
+    /// while the last uploads of the one before finish), so rows may be reported slightly out of order.
+    /// </summary>
+    public async Task CutAsync(JobRecord job, OpenedFrame opened, IReadOnlyList<TileRecord> tiles, Func<IReadOnlyList<TileRecord>, Task> rowCut,
+        CancellationToken cancellation)
+    {
+        var frame = opened.Frame;
+        var planes = opened.Source.Alpha is null ? new[] { opened.Source.Color } : new[] { opened.Source.Color, opened.Source.Alpha };
+        var rows = tiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key).Select(r => r.OrderBy(t => t.Plane).ThenBy(t => t.CoreX).ToList()).ToList();
+        var remaining = rows.Select(r => r.Count).ToArray();
+        var ordered = rows.SelectMany((row, r) => row.Select(tile => (Row: r, Tile: tile)));
+        try
+        {
+            await Parallel.ForEachAsync(ordered, new ParallelOptions { MaxDegreeOfParallelism = ParallelTiles, CancellationToken = cancellation },
+                async (item, ct) =>
+                {
+                    var raster = ReadWindow(planes[item.Tile.Plane], item.Tile, opened.Source.Is16Bit);
+                    var key = FarmKeys.TileInput(job.Tenant, job.JobId, frame.Frame, item.Tile.Tile);
+                    await objects.PutAsync(key, new MemoryStream(codec.Encode(raster), writable: false), ct);
+                    // The upload that completes its row reports the row; a row is reported once.
+                    if (Interlocked.Decrement(ref remaining[item.Row]) == 0)
+                        await rowCut(rows[item.Row]);
+                });
         }
         catch (VipsException e)
         {
             // Decoding is lazy: a corrupt or truncated source is found when a tile's pixels are read.
             throw new ImageInputException($"{Label(frame)}: the image data is corrupt or truncated ({VipsErrors.Cause(e)})", e);
-        }
-        finally
-        {
-            File.Delete(sourcePath);
         }
     }
 
@@ -78,7 +106,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
     {
         JobId = jobId, Frame = frame, Tile = index, Plane = plane, State = TileState.Pending,
         InputX = tile.Input.X, InputY = tile.Input.Y, InputWidth = tile.Input.Width, InputHeight = tile.Input.Height,
-        CoreX = tile.Core.X, CoreY = tile.Core.Y, CoreWidth = tile.Core.Width, CoreHeight = tile.Core.Height,
+        CoreX = tile.Core.X, CoreY = tile.Core.Y, CoreWidth = tile.Core.Width, CoreHeight = tile.Core.Height, Cut = 0,
     };
 
     private static TileRaster ReadWindow(Image plane, TileRecord tile, bool is16Bit)

@@ -9,49 +9,77 @@ using UpscaleFarm.Imaging;
 namespace UpscaleFarm.Farm.Coordinator;
 
 /// <summary>
-/// Plans one frame: cuts its tiles into the object store and records them in the job store, from where the
-/// <see cref="TileDispatcher"/> sends them to the workers in priority order. Run again (a redelivery, a
-/// restart), it plans nothing twice, and announces the frame ready if no tile is left.
-/// A source that cannot be read fails the job with the reason instead of being retried.
+/// Plans one frame: records its plan and tiles in the job store from the source's header, then cuts the tiles into the
+/// object store row by row, making each row dispatchable as soon as it is there (<see cref="TileRecord.Cut"/>), so the
+/// <see cref="TileDispatcher"/> sends the first tiles to the workers while the rest are still being cut. Run again (a
+/// redelivery after a coordinator died mid-cut, a restart), it plans nothing twice, cuts the tiles not yet cut, and
+/// announces the frame ready if no tile is left. A source that cannot be read fails the job with the reason instead of
+/// being retried.
 /// </summary>
 public sealed class PlanFrameConsumer(IJobStore store, JobLifecycle lifecycle, FramePlanner planner, TileDispatchSignal dispatch) : IConsumer<PlanFrame>
 {
     public async Task Consume(ConsumeContext<PlanFrame> context)
     {
         var (jobId, frameIndex) = (context.Message.JobId, context.Message.Frame);
-        var job = await store.GetJobAsync(jobId, context.CancellationToken);
-        var frame = await store.GetFrameAsync(jobId, frameIndex, context.CancellationToken);
+        var cancellation = context.CancellationToken;
+        var job = await store.GetJobAsync(jobId, cancellation);
+        var frame = await store.GetFrameAsync(jobId, frameIndex, cancellation);
         if (job is null || frame is null || JobState.IsFinal(job.State) || frame.State == FrameState.Assembled)
             return;
 
-        IReadOnlyList<TileRecord>? tiles = null;
-        if (frame.State == FrameState.Pending)
+        var tiles = frame.State == FrameState.Pending ? null : await store.GetTilesAsync(jobId, frameIndex, cancellation);
+        if (tiles is null || tiles.Any(Uncut))
         {
             using var activity = FarmTelemetry.StartJobActivity("plan frame", job.TraceParent);
             activity?.SetTag(FarmTelemetry.Tags.JobId, job.Id).SetTag(FarmTelemetry.Tags.Tenant, job.Tenant).SetTag(FarmTelemetry.Tags.Frame, frameIndex);
             try
             {
-                var (planned, plannedTiles) = await planner.PlanAsync(job, frame, context.CancellationToken);
-                activity?.SetTag(FarmTelemetry.Tags.Tiles, plannedTiles.Count);
-                // False when another coordinator saved this frame's plan first: then its rows are read below.
-                if (await store.SaveFramePlanAsync(planned, plannedTiles, context.CancellationToken))
-                    (frame, tiles) = (planned, plannedTiles);
-                else
-                    frame = await store.GetFrameAsync(jobId, frameIndex, context.CancellationToken) ?? frame;
+                using var opened = await planner.OpenAsync(job, frame, cancellation);
+                activity?.SetTag(FarmTelemetry.Tags.Tiles, opened.Tiles.Count);
+                // The plan is saved before anything is cut; false when another coordinator (or an earlier delivery) saved it
+                // first: then the tiles still uncut in the store are the ones to cut.
+                if (tiles is null && !await store.SaveFramePlanAsync(opened.Frame, opened.Tiles, cancellation))
+                    tiles = await store.GetTilesAsync(jobId, frameIndex, cancellation);
+                if (!await CutAsync(job, opened, (tiles ?? opened.Tiles).Where(Uncut).ToList(), cancellation))
+                    return;
             }
             catch (ImageInputException e)
             {
-                await lifecycle.FailAsync(jobId, PublicErrors.Scrub(e.Message), context.CancellationToken);
+                await lifecycle.FailAsync(jobId, PublicErrors.Scrub(e.Message), cancellation);
                 return;
             }
+            tiles = await store.GetTilesAsync(jobId, frameIndex, cancellation);
         }
 
         // Derived from the store on every delivery, and published before this message is acknowledged: a redelivery
         // after a crash sends it again, so it needs no outbox.
-        tiles ??= await store.GetTilesAsync(jobId, frameIndex, context.CancellationToken);
         if (tiles.All(t => t.State != TileState.Pending))
             await context.Publish(new FrameReady(jobId, frameIndex));
         else
             dispatch.Notify();
     }
+
+    /// <summary>Cuts the tiles, marking each row cut and waking the dispatcher as it is done; false if the job ended meanwhile.</summary>
+    private async Task<bool> CutAsync(JobRecord job, OpenedFrame opened, IReadOnlyList<TileRecord> uncut, CancellationToken cancellation)
+    {
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        try
+        {
+            await planner.CutAsync(job, opened, uncut, async row =>
+            {
+                await store.MarkTilesCutAsync(job.JobId, opened.Frame.Frame, row.Select(t => t.Tile).ToList(), cancellation);
+                dispatch.Notify();
+                // A cancelled or failed job's remaining tiles would only be dropped by the workers: stop cutting them.
+                if (await store.GetJobAsync(job.JobId, cancellation) is not { State: JobState.Running })
+                    await ended.CancelAsync();
+            }, ended.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (ended.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static bool Uncut(TileRecord tile) => tile.Cut == 0 && tile.State == TileState.Pending;
 }

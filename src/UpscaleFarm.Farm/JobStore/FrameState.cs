@@ -1,6 +1,6 @@
 namespace UpscaleFarm.Farm.JobStore;
 
-/// <summary>A frame's life: pending → planned (tiles published) → assembled.</summary>
+/// <summary>A frame's life: pending → planned (tiles recorded; cut, and dispatched, row by row: <see cref="TileRecord.Cut"/>) → assembled.</summary>
 public static class FrameState
 {
     public const string Pending = "pending";

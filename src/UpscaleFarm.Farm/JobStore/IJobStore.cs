@@ -47,8 +47,30 @@ public interface IJobStore
     /// <summary>queued → running; false if the job was not queued.</summary>
     Task<bool> StartJobAsync(Guid jobId, long nowMs, CancellationToken cancellation = default);
 
-    /// <summary>Records a frame's plan and tiles; false (and nothing written) if it was already planned.</summary>
+    /// <summary>
+    /// Records a frame's plan and tiles (as <see cref="TileRecord.Cut"/> says: a frame is planned from its header, before its
+    /// tiles are cut); false (and nothing written) if it was already planned.
+    /// </summary>
     Task<bool> SaveFramePlanAsync(FrameRecord frame, IReadOnlyList<TileRecord> tiles, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Leases the next planned, unassembled frame of a running job whose writer lease has ended (or was never taken) to
+    /// <paramref name="writer"/> until <paramref name="leaseEndMs"/>: highest job priority first, then the oldest job and
+    /// frame. A frame is leased to one writer at a time however many ask at once; null if none is free.
+    /// </summary>
+    Task<FrameRecord?> LeaseNextFrameAsync(string writer, long nowMs, long leaseEndMs, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Leases one frame to <paramref name="writer"/> until <paramref name="leaseEndMs"/>, or renews its lease: true if the
+    /// frame is planned and unassembled and its lease is free, ended, or already this writer's.
+    /// </summary>
+    Task<bool> LeaseFrameAsync(Guid jobId, int frame, string writer, long nowMs, long leaseEndMs, CancellationToken cancellation = default);
+
+    /// <summary>Ends <paramref name="writer"/>'s lease of a frame at once (nothing if it no longer holds it).</summary>
+    Task ReleaseFrameAsync(Guid jobId, int frame, string writer, CancellationToken cancellation = default);
+
+    /// <summary>Marks tiles cut (their inputs are in the object store): from now on the dispatcher can claim them. Repeating it changes nothing.</summary>
+    Task MarkTilesCutAsync(Guid jobId, int frame, IReadOnlyList<int> tiles, CancellationToken cancellation = default);
 
     /// <summary>
     /// Claims planned tiles of running jobs for the tile queue: highest job priority first, then the oldest

@@ -50,6 +50,8 @@ internal static class Schema
             tiles_done INTEGER NOT NULL DEFAULT 0,
             result_key TEXT NULL,
             assembled_ms BIGINT NULL,
+            writer TEXT NULL,
+            writer_until_ms BIGINT NOT NULL DEFAULT 0,
             PRIMARY KEY (job_id, frame));
         CREATE TABLE IF NOT EXISTS tiles (
             job_id TEXT NOT NULL,
@@ -73,6 +75,7 @@ internal static class Schema
             inference_ms BIGINT NULL,
             dispatched INTEGER NOT NULL DEFAULT 0,
             dispatched_ms BIGINT NULL,
+            cut INTEGER NOT NULL DEFAULT 1,
             PRIMARY KEY (job_id, frame, tile),
             FOREIGN KEY (job_id, frame) REFERENCES frames (job_id, frame) ON DELETE CASCADE);
         CREATE TABLE IF NOT EXISTS webhook_deliveries (
@@ -122,6 +125,12 @@ internal static class Schema
         ("jobs", "trace_parent", "TEXT NULL"),
         ("tiles", "dispatched", "INTEGER NOT NULL DEFAULT 0"),
         ("tiles", "dispatched_ms", "BIGINT NULL"),
+        // 0 while the tile's input is not yet in the object store (its frame is being cut): not dispatchable. An earlier
+        // build recorded tiles only once all were cut, so its rows take the default, cut.
+        ("tiles", "cut", "INTEGER NOT NULL DEFAULT 1"),
+        // The assembler writing the frame's result, and until when its lease holds (Assembler.FrameWriterService).
+        ("frames", "writer", "TEXT NULL"),
+        ("frames", "writer_until_ms", "BIGINT NOT NULL DEFAULT 0"),
     ];
 
     /// <summary>

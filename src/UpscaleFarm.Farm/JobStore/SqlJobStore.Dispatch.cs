@@ -10,7 +10,8 @@ public sealed partial class SqlJobStore
     // match their WHERE clauses literally. Counts and claims go job by job, from the few running jobs into
     // those indexes, so their cost follows the running jobs and the window, not the whole backlog.
     private const string InQueue = "t.state = 'pending' AND t.dispatched = 1";
-    private const string Waiting = "t.state = 'pending' AND t.dispatched = 0";
+    // Tiles not yet cut (their input not yet in the object store) wait too, but cannot be claimed.
+    private const string Waiting = "t.state = 'pending' AND t.dispatched = 0 AND t.cut = 1";
 
     public async Task<IReadOnlyList<TileDispatch>> ClaimTilesAsync(int window, CancellationToken cancellation = default)
     {

@@ -135,14 +135,23 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
         if (planned == 0)
             return false;
         await connection.ExecuteAsync("""
-            INSERT INTO tiles (job_id, frame, tile, plane, state, input_x, input_y, input_width, input_height, core_x, core_y, core_width, core_height)
-            VALUES (@JobId, @Frame, @Tile, @Plane, @State, @InputX, @InputY, @InputWidth, @InputHeight, @CoreX, @CoreY, @CoreWidth, @CoreHeight)
+            INSERT INTO tiles (job_id, frame, tile, plane, state, input_x, input_y, input_width, input_height, core_x, core_y, core_width, core_height, cut)
+            VALUES (@JobId, @Frame, @Tile, @Plane, @State, @InputX, @InputY, @InputWidth, @InputHeight, @CoreX, @CoreY, @CoreWidth, @CoreHeight, @Cut)
             ON CONFLICT DO NOTHING
             """, tiles, transaction);
         await connection.ExecuteAsync("UPDATE jobs SET tiles_total = tiles_total + @Count WHERE id = @Id",
             new { Count = tiles.Count, Id = frame.JobId }, transaction);
         await transaction.CommitAsync(cancellation);
         return true;
+    }
+
+    public async Task MarkTilesCutAsync(Guid jobId, int frame, IReadOnlyList<int> tiles, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        await connection.ExecuteAsync("UPDATE tiles SET cut = 1 WHERE job_id = @Id AND frame = @Frame AND tile = @Tile AND cut = 0",
+            tiles.Select(tile => new { Id = Key(jobId), Frame = frame, Tile = tile }), transaction);
+        await transaction.CommitAsync(cancellation);
     }
 
     public async Task<TileAttempt> BeginTileAttemptAsync(Guid jobId, int frame, int tile, string worker, long nowMs, bool count = true,

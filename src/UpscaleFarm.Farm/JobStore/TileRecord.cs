@@ -25,4 +25,9 @@ public sealed class TileRecord
     public long? StartedMs { get; init; }
     public long? FinishedMs { get; init; }
     public long? InferenceMs { get; init; }
+    /// <summary>
+    /// 1 once the tile's input is in the object store. A frame's tiles are recorded (0) before they are cut, and each
+    /// becomes dispatchable as its row is cut, so workers start while the rest of the frame is still being cut.
+    /// </summary>
+    public int Cut { get; init; } = 1;
 }

@@ -23,6 +23,13 @@ public static class FarmTelemetry
     public static readonly UpDownCounter<long> TilesInFlight =
         Meter.CreateUpDownCounter<long>("upscalefarm.tiles.in_flight", "{tile}", "Tiles a worker is working on");
 
+    /// <summary>
+    /// Frames whose result an assembler wrote and recorded, by how: "progressive" (row by row as the tiles finished) or
+    /// "whole" (from FrameReady, once every tile was done). A frame written twice (a redelivery) counts twice.
+    /// </summary>
+    public static readonly Counter<long> FramesAssembled =
+        Meter.CreateCounter<long>("upscalefarm.frames.assembled", "{frame}", "Frames assembled and recorded, by assembly path");
+
     public static readonly Histogram<double> JobDuration =
         Meter.CreateHistogram<double>("upscalefarm.job.duration", "s", "Submission to end of a job, by its final state");
 
@@ -77,6 +84,7 @@ public static class FarmTelemetry
         public const string State = "state";
         public const string Device = "device";
         public const string MessageType = "message_type";
+        public const string Assembly = "assembly";
     }
 
     /// <summary>

@@ -1,0 +1,131 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Lifecycle;
+using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Telemetry;
+using UpscaleFarm.Storage;
+
+namespace UpscaleFarm.Farm.Assembler;
+
+/// <summary>
+/// Writes frames' results while their tiles are still being upscaled (Assembler:Progressive). As soon as a frame is
+/// planned, one assembler leases it in the job store (<see cref="IJobStore.LeaseNextFrameAsync"/>) and writes its result
+/// row of tiles by row as each row's tiles are done (<see cref="FrameAssembler.AssembleProgressivelyAsync"/>), woken by
+/// the tiles it counts (<see cref="TileCompletedSignal"/>) or its poll; then uploads it and records the frame, as
+/// <see cref="FrameReadyConsumer"/> does. It runs here, not in a consumer, so no delivery stays unacknowledged for a
+/// frame's whole upscale. A writer that dies (SIGKILL) leaves its lease to end; another assembler then leases the frame
+/// and writes it again from its first row: the tiles stay in the object store until the frame is recorded.
+/// </summary>
+public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, FrameAssembler assembler, IObjectStore objects, FrameLeaseNames names,
+    TileCompletedSignal completed, IOptions<FarmOptions> options, ILogger<FrameWriterService> logger) : BackgroundService
+{
+    private AssemblerOptions Settings => options.Value.Assembler;
+    private TimeSpan Poll => TimeSpan.FromMilliseconds(Math.Max(10, Settings.WriterPollMs));
+    private TimeSpan Lease => TimeSpan.FromSeconds(Math.Max(1, Settings.WriterLeaseSeconds));
+
+    protected override Task ExecuteAsync(CancellationToken stopping) =>
+        Task.WhenAll(Enumerable.Range(0, Math.Max(1, Settings.ConcurrentFrames)).Select(_ => Task.Run(() => WriteFramesAsync(stopping), stopping)));
+
+    /// <summary>
+    /// One frame at a time: leases the next frame to write, or waits for one. Assembler:ConcurrentFrames of these run, each
+    /// holding its strips. A frame none of them has leased (all busy, say with a lower-priority job's frame still being
+    /// upscaled) is assembled whole from its FrameReady, outside these, so it never waits for their frames.
+    /// </summary>
+    private async Task WriteFramesAsync(CancellationToken stopping)
+    {
+        // Failures in a row (an outage): the loop backs off as every step does, 1, 2, 4, 8, then every 10 s.
+        var failures = 0;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var wrote = false;
+                var now = Clock.NowMs;
+                var holder = names.NewHolder();
+                if (await store.LeaseNextFrameAsync(holder, now, now + (long)Lease.TotalMilliseconds, stopping) is { } frame)
+                {
+                    await using var lease = new FrameLease(store, Guid.Parse(frame.JobId), frame.Frame, holder, Lease);
+                    wrote = await WriteAsync(frame, lease, stopping);
+                }
+                failures = 0;
+                if (!wrote)
+                    await Task.Delay(Poll, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                // The lease is released: this or another assembler writes the frame again (or FrameReady assembles it).
+                var wait = TimeSpan.FromSeconds(Math.Min(10, 1 << Math.Min(failures++, 4)));
+                logger.LogWarning(e, "A progressive frame write failed; the frame is written again, from its first row, in {Seconds} s or by another assembler",
+                    wait.TotalSeconds);
+                await Task.Delay(wait, stopping).ContinueWith(_ => { }, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <returns>True if the frame was written and recorded.</returns>
+    private async Task<bool> WriteAsync(FrameRecord frame, FrameLease lease, CancellationToken stopping)
+    {
+        var jobId = Guid.Parse(frame.JobId);
+        using var writing = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Lost);
+        var cancellation = writing.Token;
+        var job = await store.GetJobAsync(jobId, cancellation);
+        if (job is null || JobState.IsFinal(job.State))
+            return false;
+        var tiles = await store.GetTilesAsync(jobId, frame.Frame, cancellation);
+        if (tiles.Count == 0)
+            return false;
+
+        // The frame's recording and its log lines (the job's "completed" among them) belong to the job's trace.
+        using var activity = FarmTelemetry.StartJobActivity("assemble frame", job.TraceParent);
+        activity?.SetTag(FarmTelemetry.Tags.JobId, job.Id).SetTag(FarmTelemetry.Tags.Tenant, job.Tenant)
+            .SetTag(FarmTelemetry.Tags.Frame, frame.Frame).SetTag(FarmTelemetry.Tags.Tiles, tiles.Count);
+        string resultKey;
+        try
+        {
+            resultKey = await assembler.AssembleProgressivelyAsync(job, frame, tiles, (waiting, ct) => WaitForTilesAsync(jobId, frame.Frame, waiting, ct), cancellation);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested && lease.Lost.IsCancellationRequested)
+        {
+            logger.LogWarning("Lost the lease of frame {Frame} of job {JobId} while writing it; another assembler writes it", frame.Frame, jobId);
+            return false;
+        }
+        catch (JobEndedException)
+        {
+            return false;
+        }
+        // The same ending as FrameReady's: a frame recorded twice (a writer that lost its lease just too late) counts once.
+        await lifecycle.CompleteFrameAsync(job, frame.Frame, resultKey, CancellationToken.None);
+        FarmTelemetry.FramesAssembled.Add(1, new KeyValuePair<string, object?>(FarmTelemetry.Tags.Assembly, "progressive"));
+        logger.LogInformation("Frame {Frame} of job {JobId} written progressively", frame.Frame, jobId);
+        await FrameReadyConsumer.DeleteTilesAsync(objects, logger, job, frame.Frame);
+        return true;
+    }
+
+    /// <summary>
+    /// Returns the tiles of <paramref name="waiting"/> that are done, once at least one is; throws
+    /// <see cref="JobEndedException"/> if the job ended first.
+    /// </summary>
+    private async Task<IReadOnlyList<TileRecord>> WaitForTilesAsync(Guid jobId, int frame, IReadOnlyList<TileRecord> waiting, CancellationToken cancellation)
+    {
+        var wanted = waiting.Select(t => t.Tile).ToHashSet();
+        while (true)
+        {
+            // Taken before looking: a tile counted while the store is read wakes the wait below.
+            var wake = completed.Next;
+            var tiles = await store.GetTilesAsync(jobId, frame, cancellation);
+            var done = tiles.Where(t => wanted.Contains(t.Tile) && t.State == TileState.Done).ToList();
+            if (done.Count > 0)
+                return done;
+            if (await store.GetJobAsync(jobId, cancellation) is not { State: JobState.Running })
+                throw new JobEndedException();
+            await Task.WhenAny(wake, Task.Delay(Poll, cancellation));
+            cancellation.ThrowIfCancellationRequested();
+        }
+    }
+}
