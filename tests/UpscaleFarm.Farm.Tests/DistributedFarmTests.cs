@@ -280,8 +280,9 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
         var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
 
-        // With no worker running yet, take tile 5's input away: every attempt at it fails.
-        await WaitUntilAsync(async () => (await client.Store.GetJobAsync(id))!.TilesTotal == 70);
+        // With no worker running yet, take tile 5's input away once it is cut (the plan is recorded before the
+        // tiles are cut, and a row at a time after): every attempt at it fails.
+        await WaitUntilAsync(async () => (await client.Store.GetTilesAsync(id, 0)) is { Count: 70 } tiles && tiles.All(t => t.Cut == 1));
         var job = (await client.Store.GetJobAsync(id))!;
         await client.Objects.DeleteAsync(FarmKeys.TileInput(job.Tenant, id, 0, 5));
         await StartAsync(settings, "worker", "worker");
