@@ -12,31 +12,13 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 side="${1:-10000}"
 format="${2:-tiff}"
 source_kind="${3:-png}"
-cd "$root"
-eval "$(scripts/services.sh start | sed -E 's/^([A-Z0-9_]+)=(.*)$/export \1="\2"/')"
-work="$(mktemp -d "${TMPDIR:-/tmp}/upscalefarm-huge-XXXXXX")"
-name="bench_$(date +%s)"
-pids=()
-# KEEP_LOGS=DIR keeps the roles' logs there.
-cleanup() { kill -TERM "${pids[@]}" 2>/dev/null || true; [[ -n "${KEEP_LOGS:-}" ]] && cp "$work"/*.log "$KEEP_LOGS"/ 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
+source "$root/scripts/lib/bench-farm.sh"
+bench_farm_setup huge
 source="$(./upscalefarm bench farm prepare "$work" --size "${side}x${side}" --source "$source_kind")"
-scripts/services.sh rabbitmqctl add_vhost "$name" >/dev/null
-scripts/services.sh rabbitmqctl set_permissions -p "$name" guest ".*" ".*" ".*" >/dev/null
-PGPASSWORD=upscalefarm psql -h 127.0.0.1 -p "${UPSCALEFARM_POSTGRES_PORT:-5433}" -U upscalefarm -d upscalefarm -qc "CREATE DATABASE $name"
-export Farm__Transport=rabbitmq Farm__RabbitMqUrl="${UPSCALEFARM_RABBITMQ%/}/$name" Farm__Database=postgres
-export Farm__DatabaseConnection="${UPSCALEFARM_POSTGRES/Database=upscalefarm/Database=$name}"
-export Farm__Storage=s3 Farm__S3ServiceUrl="$UPSCALEFARM_S3_ENDPOINT" Farm__S3Bucket="$UPSCALEFARM_S3_BUCKET"
-export Farm__S3AccessKey="$UPSCALEFARM_S3_ACCESS_KEY" Farm__S3SecretKey="$UPSCALEFARM_S3_SECRET_KEY" Farm__ModelsDirectory="$work/models"
-
 for role in coordinator worker assembler; do
-  Farm__DataDirectory="$work/$role" Farm__InstanceName="$role" ./upscalefarm serve --role "$role" >"$work/$role.log" 2>&1 &
-  pids+=($!)
+  bench_farm_start "$role" "$role"
 done
-for role in coordinator worker assembler; do
-  until grep -q "Bus started" "$work/$role.log"; do sleep 0.2; done
-done
+bench_farm_wait coordinator worker assembler
 
 echo "source: ${side}x${side} ($(du -h "$source" | cut -f1) $source_kind) -> $((side * 4))x$((side * 4)) $format"
 start_ms=$(date +%s%3N)
@@ -54,9 +36,7 @@ PGPASSWORD=upscalefarm psql -h 127.0.0.1 -p "${UPSCALEFARM_POSTGRES_PORT:-5433}"
          E'\nafter the last tile:', round(100.0 * (j.finished_ms - max(t.finished_ms)) / ($end_ms - $start_ms), 0) || ' % of the wall time;',
          'wall / tile stage:', round(($end_ms - $start_ms)::numeric / greatest(1, max(t.finished_ms) - min(t.started_ms)), 2)
   FROM jobs j JOIN tiles t ON t.job_id = j.id GROUP BY j.id, j.created_ms, j.finished_ms"
-kill -TERM "${pids[@]}"
-wait "${pids[@]}" 2>/dev/null || true
-pids=()
+bench_farm_stop
 for role in coordinator worker assembler; do
   echo "$role: $(grep -o 'peak RSS [0-9]* MiB' "$work/$role.log")"
 done
