@@ -25,14 +25,20 @@ namespace UpscaleFarm.Farm.Assembler;
 /// </summary>
 public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOptions<FarmOptions> options, ILogger<FrameAssembler> logger)
 {
-    public async Task<string> AssembleAsync(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles, CancellationToken cancellation)
+    /// <summary>The job's result format and a fresh scratch path for its encoding.</summary>
+    private (ImageFormat Format, string Extension, string Path) ScratchResult(JobRecord job)
     {
-        var farm = options.Value;
-        Directory.CreateDirectory(farm.ScratchDirectory);
+        Directory.CreateDirectory(options.Value.ScratchDirectory);
         if (!ImageFormats.TryParse(job.Format, out var format))
             throw new ImageOutputException($"unknown output format '{job.Format}'");
         var extension = ImageFormats.Extension(format);
-        var resultPath = Path.Combine(farm.ScratchDirectory, $"result-{Guid.NewGuid():N}{extension}");
+        return (format, extension, Path.Combine(options.Value.ScratchDirectory, $"result-{Guid.NewGuid():N}{extension}"));
+    }
+
+    public async Task<string> AssembleAsync(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles, CancellationToken cancellation)
+    {
+        var farm = options.Value;
+        var (format, extension, resultPath) = ScratchResult(job);
         try
         {
             try
@@ -67,11 +73,7 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         Func<IReadOnlyList<TileRecord>, CancellationToken, Task<IReadOnlyList<TileRecord>>> waitForTiles, CancellationToken cancellation)
     {
         var farm = options.Value;
-        Directory.CreateDirectory(farm.ScratchDirectory);
-        if (!ImageFormats.TryParse(job.Format, out var format))
-            throw new ImageOutputException($"unknown output format '{job.Format}'");
-        var extension = ImageFormats.Extension(format);
-        var resultPath = Path.Combine(farm.ScratchDirectory, $"result-{Guid.NewGuid():N}{extension}");
+        var (format, extension, resultPath) = ScratchResult(job);
         var (scale, is16Bit) = (frame.Scale, frame.Is16Bit == 1);
         int width = frame.Width * scale, height = frame.Height * scale;
         var rows = tiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key).Select(r => (IReadOnlyList<TileRecord>)r.ToList()).ToList();
