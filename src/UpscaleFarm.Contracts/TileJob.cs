@@ -1,10 +1,12 @@
 namespace UpscaleFarm.Contracts.V1;
 
 /// <summary>
-/// One tile for a worker: read <see cref="InputKey"/> (the tile's input window, halo included), run
-/// the model, write the kept core to <see cref="OutputKey"/> with <see cref="OutputBands"/> bands
-/// (1 for a grey or alpha plane, 3 for colour). The same key always receives the same bytes, so a
-/// redelivered tile is harmless. <see cref="Tenant"/> labels the worker's spans.
+/// One unit of work for a worker: a pack of neighbouring tiles of one row of one plane (<see cref="Tiles"/>, in order;
+/// one tile when tiles are large). Read <see cref="InputKey"/> (the tiles' input windows, halo included, as one pack),
+/// run the model on each, and write their kept cores to <see cref="OutputKey"/> as one pack, with
+/// <see cref="OutputBands"/> bands (1 for a grey or alpha plane, 3 for colour). <see cref="Tile"/> is the pack's first
+/// tile, which names it. The same key always receives the same bytes, so a redelivered pack is harmless.
+/// <see cref="Tenant"/> labels the worker's spans.
 /// </summary>
-public sealed record TileJob(Guid JobId, int Frame, int Tile, string Model, string InputKey, string OutputKey, TileGeometry Geometry, int OutputBands,
+public sealed record TileJob(Guid JobId, int Frame, int Tile, string Model, string InputKey, string OutputKey, IReadOnlyList<PackedTile> Tiles, int OutputBands,
     string Tenant = "");

@@ -92,7 +92,7 @@ public sealed class OverlapStoreTests(FarmServices services) : IDisposable
         await store.SaveFramePlanAsync(new FrameRecord { JobId = id.ToString("N"), Frame = 0, Width = 64, Height = 64, Scale = 4 },
             Enumerable.Range(0, tiles).Select(t => new TileRecord
             {
-                JobId = id.ToString("N"), Frame = 0, Tile = t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8, Cut = 0,
+                JobId = id.ToString("N"), Frame = 0, Tile = t, Pack = t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8, Cut = 0,
             }).ToList());
         return id;
     }

@@ -26,15 +26,15 @@ public sealed class StalledWorkStoreTests(FarmServices services) : IDisposable
             [new FrameSource($"t/{queued:N}/0.png", "0.png")]));
         // Both tiles done at 2000 ms, the frame never assembled.
         var counted = await StoreJobs.AddPlannedAsync(store, tiles: 2);
-        await store.TransactAsync(changes => changes.CompleteTileAsync(counted, 0, 0, "w", 1, 2000));
-        await store.TransactAsync(changes => changes.CompleteTileAsync(counted, 0, 1, "w", 1, 2000));
+        await store.TransactAsync(changes => changes.CompletePackAsync(counted, 0, 0, "w", 1, 2000));
+        await store.TransactAsync(changes => changes.CompletePackAsync(counted, 0, 1, "w", 1, 2000));
         // Its one frame assembled at 3000 ms, the job never completed.
         var assembled = await StoreJobs.AddPlannedAsync(store, tiles: 1);
-        await store.TransactAsync(changes => changes.CompleteTileAsync(assembled, 0, 0, "w", 1, 2500));
+        await store.TransactAsync(changes => changes.CompletePackAsync(assembled, 0, 0, "w", 1, 2500));
         await store.TransactAsync(changes => changes.CompleteFrameAsync(assembled, 0, "result", 3000));
         // Still working: one of its tiles is pending.
         var working = await StoreJobs.AddPlannedAsync(store, tiles: 2);
-        await store.TransactAsync(changes => changes.CompleteTileAsync(working, 0, 0, "w", 1, 2000));
+        await store.TransactAsync(changes => changes.CompletePackAsync(working, 0, 0, "w", 1, 2000));
 
         var early = await store.FindStalledAsync(beforeMs: 900, limit: 100);
         Assert.Equal(0, early.Count);
@@ -58,7 +58,7 @@ public sealed class StalledWorkStoreTests(FarmServices services) : IDisposable
         var claimed = await store.ClaimTilesAsync(window: 10);
         Assert.Equal(3, claimed.Count);
         // A worker took tile 0; tiles 1 and 2 were never sent.
-        Assert.True((await store.BeginTileAttemptAsync(job, 0, 0, "w", Messaging.Clock.NowMs)).Proceed);
+        Assert.True((await store.BeginPackAttemptAsync(job, 0, 0, "w", Messaging.Clock.NowMs)).Proceed);
 
         Assert.Equal(0, await store.ReleaseUnstartedTilesAsync(claimedBeforeMs: Messaging.Clock.NowMs - 60_000));
         Assert.Empty(await store.ClaimTilesAsync(window: 10));

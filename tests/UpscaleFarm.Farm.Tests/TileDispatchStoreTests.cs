@@ -26,7 +26,7 @@ public sealed class TileDispatchStoreTests(FarmServices services) : IDisposable
         Assert.Equal([(high, 0), (high, 1), (high, 2), (middle, 0)], first.Select(t => (Guid.Parse(t.JobId), t.Tile)));
         // The window is full until a claimed tile is finished.
         Assert.Empty(await store.ClaimTilesAsync(window: 4));
-        await store.TransactAsync(changes => changes.CompleteTileAsync(high, 0, 0, "w", 1, 1));
+        await store.TransactAsync(changes => changes.CompletePackAsync(high, 0, 0, "w", 1, 1));
         Assert.Equal([(middle, 1)], (await store.ClaimTilesAsync(window: 4)).Select(t => (Guid.Parse(t.JobId), t.Tile)));
 
         // A cancelled job's claimed tiles stop counting against the window.

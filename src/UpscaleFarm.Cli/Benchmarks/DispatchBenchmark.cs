@@ -34,7 +34,7 @@ public static class DispatchBenchmark
             await store.SaveFramePlanAsync(new FrameRecord { JobId = id.ToString("N"), Frame = 0, State = FrameState.Planned, Width = 1, Height = 1, Scale = 4 },
                 Enumerable.Range(0, tilesPerJob).Select(t => new TileRecord
                 {
-                    JobId = id.ToString("N"), Frame = 0, Tile = t, InputWidth = 512, InputHeight = 512, CoreWidth = 512, CoreHeight = 512,
+                    JobId = id.ToString("N"), Frame = 0, Tile = t, Pack = t, InputWidth = 512, InputHeight = 512, CoreWidth = 512, CoreHeight = 512,
                 }).ToList());
         }
     }
@@ -52,7 +52,7 @@ public static class DispatchBenchmark
         {
             clock.Restart();
             foreach (var tile in claimed.Take(finished))
-                await store.TransactAsync(changes => changes.CompleteTileAsync(Guid.Parse(tile.JobId), tile.Frame, tile.Tile, "bench", 1, 1));
+                await store.TransactAsync(changes => changes.CompletePackAsync(Guid.Parse(tile.JobId), tile.Frame, tile.Tile, "bench", 1, 1));
             completes.Add(clock.Elapsed / finished);
             claimed.RemoveRange(0, Math.Min(finished, claimed.Count));
             clock.Restart();

@@ -2,6 +2,7 @@ using MassTransit;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Lifecycle;
 using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Worker;
 
 namespace UpscaleFarm.Farm.Assembler;
 
@@ -14,7 +15,7 @@ public sealed class DeadLetteredTileConsumer(JobLifecycle lifecycle) : IConsumer
     public async Task Consume(ConsumeContext<TileJob> context)
     {
         var tile = context.Message;
-        var reason = $"tile {tile.Tile} of frame {tile.Frame} was delivered {QueueTopology.TileDeliveryLimit} times without completing";
+        var reason = $"{TileJobConsumer.Name(tile)} {(tile.Tiles.Count == 1 ? "was" : "were")} delivered {QueueTopology.TileDeliveryLimit} times without completing";
         await lifecycle.FailAsync(tile.JobId, reason, context.CancellationToken);
     }
 }

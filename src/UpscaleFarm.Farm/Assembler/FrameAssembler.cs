@@ -9,6 +9,7 @@ using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.Housekeeping;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Packing;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Imaging.Codecs;
 using UpscaleFarm.Storage;
@@ -63,7 +64,7 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
 
     /// <summary>
     /// Assembles a frame while its tiles are still being upscaled: <paramref name="waitForTiles"/> returns, once at least one
-    /// is done, which of the tiles it is given are done; each is downloaded into its row's strip as soon as it is, and a
+    /// is done, which of the tiles it is given are done (whole packs); each is downloaded into its row's strip as soon as it is, and a
     /// row whose tiles (both planes) are all in is handed to the encoder, which runs beside this loop on its own thread
     /// and reads the planes as streams (<see cref="StripPipe"/>) through the same composition and encoder as
     /// <see cref="AssembleAsync"/>, so the bytes are the same. After the last tile, only that tile, the last strip's
@@ -221,45 +222,46 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         }
     }
 
-    /// <summary>Downloads a row of a plane's tiles in parallel and pastes each into the strip.</summary>
+    /// <summary>
+    /// Downloads a row of a plane's tiles, pack by pack (<see cref="TilePack"/>; a row holds whole packs) and packs in
+    /// parallel, and pastes each tile into the strip.
+    /// </summary>
     private async Task PasteRowAsync<T>(JobRecord job, FrameRecord frame, IEnumerable<TileRecord> row, T[] strip, int stripWidth, int bands,
         CancellationToken cancellation) where T : unmanaged
     {
         var scale = frame.Scale;
+        var pool = ArrayPool<byte>.Shared;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.Assembler.ParallelDownloads, CancellationToken = cancellation };
-        await Parallel.ForEachAsync(row, parallel, async (tile, ct) =>
+        await Parallel.ForEachAsync(row.GroupBy(t => t.Pack), parallel, async (pack, ct) =>
         {
-            var raster = await DownloadTileAsync(FarmKeys.TileOutput(job.Tenant, job.JobId, frame.Frame, tile.Tile), ct);
+            var tiles = pack.OrderBy(t => t.Tile).ToList();
+            // A frame has hundreds of multi-megabyte tiles: new arrays for each would pile up as garbage faster than the
+            // collector returns it, and that garbage, not the strip, would set the assembler's peak memory.
+            var (encoded, length) = await objects.RentAllBytesAsync(FarmKeys.TileOutput(job.Tenant, job.JobId, frame.Frame, pack.Key), pool, ct);
             try
             {
-                if (raster.Width != tile.CoreWidth * scale || raster.Height != tile.CoreHeight * scale || raster.Bands != bands)
-                    throw new InvalidDataException($"tile {tile.Tile} of frame {frame.Frame} is {raster.Width}x{raster.Height}x{raster.Bands}, not its planned size");
-                Paste(raster, MemoryMarshal.AsBytes(strip.AsSpan()), stripWidth, tile.CoreX * scale, bands);
+                var parts = TilePack.Parts(encoded.AsSpan(0, length), tiles.Count);
+                for (var i = 0; i < tiles.Count; i++)
+                {
+                    var (tile, (offset, count)) = (tiles[i], parts[i]);
+                    var raster = codec.Decode(encoded.AsSpan(offset, count), pool.Rent);
+                    try
+                    {
+                        if (raster.Width != tile.CoreWidth * scale || raster.Height != tile.CoreHeight * scale || raster.Bands != bands)
+                            throw new InvalidDataException($"tile {tile.Tile} of frame {frame.Frame} is {raster.Width}x{raster.Height}x{raster.Bands}, not its planned size");
+                        Paste(raster, MemoryMarshal.AsBytes(strip.AsSpan()), stripWidth, tile.CoreX * scale, bands);
+                    }
+                    finally
+                    {
+                        pool.Return(raster.Pixels);
+                    }
+                }
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(raster.Pixels);
+                pool.Return(encoded);
             }
         });
-    }
-
-    /// <summary>
-    /// A tile's pixels in a pooled buffer (return it to <see cref="ArrayPool{T}.Shared"/>). A frame has
-    /// hundreds of multi-megabyte tiles; new arrays for each would pile up as garbage faster than the
-    /// collector returns it, and that garbage, not the strip, would set the assembler's peak memory.
-    /// </summary>
-    private async Task<TileRaster> DownloadTileAsync(string key, CancellationToken cancellation)
-    {
-        var pool = ArrayPool<byte>.Shared;
-        var (encoded, length) = await objects.RentAllBytesAsync(key, pool, cancellation);
-        try
-        {
-            return codec.Decode(encoded.AsSpan(0, length), pool.Rent);
-        }
-        finally
-        {
-            pool.Return(encoded);
-        }
     }
 
     private static void Paste(TileRaster raster, Span<byte> strip, int stripWidth, int x, int bands)

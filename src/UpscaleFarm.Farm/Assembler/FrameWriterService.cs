@@ -108,20 +108,20 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
     }
 
     /// <summary>
-    /// Returns the tiles of <paramref name="waiting"/> that are done, once at least one is; throws
-    /// <see cref="JobEndedException"/> if the job ended first.
+    /// Returns the tiles of <paramref name="waiting"/> that are done (whole packs), once at least one is; throws
+    /// <see cref="JobEndedException"/> if the job ended first. Each look reads only the waiting packs' first tiles, by
+    /// primary key, so waking once per finished pack costs the same whatever the frame's size.
     /// </summary>
     private async Task<IReadOnlyList<TileRecord>> WaitForTilesAsync(Guid jobId, int frame, IReadOnlyList<TileRecord> waiting, CancellationToken cancellation)
     {
-        var wanted = waiting.Select(t => t.Tile).ToHashSet();
+        var packs = waiting.Select(t => t.Pack).Distinct().ToList();
         while (true)
         {
             // Taken before looking: a tile counted while the store is read wakes the wait below.
             var wake = completed.Next;
-            var tiles = await store.GetTilesAsync(jobId, frame, cancellation);
-            var done = tiles.Where(t => wanted.Contains(t.Tile) && t.State == TileState.Done).ToList();
+            var done = (await store.GetDonePacksAsync(jobId, frame, packs, cancellation)).ToHashSet();
             if (done.Count > 0)
-                return done;
+                return waiting.Where(t => done.Contains(t.Pack)).ToList();
             if (await store.GetJobAsync(jobId, cancellation) is not { State: JobState.Running })
                 throw new JobEndedException();
             await Task.WhenAny(wake, Task.Delay(Poll, cancellation));

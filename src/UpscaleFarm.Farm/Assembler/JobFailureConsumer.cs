@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Lifecycle;
+using UpscaleFarm.Farm.Worker;
 
 namespace UpscaleFarm.Farm.Assembler;
 
@@ -19,7 +20,7 @@ public sealed class JobFailureConsumer(JobLifecycle lifecycle, ILogger<JobFailur
         FailAsync(context, context.Message.JobId, context.Message.Reason);
 
     public Task Consume(ConsumeContext<Fault<TileJob>> context) =>
-        FailAsync(context, context.Message.Message.JobId, $"tile {context.Message.Message.Tile} of frame {context.Message.Message.Frame} failed: {Reason(context.Message)}", context.Message);
+        FailAsync(context, context.Message.Message.JobId, $"{TileJobConsumer.Name(context.Message.Message)} failed: {Reason(context.Message)}", context.Message);
 
     public Task Consume(ConsumeContext<Fault<PlanFrame>> context) =>
         FailAsync(context, context.Message.Message.JobId, $"planning frame {context.Message.Message.Frame} failed: {Reason(context.Message)}", context.Message);
@@ -31,7 +32,7 @@ public sealed class JobFailureConsumer(JobLifecycle lifecycle, ILogger<JobFailur
         FailAsync(context, context.Message.Message.JobId, $"starting the job failed: {Reason(context.Message)}", context.Message);
 
     public Task Consume(ConsumeContext<Fault<TileCompleted>> context) =>
-        FailAsync(context, context.Message.Message.JobId, $"counting tile {context.Message.Message.Tile} of frame {context.Message.Message.Frame} failed: {Reason(context.Message)}", context.Message);
+        FailAsync(context, context.Message.Message.JobId, $"counting the pack of tile {context.Message.Message.Tile} of frame {context.Message.Message.Frame} failed: {Reason(context.Message)}", context.Message);
 
     public Task Consume(ConsumeContext<Fault<MuxVideo>> context) =>
         FailAsync(context, context.Message.Message.JobId, $"encoding the video failed: {Reason(context.Message)}", context.Message);

@@ -11,6 +11,16 @@ public sealed class CoordinatorOptions
     /// </summary>
     public int DispatchWindow { get; set; } = 512;
 
+    /// <summary>
+    /// Input pixels (halo included) a pack of tiles may hold (<see cref="Packing.TilePacker"/>): small tiles travel as
+    /// packs, one message, job-store update and object each way for all of them. The default, 512², leaves tiles of the
+    /// models' default size (512 and a halo) one to a pack; 0 or 1 makes every tile a pack of its own.
+    /// </summary>
+    public long PackPixels { get; set; } = 512 * 512;
+
+    /// <summary>Tiles in one pack, at most (however small): a pack is also what one failure retries and one worker holds.</summary>
+    public int MaxPackTiles { get; set; } = 64;
+
     /// <summary>How often the dispatcher refills the window when nothing wakes it sooner.</summary>
     public int DispatchIntervalMs { get; set; } = 100;
 

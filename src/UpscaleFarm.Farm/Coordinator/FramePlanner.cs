@@ -6,6 +6,7 @@ using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Farm.Packing;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Imaging.Codecs;
 using UpscaleFarm.Models.Catalog;
@@ -45,9 +46,13 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
             var plan = TilePlanner.Plan(source.Width, source.Height, tile, JobOptionRules.EffectiveHalo(job.Halo, tile, model));
             var planes = alphaPlane == 1 ? 2 : 1;
 
+            var packs = TilePacker.PackStarts(plan.Tiles, farm.Coordinator.PackPixels, farm.Coordinator.MaxPackTiles);
             var tiles = new List<TileRecord>(plan.Tiles.Count * planes);
             for (var plane = 0; plane < planes; plane++)
-                tiles.AddRange(plan.Tiles.Select(t => Record(job.Id, frame.Frame, plane * plan.Tiles.Count + t.Index, plane, t)));
+            {
+                var first = plane * plan.Tiles.Count;
+                tiles.AddRange(plan.Tiles.Select(t => Record(job.Id, frame.Frame, first + t.Index, first + packs[t.Index], plane, t)));
+            }
 
             var planned = new FrameRecord
             {
@@ -69,10 +74,11 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
     }
 
     /// <summary>
-    /// Cuts <paramref name="tiles"/> of an opened frame (any subset: a redelivered plan cuts what is left), top row of
-    /// tiles first, both planes of a row together (the assembler writes the result top to bottom). Each row is passed
-    /// to <paramref name="rowCut"/> once all its inputs are in the object store; rows overlap (the next row is cut
-    /// while the last uploads of the one before finish), so rows may be reported slightly out of order.
+    /// Cuts <paramref name="tiles"/> of an opened frame (any subset of whole packs: a redelivered plan cuts what is left),
+    /// top row of tiles first, both planes of a row together (the assembler writes the result top to bottom), each pack
+    /// (<see cref="TilePack"/>) as one object. Each row is passed to <paramref name="rowCut"/> once all its packs are in the
+    /// object store; rows overlap (the next row is cut while the last uploads of the one before finish), so rows may be
+    /// reported slightly out of order.
     /// </summary>
     public async Task CutAsync(JobRecord job, OpenedFrame opened, IReadOnlyList<TileRecord> tiles, Func<IReadOnlyList<TileRecord>, Task> rowCut,
         CancellationToken cancellation)
@@ -80,19 +86,19 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         var frame = opened.Frame;
         var planes = opened.Source.Alpha is null ? new[] { opened.Source.Color } : new[] { opened.Source.Color, opened.Source.Alpha };
         var rows = tiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key).Select(r => r.OrderBy(t => t.Plane).ThenBy(t => t.CoreX).ToList()).ToList();
-        var remaining = rows.Select(r => r.Count).ToArray();
-        var ordered = rows.SelectMany((row, r) => row.Select(tile => (Row: r, Tile: tile)));
+        var packs = rows.SelectMany((row, r) => row.GroupBy(t => t.Pack).Select(pack => (Row: r, Tiles: pack.ToList()))).ToList();
+        var remaining = rows.Select((_, r) => packs.Count(p => p.Row == r)).ToArray();
         try
         {
-            await Parallel.ForEachAsync(ordered, new ParallelOptions { MaxDegreeOfParallelism = ParallelTiles, CancellationToken = cancellation },
-                async (item, ct) =>
+            await Parallel.ForEachAsync(packs, new ParallelOptions { MaxDegreeOfParallelism = ParallelTiles, CancellationToken = cancellation },
+                async (pack, ct) =>
                 {
-                    var raster = ReadWindow(planes[item.Tile.Plane], item.Tile, opened.Source.Is16Bit);
-                    var key = FarmKeys.TileInput(job.Tenant, job.JobId, frame.Frame, item.Tile.Tile);
-                    await objects.PutAsync(key, new MemoryStream(codec.Encode(raster), writable: false), ct);
+                    var encoded = pack.Tiles.Select(t => new ArraySegment<byte>(codec.Encode(ReadWindow(planes[t.Plane], t, opened.Source.Is16Bit)))).ToList();
+                    var key = FarmKeys.TileInput(job.Tenant, job.JobId, frame.Frame, pack.Tiles[0].Pack);
+                    await objects.PutAsync(key, new MemoryStream(TilePack.Write(encoded, length => new byte[length]).Array!, writable: false), ct);
                     // The upload that completes its row reports the row; a row is reported once.
-                    if (Interlocked.Decrement(ref remaining[item.Row]) == 0)
-                        await rowCut(rows[item.Row]);
+                    if (Interlocked.Decrement(ref remaining[pack.Row]) == 0)
+                        await rowCut(rows[pack.Row]);
                 });
         }
         catch (VipsException e)
@@ -102,9 +108,9 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         }
     }
 
-    private static TileRecord Record(string jobId, int frame, int index, int plane, Tile tile) => new()
+    private static TileRecord Record(string jobId, int frame, int index, int pack, int plane, Tile tile) => new()
     {
-        JobId = jobId, Frame = frame, Tile = index, Plane = plane, State = TileState.Pending,
+        JobId = jobId, Frame = frame, Tile = index, Pack = pack, Plane = plane, State = TileState.Pending,
         InputX = tile.Input.X, InputY = tile.Input.Y, InputWidth = tile.Input.Width, InputHeight = tile.Input.Height,
         CoreX = tile.Core.X, CoreY = tile.Core.Y, CoreWidth = tile.Core.Width, CoreHeight = tile.Core.Height, Cut = 0,
     };

@@ -88,7 +88,7 @@ public sealed class TileDispatcher : BackgroundService
             activity?.SetTag(FarmTelemetry.Tags.Tiles, jobTiles.Count);
             try
             {
-                await _bus.PublishBatch(jobTiles.Select(ToMessage), cancellation);
+                await _bus.PublishBatch(jobTiles.GroupBy(t => (t.Frame, t.Pack)).Select(pack => ToMessage(pack.ToList())), cancellation);
             }
             catch (Exception e)
             {
@@ -111,13 +111,15 @@ public sealed class TileDispatcher : BackgroundService
         }
     }
 
-    private static TileJob ToMessage(TileDispatch t)
+    /// <summary>One message per pack (<see cref="Packing.TilePacker"/>), its tiles in order.</summary>
+    private static TileJob ToMessage(IReadOnlyList<TileDispatch> pack)
     {
+        var t = pack[0];
         var jobId = Guid.Parse(t.JobId);
-        return new TileJob(jobId, t.Frame, t.Tile, t.Model,
-            FarmKeys.TileInput(t.Tenant, jobId, t.Frame, t.Tile),
-            FarmKeys.TileOutput(t.Tenant, jobId, t.Frame, t.Tile),
-            new TileGeometry(t.InputX, t.InputY, t.InputWidth, t.InputHeight, t.CoreX, t.CoreY, t.CoreWidth, t.CoreHeight),
+        return new TileJob(jobId, t.Frame, t.Pack, t.Model,
+            FarmKeys.TileInput(t.Tenant, jobId, t.Frame, t.Pack),
+            FarmKeys.TileOutput(t.Tenant, jobId, t.Frame, t.Pack),
+            pack.Select(p => new PackedTile(p.Tile, new TileGeometry(p.InputX, p.InputY, p.InputWidth, p.InputHeight, p.CoreX, p.CoreY, p.CoreWidth, p.CoreHeight))).ToList(),
             t.Plane == 0 && t.IsGray == 0 ? 3 : 1, t.Tenant);
     }
 }

@@ -98,12 +98,19 @@ public interface IJobStore
     /// <summary>Makes the unfinished tiles of running jobs claimable again, after a restart lost the queue that held them.</summary>
     Task<int> ReleaseAllTilesAsync(CancellationToken cancellation = default);
 
-    /// <summary>Counts a worker's delivery of a tile, unless the job is no longer running or the tile is done.</summary>
+    /// <summary>
+    /// Counts a worker's delivery of a pack (named by its first tile) on each of its tiles, unless the job is no longer
+    /// running or the pack is done.
+    /// </summary>
     /// <param name="count">False for a retry of the same delivery in the same worker: it checks and marks, but counts nothing.</param>
-    Task<TileAttempt> BeginTileAttemptAsync(Guid jobId, int frame, int tile, string worker, long nowMs, bool count = true,
+    Task<TileAttempt> BeginPackAttemptAsync(Guid jobId, int frame, int pack, string worker, long nowMs, bool count = true,
         CancellationToken cancellation = default);
 
-    Task RecordTileErrorAsync(Guid jobId, int frame, int tile, string error, CancellationToken cancellation = default);
+    /// <summary>Records the error of a pack's attempt on each of its tiles.</summary>
+    Task RecordPackErrorAsync(Guid jobId, int frame, int pack, string error, CancellationToken cancellation = default);
+
+    /// <summary>Which of <paramref name="packs"/> (named by their first tiles) of a frame are done.</summary>
+    Task<IReadOnlyList<int>> GetDonePacksAsync(Guid jobId, int frame, IReadOnlyCollection<int> packs, CancellationToken cancellation = default);
 
     /// <summary>Records a job's end event for its webhook; false (and nothing written) if the job already has one for that event.</summary>
     Task<bool> ScheduleWebhookAsync(WebhookDeliveryRecord delivery, CancellationToken cancellation = default);

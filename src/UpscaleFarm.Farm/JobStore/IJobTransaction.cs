@@ -11,8 +11,8 @@ public interface IJobTransaction
 {
     Task CreateJobAsync(JobRecord job, IReadOnlyList<FrameSource> frames);
 
-    /// <summary>Marks a tile done and counts it, exactly once however often it is called.</summary>
-    Task<TileCount> CompleteTileAsync(Guid jobId, int frame, int tile, string worker, long inferenceMs, long nowMs);
+    /// <summary>Marks a pack's tiles (the pack named by its first tile) done and counts them, exactly once however often it is called.</summary>
+    Task<TileCount> CompletePackAsync(Guid jobId, int frame, int pack, string worker, long inferenceMs, long nowMs);
 
     /// <summary>Marks a frame assembled; returns true for the one call that assembles the job's last frame.</summary>
     Task<bool> CompleteFrameAsync(Guid jobId, int frame, string resultKey, long nowMs);

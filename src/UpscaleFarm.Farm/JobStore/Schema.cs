@@ -76,6 +76,7 @@ internal static class Schema
             dispatched INTEGER NOT NULL DEFAULT 0,
             dispatched_ms BIGINT NULL,
             cut INTEGER NOT NULL DEFAULT 1,
+            pack INTEGER NOT NULL DEFAULT -1,
             PRIMARY KEY (job_id, frame, tile),
             FOREIGN KEY (job_id, frame) REFERENCES frames (job_id, frame) ON DELETE CASCADE);
         CREATE TABLE IF NOT EXISTS webhook_deliveries (
@@ -108,6 +109,7 @@ internal static class Schema
         CREATE INDEX IF NOT EXISTS jobs_tenant ON jobs (tenant, created_ms);
         CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (tenant, idempotency_key);
         CREATE INDEX IF NOT EXISTS tiles_waiting ON tiles (job_id, frame, tile) WHERE state = 'pending' AND dispatched = 0;
+        CREATE INDEX IF NOT EXISTS tiles_pack ON tiles (job_id, frame, pack);
         CREATE INDEX IF NOT EXISTS tiles_in_queue ON tiles (job_id) WHERE state = 'pending' AND dispatched = 1;
         CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_ms) WHERE state = 'scheduled';
         CREATE INDEX IF NOT EXISTS outbox_due ON outbox (lease_until_ms, created_ms);
@@ -131,6 +133,9 @@ internal static class Schema
         // The assembler writing the frame's result, and until when its lease holds (Assembler.FrameWriterService).
         ("frames", "writer", "TEXT NULL"),
         ("frames", "writer_until_ms", "BIGINT NOT NULL DEFAULT 0"),
+        // The first tile of the tile's pack (Packing.TilePacker), which names the pack. An earlier build sent every tile
+        // alone: its rows become packs of one.
+        ("tiles", "pack", "INTEGER NOT NULL DEFAULT -1"),
     ];
 
     /// <summary>
@@ -140,6 +145,7 @@ internal static class Schema
     public static string? AfterAdding(string table, string column) => (table, column) switch
     {
         ("tiles", "dispatched") => "UPDATE tiles SET dispatched = 1 WHERE state = 'pending'",
+        ("tiles", "pack") => "UPDATE tiles SET pack = tile",
         _ => null,
     };
 }

@@ -13,6 +13,7 @@ public sealed partial class SqlJobStore
     // Tiles not yet cut (their input not yet in the object store) wait too, but cannot be claimed.
     private const string Waiting = "t.state = 'pending' AND t.dispatched = 0 AND t.cut = 1";
 
+    /// <remarks>A pack (<see cref="Packing.TilePacker"/>) is claimed whole, in one statement.</remarks>
     public async Task<IReadOnlyList<TileDispatch>> ClaimTilesAsync(int window, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
@@ -30,25 +31,30 @@ public sealed partial class SqlJobStore
             new { JobState.Running }, transaction);
         foreach (var job in jobs)
         {
-            var candidates = await connection.QueryAsync<TileDispatch>($"""
-                SELECT t.job_id, @Tenant AS tenant, @Model AS model, @TraceParent AS trace_parent, t.frame, t.tile, t.plane, f.is_gray,
-                    t.input_x, t.input_y, t.input_width, t.input_height, t.core_x, t.core_y, t.core_width, t.core_height
-                FROM tiles t JOIN frames f ON f.job_id = t.job_id AND f.frame = t.frame
+            // The packs of the first waiting tiles, in order; each is claimed whole, so the last may go past the window.
+            var packs = (await connection.QueryAsync<(int Frame, int Pack)>($"""
+                SELECT t.frame, t.pack FROM tiles t
                 WHERE t.job_id = @Id AND {Waiting}
                 ORDER BY t.frame, t.tile
                 LIMIT @Room
-                """, new { job.Id, job.Tenant, job.Model, job.TraceParent, Room = room }, transaction);
-            // Another coordinator may have claimed some of them meanwhile: its update holds the row until it
-            // commits, and then "dispatched = 0" no longer matches here.
-            foreach (var tile in candidates)
+                """, new { job.Id, Room = room }, transaction)).Distinct().ToList();
+            var grey = new Dictionary<int, int>();
+            foreach (var (frame, pack) in packs)
             {
-                if (await connection.ExecuteAsync(
-                        "UPDATE tiles SET dispatched = 1, dispatched_ms = @Now WHERE job_id = @JobId AND frame = @Frame AND tile = @Tile AND dispatched = 0",
-                        new { tile.JobId, tile.Frame, tile.Tile, Now = Messaging.Clock.NowMs }, transaction) == 1)
-                {
-                    claimed.Add(tile);
-                    room--;
-                }
+                if (!grey.TryGetValue(frame, out var isGray))
+                    grey[frame] = isGray = await connection.ExecuteScalarAsync<int>("SELECT is_gray FROM frames WHERE job_id = @Id AND frame = @Frame",
+                        new { job.Id, Frame = frame }, transaction);
+                // Another coordinator may have claimed the pack meanwhile: its update holds the rows until it commits, and
+                // then "dispatched = 0" no longer matches here.
+                var tiles = (await connection.QueryAsync<TileDispatch>("""
+                    UPDATE tiles SET dispatched = 1, dispatched_ms = @Now
+                    WHERE job_id = @Id AND frame = @Frame AND pack = @Pack AND state = 'pending' AND dispatched = 0 AND cut = 1
+                    RETURNING job_id, @Tenant AS tenant, @Model AS model, @TraceParent AS trace_parent, frame, tile, pack, plane, @IsGray AS is_gray,
+                        input_x, input_y, input_width, input_height, core_x, core_y, core_width, core_height
+                    """, new { job.Id, job.Tenant, job.Model, job.TraceParent, Frame = frame, Pack = pack, IsGray = isGray, Now = Messaging.Clock.NowMs },
+                    transaction)).OrderBy(t => t.Tile).ToList();
+                claimed.AddRange(tiles);
+                room -= tiles.Count;
             }
             if (room <= 0)
                 break;

@@ -135,8 +135,8 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
         if (planned == 0)
             return false;
         await connection.ExecuteAsync("""
-            INSERT INTO tiles (job_id, frame, tile, plane, state, input_x, input_y, input_width, input_height, core_x, core_y, core_width, core_height, cut)
-            VALUES (@JobId, @Frame, @Tile, @Plane, @State, @InputX, @InputY, @InputWidth, @InputHeight, @CoreX, @CoreY, @CoreWidth, @CoreHeight, @Cut)
+            INSERT INTO tiles (job_id, frame, tile, plane, state, input_x, input_y, input_width, input_height, core_x, core_y, core_width, core_height, cut, pack)
+            VALUES (@JobId, @Frame, @Tile, @Plane, @State, @InputX, @InputY, @InputWidth, @InputHeight, @CoreX, @CoreY, @CoreWidth, @CoreHeight, @Cut, @Pack)
             ON CONFLICT DO NOTHING
             """, tiles, transaction);
         await connection.ExecuteAsync("UPDATE jobs SET tiles_total = tiles_total + @Count WHERE id = @Id",
@@ -154,25 +154,34 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
         await transaction.CommitAsync(cancellation);
     }
 
-    public async Task<TileAttempt> BeginTileAttemptAsync(Guid jobId, int frame, int tile, string worker, long nowMs, bool count = true,
+    public async Task<TileAttempt> BeginPackAttemptAsync(Guid jobId, int frame, int pack, string worker, long nowMs, bool count = true,
         CancellationToken cancellation = default)
     {
-        // One statement per delivered tile: the job's state and the tile's count are checked and changed together.
+        // One statement per delivered pack: the job's state and the tiles' counts are checked and changed together.
         await using var connection = await dialect.OpenAsync(cancellation);
-        var counted = await connection.QuerySingleOrDefaultAsync<(int Attempts, string? LastError)?>("""
+        var counted = (await connection.QueryAsync<(int Attempts, string? LastError)>("""
             UPDATE tiles SET attempts = attempts + @Increment, worker = @Worker, started_ms = @Now
-            WHERE job_id = @Id AND frame = @Frame AND tile = @Tile AND state = @Pending
+            WHERE job_id = @Id AND frame = @Frame AND pack = @Pack AND state = @Pending
               AND EXISTS (SELECT 1 FROM jobs WHERE id = @Id AND state = @Running)
             RETURNING attempts, last_error
-            """, new { Id = Key(jobId), Frame = frame, Tile = tile, Worker = worker, Now = nowMs, Increment = count ? 1 : 0, TileState.Pending, JobState.Running });
-        return counted is { } c ? new TileAttempt(true, c.Attempts, c.LastError) : new TileAttempt(false, 0, null);
+            """, new { Id = Key(jobId), Frame = frame, Pack = pack, Worker = worker, Now = nowMs, Increment = count ? 1 : 0, TileState.Pending, JobState.Running })).AsList();
+        return counted.Count == 0 ? new TileAttempt(false, 0, null)
+            : new TileAttempt(true, counted.Max(c => c.Attempts), counted.Select(c => c.LastError).FirstOrDefault(e => e is not null));
     }
 
-    public async Task RecordTileErrorAsync(Guid jobId, int frame, int tile, string error, CancellationToken cancellation = default)
+    public async Task RecordPackErrorAsync(Guid jobId, int frame, int pack, string error, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        await connection.ExecuteAsync("UPDATE tiles SET last_error = @Error WHERE job_id = @Id AND frame = @Frame AND tile = @Tile",
-            new { Id = Key(jobId), Frame = frame, Tile = tile, Error = Truncate(error) });
+        await connection.ExecuteAsync("UPDATE tiles SET last_error = @Error WHERE job_id = @Id AND frame = @Frame AND pack = @Pack",
+            new { Id = Key(jobId), Frame = frame, Pack = pack, Error = Truncate(error) });
+    }
+
+    public async Task<IReadOnlyList<int>> GetDonePacksAsync(Guid jobId, int frame, IReadOnlyCollection<int> packs, CancellationToken cancellation = default)
+    {
+        // A pack's tiles are done together, so its first tile (whose number names it) tells: looked up by primary key.
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return (await connection.QueryAsync<int>("SELECT tile FROM tiles WHERE job_id = @Id AND frame = @Frame AND tile IN @Packs AND state = @Done",
+            new { Id = Key(jobId), Frame = frame, Packs = packs, TileState.Done })).AsList();
     }
 
     public void Dispose() => dialect.Dispose();

@@ -22,19 +22,19 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
             frames.Select((source, i) => new { JobId = job.Id, Frame = i, SourceKey = source.Key, source.Name, State = FrameState.Pending }), transaction);
     }
 
-    public async Task<TileCount> CompleteTileAsync(Guid jobId, int frame, int tile, string worker, long inferenceMs, long nowMs)
+    public async Task<TileCount> CompletePackAsync(Guid jobId, int frame, int pack, string worker, long inferenceMs, long nowMs)
     {
         var id = SqlJobStore.Key(jobId);
         var marked = await connection.ExecuteAsync("""
             UPDATE tiles SET state = @Done, worker = @Worker, finished_ms = @Now, inference_ms = @InferenceMs
-            WHERE job_id = @Id AND frame = @Frame AND tile = @Tile AND state = @Pending
-            """, new { Id = id, Frame = frame, Tile = tile, Worker = worker, Now = nowMs, InferenceMs = inferenceMs, TileState.Done, TileState.Pending }, transaction);
+            WHERE job_id = @Id AND frame = @Frame AND pack = @Pack AND state = @Pending
+            """, new { Id = id, Frame = frame, Pack = pack, Worker = worker, Now = nowMs, InferenceMs = inferenceMs, TileState.Done, TileState.Pending }, transaction);
         if (marked == 0)
             return new TileCount(false, false);
         var counts = await connection.QuerySingleAsync<(int Done, int Total)>(
-            "UPDATE frames SET tiles_done = tiles_done + 1 WHERE job_id = @Id AND frame = @Frame RETURNING tiles_done, tiles_total",
-            new { Id = id, Frame = frame }, transaction);
-        await connection.ExecuteAsync("UPDATE jobs SET tiles_done = tiles_done + 1 WHERE id = @Id", new { Id = id }, transaction);
+            "UPDATE frames SET tiles_done = tiles_done + @Marked WHERE job_id = @Id AND frame = @Frame RETURNING tiles_done, tiles_total",
+            new { Id = id, Frame = frame, Marked = marked }, transaction);
+        await connection.ExecuteAsync("UPDATE jobs SET tiles_done = tiles_done + @Marked WHERE id = @Id", new { Id = id, Marked = marked }, transaction);
         return new TileCount(true, counts.Done == counts.Total);
     }
 

@@ -9,6 +9,7 @@ public sealed class TileDispatch
     public string? TraceParent { get; init; }
     public int Frame { get; init; }
     public int Tile { get; init; }
+    public int Pack { get; init; }
     public int Plane { get; init; }
     public int IsGray { get; init; }
     public int InputX { get; init; }

@@ -30,4 +30,6 @@ public sealed class TileRecord
     /// becomes dispatchable as its row is cut, so workers start while the rest of the frame is still being cut.
     /// </summary>
     public int Cut { get; init; } = 1;
+    /// <summary>The first tile of the tile's pack (<see cref="Packing.TilePacker"/>): its tiles are sent, done and stored together.</summary>
+    public int Pack { get; init; }
 }

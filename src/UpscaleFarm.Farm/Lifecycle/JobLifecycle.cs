@@ -32,12 +32,12 @@ public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FaultInje
             return true;
         }, FaultInjection.JobCreated, cancellation);
 
-    /// <summary>Counts a finished tile once; the count that completes its frame announces the frame (FrameReady).</summary>
-    public Task<TileCount> CompleteTileAsync(Guid jobId, int frame, int tile, string worker, long inferenceMs, CancellationToken cancellation = default) =>
+    /// <summary>Counts a finished pack's tiles once; the count that completes its frame announces the frame (FrameReady).</summary>
+    public Task<TileCount> CompletePackAsync(Guid jobId, int frame, int pack, string worker, long inferenceMs, CancellationToken cancellation = default) =>
         ChangeAsync(async changes =>
         {
             var now = Clock.NowMs;
-            var count = await changes.CompleteTileAsync(jobId, frame, tile, worker, inferenceMs, now);
+            var count = await changes.CompletePackAsync(jobId, frame, pack, worker, inferenceMs, now);
             if (count.FrameComplete)
                 await changes.EnqueueAsync(new FrameReady(jobId, frame), now);
             return count;

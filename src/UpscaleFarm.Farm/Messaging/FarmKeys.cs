@@ -2,7 +2,8 @@ namespace UpscaleFarm.Farm.Messaging;
 
 /// <summary>
 /// Object keys of a job, all under its tenant's prefix: tenants/{tenant}/jobs/{job}/…
-/// Tile keys depend only on (job, frame, tile), so a redelivered tile overwrites itself with the same bytes.
+/// Tile keys depend only on (job, frame, pack), a pack (<see cref="Packing.TilePack"/>) named by its first tile, so a
+/// redelivered pack overwrites itself with the same bytes.
 /// </summary>
 public static class FarmKeys
 {
@@ -11,11 +12,11 @@ public static class FarmKeys
     public static string Source(string tenant, Guid jobId, int frame, string extension) =>
         $"{Job(tenant, jobId)}/source/frame-{frame:D6}{extension}";
 
-    public static string TileInput(string tenant, Guid jobId, int frame, int tile) =>
-        $"{Job(tenant, jobId)}/tiles/frame-{frame:D6}/{tile:D6}.in";
+    public static string TileInput(string tenant, Guid jobId, int frame, int pack) =>
+        $"{Job(tenant, jobId)}/tiles/frame-{frame:D6}/{pack:D6}.in";
 
-    public static string TileOutput(string tenant, Guid jobId, int frame, int tile) =>
-        $"{Job(tenant, jobId)}/tiles/frame-{frame:D6}/{tile:D6}.out";
+    public static string TileOutput(string tenant, Guid jobId, int frame, int pack) =>
+        $"{Job(tenant, jobId)}/tiles/frame-{frame:D6}/{pack:D6}.out";
 
     public static string TilesOfFrame(string tenant, Guid jobId, int frame) => $"{Job(tenant, jobId)}/tiles/frame-{frame:D6}/";
 

@@ -5,7 +5,7 @@ using UpscaleFarm.Farm.Telemetry;
 namespace UpscaleFarm.Farm.Worker;
 
 /// <summary>
-/// One stage of a tile on a worker as a span of the job's trace and a point of the stage-time histogram
+/// One stage of a pack of tiles (<see cref="TileJob"/>) on a worker as a span of the job's trace and a point of the stage-time histogram
 /// (<c>upscalefarm.tile.duration</c>, tag stage = queue | download | inference | upload).
 /// </summary>
 internal sealed class TileSpans : IDisposable
@@ -44,6 +44,7 @@ internal sealed class TileSpans : IDisposable
         .SetTag(FarmTelemetry.Tags.Tenant, tile.Tenant)
         .SetTag(FarmTelemetry.Tags.Frame, tile.Frame)
         .SetTag(FarmTelemetry.Tags.Tile, tile.Tile)
+        .SetTag(FarmTelemetry.Tags.Tiles, tile.Tiles.Count)
         .SetTag(FarmTelemetry.Tags.Model, tile.Model);
 
     public void Dispose()

@@ -31,15 +31,17 @@ public static class WorkerCpuAccount
 
     internal static void AddInference(long nanoseconds) => Interlocked.Add(ref _inferenceNanoseconds, nanoseconds);
 
-    /// <summary>A tile is delivered (uploaded and reported): its output pixels count, and the process's CPU time is read.</summary>
-    internal static void TileDelivered(long outputPixels)
+    /// <summary>A pack of tiles is delivered (uploaded and reported): its output pixels count, and the process's CPU time is read.</summary>
+    internal static void TilesDelivered(int tiles, long outputPixels)
     {
-        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var cpu = Environment.CpuUsage.TotalTime;
         lock (Gate)
         {
             _outputPixels += outputPixels;
-            var snapshot = new Snapshot(self.TotalProcessorTime, TimeSpan.FromTicks(_inferenceNanoseconds / 100), _outputPixels);
-            if (++_tiles == WarmUpTiles)
+            var snapshot = new Snapshot(cpu, TimeSpan.FromTicks(_inferenceNanoseconds / 100), _outputPixels);
+            var before = _tiles;
+            _tiles += tiles;
+            if (before < WarmUpTiles && _tiles >= WarmUpTiles)
                 _warm = snapshot;
             _last = snapshot;
         }

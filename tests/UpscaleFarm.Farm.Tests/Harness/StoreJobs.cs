@@ -13,9 +13,11 @@ internal static class StoreJobs
 {
     /// <summary>
     /// A running job of one planned frame with <paramref name="tiles"/> pending 8×8 tiles; started 100 ms after <paramref name="createdMs"/>;
-    /// a video job with <paramref name="videoKey"/>. Written without messages: the outbox stays as it was.
+    /// a video job with <paramref name="videoKey"/>; each tile a pack of its own unless <paramref name="packs"/> gives each tile's pack.
+    /// Written without messages: the outbox stays as it was.
     /// </summary>
-    public static async Task<Guid> AddPlannedAsync(SqlJobStore store, int tiles, int priority = 5, long createdMs = 500, string? videoKey = null)
+    public static async Task<Guid> AddPlannedAsync(SqlJobStore store, int tiles, int priority = 5, long createdMs = 500, string? videoKey = null,
+        int[]? packs = null)
     {
         var id = Guid.NewGuid();
         await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord
@@ -27,7 +29,7 @@ internal static class StoreJobs
         var frame = new FrameRecord { JobId = id.ToString("N"), Frame = 0, State = FrameState.Planned, Width = 64, Height = 64, Scale = 4 };
         await store.SaveFramePlanAsync(frame, Enumerable.Range(0, tiles).Select(t => new TileRecord
         {
-            JobId = id.ToString("N"), Frame = 0, Tile = t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8,
+            JobId = id.ToString("N"), Frame = 0, Tile = t, Pack = packs?[t] ?? t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8,
         }).ToList());
         return id;
     }

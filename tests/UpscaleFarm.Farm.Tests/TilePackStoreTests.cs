@@ -1,0 +1,77 @@
+using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Tests.Harness;
+using UpscaleFarm.Tests.Shared;
+
+namespace UpscaleFarm.Farm.Tests;
+
+/// <summary>Packs of tiles in the job store, on SQLite and on PostgreSQL: claimed, attempted, failed and counted whole.</summary>
+[Collection(FarmCollection.Name)]
+public sealed class TilePackStoreTests(FarmServices services) : IDisposable
+{
+    private static readonly int[] Packs = [0, 0, 0, 3, 3, 5];
+    private readonly TempDirectory _dir = new();
+
+    public static TheoryData<string> Databases => new() { "sqlite", "postgres" };
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task A_pack_is_claimed_whole_even_past_the_window(string database)
+    {
+        using var store = await services.OpenJobStoreAsync(database, _dir.File("farm.db"));
+        var id = await StoreJobs.AddPlannedAsync(store, tiles: 6, packs: Packs);
+
+        // Room for 2 tiles claims all 3 of the first pack, in order; the window is then full.
+        Assert.Equal([(0, 0), (1, 0), (2, 0)], (await store.ClaimTilesAsync(window: 2)).Select(t => (t.Tile, t.Pack)));
+        Assert.Empty(await store.ClaimTilesAsync(window: 3));
+        Assert.Equal([(3, 3), (4, 3), (5, 5)], (await store.ClaimTilesAsync(window: 6)).Select(t => (t.Tile, t.Pack)));
+        Assert.Equal((6, 0), await store.CountDispatchAsync());
+        Assert.Equal(6, (await store.GetTilesAsync(id, 0)).Count(t => t.State == TileState.Pending));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Attempts_errors_and_completions_count_every_tile_of_the_pack(string database)
+    {
+        using var store = await services.OpenJobStoreAsync(database, _dir.File("farm.db"));
+        var id = await StoreJobs.AddPlannedAsync(store, tiles: 6, packs: Packs);
+
+        Assert.Equal(new TileAttempt(true, 1, null), await store.BeginPackAttemptAsync(id, 0, 3, "w", 1000));
+        await store.RecordPackErrorAsync(id, 0, 3, "it broke");
+        Assert.Equal(new TileAttempt(true, 2, "it broke"), await store.BeginPackAttemptAsync(id, 0, 3, "w", 1001));
+        var tiles = await store.GetTilesAsync(id, 0);
+        Assert.Equal([0, 0, 0, 2, 2, 0], tiles.Select(t => t.Attempts));
+        Assert.Equal([null, null, null, "it broke", "it broke", null], tiles.Select(t => t.LastError));
+
+        var lifecycle = StoreJobs.Lifecycle(store);
+        Assert.Equal(new TileCount(true, false), await lifecycle.CompletePackAsync(id, 0, 3, "w", 5));
+        Assert.Equal(new TileCount(false, false), await lifecycle.CompletePackAsync(id, 0, 3, "w", 5)); // redelivered: counted once
+        Assert.Equal(2, (await store.GetFrameAsync(id, 0))!.TilesDone);
+        Assert.Equal(2, (await store.GetJobAsync(id))!.TilesDone);
+        Assert.Equal([3], await store.GetDonePacksAsync(id, 0, [0, 3, 5]));
+        // A done pack is not attempted again.
+        Assert.False((await store.BeginPackAttemptAsync(id, 0, 3, "w", 1002)).Proceed);
+
+        Assert.Equal(new TileCount(true, false), await lifecycle.CompletePackAsync(id, 0, 0, "w", 5));
+        Assert.Equal(new TileCount(true, true), await lifecycle.CompletePackAsync(id, 0, 5, "w", 5));
+        Assert.Equal(6, (await store.GetFrameAsync(id, 0))!.TilesDone);
+        Assert.Equal([0, 3, 5], (await store.GetDonePacksAsync(id, 0, [0, 3, 5])).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Concurrent_claims_take_each_pack_once_and_whole(string database)
+    {
+        using var store = await services.OpenJobStoreAsync(database, _dir.File("farm.db"));
+        var packs = Enumerable.Range(0, 40).Select(t => t / 4 * 4).ToArray();
+        await StoreJobs.AddPlannedAsync(store, tiles: 40, packs: packs);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => store.ClaimTilesAsync(window: 6))));
+        var claimed = claims.SelectMany(c => c).ToList();
+        Assert.Equal(claimed.Count, claimed.Select(t => t.Tile).Distinct().Count());
+        // Whatever each claim took, it took whole packs.
+        Assert.All(claims, c => Assert.All(c.GroupBy(t => t.Pack), pack => Assert.Equal(4, pack.Count())));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
