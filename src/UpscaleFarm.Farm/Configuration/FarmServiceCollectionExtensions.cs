@@ -59,6 +59,8 @@ public static class FarmServiceCollectionExtensions
         {
             services.AddSingleton<TileInference>();
             services.AddHostedService<GpuMetrics>();
+            // Before MassTransit's host: a worker takes no tile before its models are ready.
+            services.AddHostedService<ModelWarmUp>();
         }
         if (roles.HasFlag(FarmRoles.Assembler))
         {

@@ -36,5 +36,13 @@ public sealed class WorkerOptions
     /// <summary>Deliveries of one tile (crashes included) before it is declared poison and its job fails.</summary>
     public int MaxTileAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// Models loaded and run once on a tiny tile when the worker starts, before it takes its first tile, so that its first
+    /// tiles do not pay for loading the model, compiling the tile path and the device's first run (on a GPU, seconds):
+    /// "default" (the catalog's default model), "*" (every installed model), a comma-separated list of model ids, or ""
+    /// (none: each model loads on its first tile).
+    /// </summary>
+    public string WarmUpModels { get; set; } = "default";
+
     public int EffectiveConcurrency => ConcurrentTiles > 0 ? ConcurrentTiles : 2 * BatchSize * Math.Max(1, InferenceStreams) + 1;
 }

@@ -77,8 +77,9 @@ public sealed partial class SqlJobStore
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        await connection.ExecuteAsync("UPDATE tiles SET dispatched = 0 WHERE job_id = @JobId AND frame = @Frame AND tile = @Tile",
-            tiles, transaction);
+        foreach (var frame in tiles.GroupBy(t => (t.JobId, t.Frame)))
+            await connection.ExecuteAsync($"UPDATE tiles SET dispatched = 0 WHERE job_id = @JobId AND frame = @Frame AND tile {dialect.InList("@Tiles")}",
+                new { frame.Key.JobId, frame.Key.Frame, Tiles = frame.Select(t => t.Tile).ToArray() }, transaction);
         await transaction.CommitAsync(cancellation);
     }
 
