@@ -44,7 +44,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     [Fact]
     public async Task Distributed_run_is_byte_identical_to_the_embedded_run()
     {
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
+        var settings = NewFarm();
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
         var job = await RunAsync(client, Request);
@@ -67,7 +67,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     [Fact]
     public async Task Worker_killed_mid_job_loses_no_tile_and_counts_each_once()
     {
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
+        var settings = NewFarm();
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
         var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
@@ -88,7 +88,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     [Fact]
     public async Task Worker_stopped_by_sigterm_finishes_its_tiles_and_returns_the_rest()
     {
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
+        var settings = NewFarm();
         await StartAsync(settings, "coordinator", "assembler", "worker");
         var worker = _processes.Single(p => p.Role == "worker");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
@@ -120,7 +120,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     [Fact]
     public async Task Broker_restarted_mid_job_and_the_job_still_completes()
     {
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
+        var settings = NewFarm();
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
         var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
@@ -145,7 +145,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     [Fact]
     public async Task A_roles_readiness_names_the_broker_while_it_is_down_and_its_liveness_stays_up()
     {
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
+        var settings = NewFarm();
         var port = FreePort();
         settings["Farm:HealthPort"] = port.ToString();
         await StartAsync(settings, "worker");
@@ -174,7 +174,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     public async Task S3_failing_for_a_while_is_retried_and_the_job_completes()
     {
         using var proxy = new FaultProxy(new Uri(services.S3Endpoint));
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"), proxy.Url);
+        var settings = NewFarm(proxy.Url);
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
         var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
@@ -195,7 +195,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     {
         // 50 ms before every chunk either way, and every 4th connection answered 503 SlowDown, for the whole job.
         using var proxy = new FaultProxy(new Uri(services.S3Endpoint)) { Latency = TimeSpan.FromMilliseconds(50), ThrottleEvery = 4 };
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"), proxy.Url);
+        var settings = NewFarm(proxy.Url);
         settings["Farm:Worker:MaxTileAttempts"] = "1";
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
@@ -213,7 +213,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     public async Task S3_down_longer_than_a_tiles_quick_retries_costs_no_attempt_and_the_job_completes()
     {
         using var proxy = new FaultProxy(new Uri(services.S3Endpoint));
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"), proxy.Url);
+        var settings = NewFarm(proxy.Url);
         settings["Farm:Worker:MaxTileAttempts"] = "2";
         settings["Farm:OutageToleranceSeconds"] = "120";
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
@@ -237,7 +237,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     public async Task S3_down_past_the_outage_tolerance_fails_the_job_naming_the_object_store()
     {
         using var proxy = new FaultProxy(new Uri(services.S3Endpoint));
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"), proxy.Url);
+        var settings = NewFarm(proxy.Url);
         settings["Farm:OutageToleranceSeconds"] = "5";
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
@@ -255,7 +255,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     [Fact]
     public async Task Job_store_restarted_mid_job_and_the_following_client_stays_attached()
     {
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
+        var settings = NewFarm();
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
         var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
@@ -274,23 +274,24 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     [Fact]
     public async Task Poison_tile_fails_the_job_with_its_reason_and_the_queues_drain()
     {
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
+        var settings = NewFarm();
         settings["Farm:Worker:MaxTileAttempts"] = "3";
         await StartAsync(settings, "coordinator", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
         var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")], Request);
 
-        // With no worker running yet, take tile 5's input away once it is cut (the plan is recorded before the
-        // tiles are cut, and a row at a time after): every attempt at it fails.
+        // With no worker running yet, take the input of tile 5's pack (tiles 4 and 5) away once it is cut (the plan is
+        // recorded before the tiles are cut, and a row at a time after): every attempt at it fails.
         await WaitUntilAsync(async () => (await client.Store.GetTilesAsync(id, 0)) is { Count: 70 } tiles && tiles.All(t => t.Cut == 1));
         var job = (await client.Store.GetJobAsync(id))!;
-        await client.Objects.DeleteAsync(FarmKeys.TileInput(job.Tenant, id, 0, 5));
+        Assert.Equal(4, (await client.Store.GetTilesAsync(id, 0)).Single(t => t.Tile == 5).Pack);
+        await client.Objects.DeleteAsync(FarmKeys.TileInput(job.Tenant, id, 0, 4));
         await StartAsync(settings, "worker", "worker");
         job = await WaitForEndAsync(client, id);
 
         // A missing input cannot come back: no retry, the job fails at the first attempt, naming what is missing.
         Assert.Equal(JobState.Failed, job.State);
-        Assert.Equal("tile 5 of frame 0 failed: a file of the job is missing from the object store", job.Error);
+        Assert.Equal("tiles 4 to 5 of frame 0 failed: a file of the job is missing from the object store", job.Error);
         var tile = (await client.Store.GetTilesAsync(id, 0)).Single(t => t.Tile == 5);
         Assert.Equal(1, tile.Attempts);
         Assert.Equal("a file of the job is missing from the object store", tile.LastError); // named, without its key
@@ -300,7 +301,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     [Fact]
     public async Task Cancel_stops_the_remaining_tiles()
     {
-        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"));
+        var settings = NewFarm();
         settings["Farm:Worker:ConcurrentTiles"] = "2";
         await StartAsync(settings, "coordinator", "worker", "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
@@ -314,10 +315,21 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
 
         var job = (await client.Store.GetJobAsync(id))!;
         Assert.Equal(JobState.Cancelled, job.State);
-        // Only tiles already in a worker's hands (2 workers × 2) may finish after the cancel.
-        Assert.InRange(job.TilesDone, atCancel, atCancel + 4);
+        // Only tiles already in a worker's hands (2 workers × 2 packs of 2) may finish after the cancel.
+        Assert.InRange(job.TilesDone, atCancel, atCancel + 8);
         Assert.True(job.TilesDone < 60, $"{job.TilesDone} of 70 tiles were done: the cancel came too late to prove anything");
         Assert.Null((await client.Store.GetFrameAsync(id, 0))!.ResultKey);
+    }
+
+    /// <summary>
+    /// A farm whose packs hold 2 tiles (64² tiles with their halo are 80² windows): the tests count what a worker holds,
+    /// retries and drops in tiles, and packs of 2 keep those counts close to the tiles' while every step goes pack by pack.
+    /// </summary>
+    private Dictionary<string, string?> NewFarm(string? s3Endpoint = null)
+    {
+        var settings = services.NewFarm(_name, TestModels.RealDirectory, _dir.File("farm"), s3Endpoint);
+        settings["Farm:Coordinator:PackPixels"] = (2 * 80 * 80).ToString();
+        return settings;
     }
 
     private async Task StartAsync(Dictionary<string, string?> settings, params string[] roles)

@@ -66,6 +66,9 @@ public sealed class TelemetryTests(FarmServices services) : IDisposable
         var job = await client.Client.WaitAsync(id, cancellation: timeout.Token);
         EmbeddedFarmTests.AssertCompleted(job);
         Assert.Equal(12, job.TilesTotal);
+        // 128² tiles with their halo travel 4 to a pack (a row of them): a worker's spans are a pack's.
+        var packs = (await client.Store.GetTilesAsync(id, 0)).Select(t => t.Pack).Distinct().Count();
+        Assert.Equal(3, packs);
 
         // Spans are exported in batches as they end, parents after their children: wait for the last step's,
         // for every span's parent, and for every metric.
@@ -76,7 +79,7 @@ public sealed class TelemetryTests(FarmServices services) : IDisposable
             return spans.All(s => s.ParentSpanId is not null && ids.Contains(s.ParentSpanId));
         }
         await WaitUntilAsync(() => receiver.Spans.Any(s => s.Name == "assemble frame" && s.TraceId == traceId)
-            && receiver.Spans.Count(s => s.Name == "upload tile" && s.TraceId == traceId) == 12
+            && receiver.Spans.Count(s => s.Name == "upload tile" && s.TraceId == traceId) == packs
             && ExpectedMetrics.All(receiver.Metrics.Contains) && ParentsArrived(), receiver);
 
         var trace = receiver.Spans.Where(s => s.TraceId == traceId).ToList();
@@ -87,13 +90,14 @@ public sealed class TelemetryTests(FarmServices services) : IDisposable
         foreach (var name in ExpectedSpans)
             Assert.Contains(trace, s => s.Name == name);
         Assert.Equal(["upscalefarm-assembler", "upscalefarm-coordinator", "upscalefarm-worker"], trace.Select(s => s.Service).Distinct().Order());
-        Assert.Equal(12, trace.Count(s => s.Name == "inference"));
+        Assert.Equal(packs, trace.Count(s => s.Name == "inference"));
+        Assert.Equal(12, trace.Where(s => s.Name == "inference").Sum(s => int.Parse(s.Attributes["tiles"])));
 
         // Parent links: each span's parent is a span of this trace (or the submitter's, in this process).
         var known = trace.Select(s => s.SpanId).Concat(LocalSpanIds(local)).Append(rootSpanId).ToHashSet();
         Assert.All(trace, s => Assert.True(s.ParentSpanId is not null && known.Contains(s.ParentSpanId), $"{s.Service} '{s.Name}' has parent {s.ParentSpanId ?? "none"}"));
         var byId = trace.ToDictionary(s => s.SpanId);
-        // A tile's stages are children of the worker's consume span of that tile's message, which is a child of the coordinator's dispatch.
+        // A pack's stages are children of the worker's consume span of that pack's message, which is a child of the coordinator's dispatch.
         foreach (var stage in trace.Where(s => s.Name is "tile queue wait" or "download tile" or "inference" or "upload tile"))
         {
             var consume = byId[stage.ParentSpanId!];

@@ -16,15 +16,16 @@ public sealed class TilePackStoreTests(FarmServices services) : IDisposable
 
     [Theory]
     [MemberData(nameof(Databases))]
-    public async Task A_pack_is_claimed_whole_even_past_the_window(string database)
+    public async Task The_window_counts_packs_and_a_pack_is_claimed_whole(string database)
     {
         using var store = await services.OpenJobStoreAsync(database, _dir.File("farm.db"));
         var id = await StoreJobs.AddPlannedAsync(store, tiles: 6, packs: Packs);
 
-        // Room for 2 tiles claims all 3 of the first pack, in order; the window is then full.
-        Assert.Equal([(0, 0), (1, 0), (2, 0)], (await store.ClaimTilesAsync(window: 2)).Select(t => (t.Tile, t.Pack)));
-        Assert.Empty(await store.ClaimTilesAsync(window: 3));
-        Assert.Equal([(3, 3), (4, 3), (5, 5)], (await store.ClaimTilesAsync(window: 6)).Select(t => (t.Tile, t.Pack)));
+        // A window of one pack claims all 3 tiles of the first, in order; it is then full.
+        Assert.Equal([(0, 0), (1, 0), (2, 0)], (await store.ClaimTilesAsync(window: 1)).Select(t => (t.Tile, t.Pack)));
+        Assert.Empty(await store.ClaimTilesAsync(window: 1));
+        Assert.Equal([(3, 3), (4, 3)], (await store.ClaimTilesAsync(window: 2)).Select(t => (t.Tile, t.Pack)));
+        Assert.Equal([(5, 5)], (await store.ClaimTilesAsync(window: 10)).Select(t => (t.Tile, t.Pack)));
         Assert.Equal((6, 0), await store.CountDispatchAsync());
         Assert.Equal(6, (await store.GetTilesAsync(id, 0)).Count(t => t.State == TileState.Pending));
     }
@@ -66,7 +67,7 @@ public sealed class TilePackStoreTests(FarmServices services) : IDisposable
         var packs = Enumerable.Range(0, 40).Select(t => t / 4 * 4).ToArray();
         await StoreJobs.AddPlannedAsync(store, tiles: 40, packs: packs);
 
-        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => store.ClaimTilesAsync(window: 6))));
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => store.ClaimTilesAsync(window: 2))));
         var claimed = claims.SelectMany(c => c).ToList();
         Assert.Equal(claimed.Count, claimed.Select(t => t.Tile).Distinct().Count());
         // Whatever each claim took, it took whole packs.

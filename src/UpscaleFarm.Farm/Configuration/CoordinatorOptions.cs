@@ -3,10 +3,11 @@ namespace UpscaleFarm.Farm.Configuration;
 public sealed class CoordinatorOptions
 {
     /// <summary>
-    /// Tiles handed to the tile queue and not yet finished, at most. Planned tiles beyond it wait in the
+    /// Packs of tiles (<see cref="PackPixels"/>; one tile each when tiles are large) handed to the tile queue and not yet
+    /// finished, at most: the queue's messages, which KEDA counts. Planned tiles beyond it wait in the
     /// job store, where a job of higher priority overtakes them; a new high-priority job therefore waits
-    /// behind at most this many tiles. Keep it above what the workers drain in one
-    /// <see cref="DispatchIntervalMs"/> (or they idle) and at least KEDA's maximum replicas × tiles per
+    /// behind at most this many packs. Keep it above what the workers drain in one
+    /// <see cref="DispatchIntervalMs"/> (or they idle) and at least KEDA's maximum replicas × messages per
     /// replica (or the queue never looks deep enough to scale out to them).
     /// </summary>
     public int DispatchWindow { get; set; } = 512;

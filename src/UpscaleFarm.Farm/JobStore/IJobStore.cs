@@ -73,9 +73,9 @@ public interface IJobStore
     Task MarkTilesCutAsync(Guid jobId, int frame, IReadOnlyList<int> tiles, CancellationToken cancellation = default);
 
     /// <summary>
-    /// Claims planned tiles of running jobs for the tile queue: highest job priority first, then the oldest
-    /// job, frame and tile; no more than <paramref name="window"/> minus the tiles already claimed and
-    /// unfinished. A tile is claimed once, however many coordinators ask at the same time.
+    /// Claims planned tiles of running jobs for the tile queue, pack by pack (<see cref="Packing.TilePacker"/>): highest job
+    /// priority first, then the oldest job, frame and tile; no more than <paramref name="window"/> packs minus the packs
+    /// already claimed and unfinished. A tile is claimed once, however many coordinators ask at the same time.
     /// </summary>
     Task<IReadOnlyList<TileDispatch>> ClaimTilesAsync(int window, CancellationToken cancellation = default);
 

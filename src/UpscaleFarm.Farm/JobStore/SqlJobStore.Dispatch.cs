@@ -13,13 +13,16 @@ public sealed partial class SqlJobStore
     // Tiles not yet cut (their input not yet in the object store) wait too, but cannot be claimed.
     private const string Waiting = "t.state = 'pending' AND t.dispatched = 0 AND t.cut = 1";
 
+    // A pack's tiles change state together, so its first tile (tile = pack) stands for it in the window's counts.
+    private const string FirstOfPack = "t.tile = t.pack";
+
     /// <remarks>A pack (<see cref="Packing.TilePacker"/>) is claimed whole, in one statement.</remarks>
     public async Task<IReadOnlyList<TileDispatch>> ClaimTilesAsync(int window, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         var inFlight = await connection.ExecuteScalarAsync<int>($"""
-            SELECT COALESCE(SUM((SELECT COUNT(*) FROM tiles t WHERE t.job_id = j.id AND {InQueue})), 0)
+            SELECT COALESCE(SUM((SELECT COUNT(*) FROM tiles t WHERE t.job_id = j.id AND {InQueue} AND {FirstOfPack})), 0)
             FROM jobs j WHERE j.state = @Running
             """, new { JobState.Running }, transaction);
         var room = window - inFlight;
@@ -31,13 +34,13 @@ public sealed partial class SqlJobStore
             new { JobState.Running }, transaction);
         foreach (var job in jobs)
         {
-            // The packs of the first waiting tiles, in order; each is claimed whole, so the last may go past the window.
+            // The job's next waiting packs, in order.
             var packs = (await connection.QueryAsync<(int Frame, int Pack)>($"""
                 SELECT t.frame, t.pack FROM tiles t
-                WHERE t.job_id = @Id AND {Waiting}
+                WHERE t.job_id = @Id AND {Waiting} AND {FirstOfPack}
                 ORDER BY t.frame, t.tile
                 LIMIT @Room
-                """, new { job.Id, Room = room }, transaction)).Distinct().ToList();
+                """, new { job.Id, Room = room }, transaction)).ToList();
             var grey = new Dictionary<int, int>();
             foreach (var (frame, pack) in packs)
             {
@@ -54,7 +57,8 @@ public sealed partial class SqlJobStore
                     """, new { job.Id, job.Tenant, job.Model, job.TraceParent, Frame = frame, Pack = pack, IsGray = isGray, Now = Messaging.Clock.NowMs },
                     transaction)).OrderBy(t => t.Tile).ToList();
                 claimed.AddRange(tiles);
-                room -= tiles.Count;
+                if (tiles.Count > 0)
+                    room--;
             }
             if (room <= 0)
                 break;
