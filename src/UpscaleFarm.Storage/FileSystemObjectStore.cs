@@ -15,11 +15,10 @@ public sealed class FileSystemObjectStore(string root) : IObjectStore
     public async Task PutAsync(string key, Stream content, CancellationToken cancellation = default)
     {
         var path = PathOf(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = $"{path}.{Guid.NewGuid():N}{TempSuffix}";
         try
         {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            await using (var file = Create(temp))
                 await content.CopyToAsync(file, cancellation);
             File.Move(temp, path, overwrite: true);
         }
@@ -45,8 +44,37 @@ public sealed class FileSystemObjectStore(string root) : IObjectStore
 
     public Task DeleteAsync(string key, CancellationToken cancellation = default)
     {
-        File.Delete(PathOf(key));
+        var path = PathOf(key);
+        File.Delete(path);
+        // Folders the last object left go too: a frame's tiles are spread over hundreds of them.
+        for (var folder = Path.GetDirectoryName(path); folder is not null && folder.Length > Root.Length; folder = Path.GetDirectoryName(folder))
+        {
+            try
+            {
+                Directory.Delete(folder);
+            }
+            catch (IOException)
+            {
+                break; // not empty (or gone already)
+            }
+        }
         return Task.CompletedTask;
+    }
+
+    /// <summary>A new file and its folders; a folder that an emptying delete removes meanwhile is made again.</summary>
+    private static FileStream Create(string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            try
+            {
+                return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            }
+            catch (DirectoryNotFoundException) when (attempt < 5)
+            {
+            }
+        }
     }
 
     public Task<Uri?> GetDownloadUrlAsync(string key, TimeSpan lifetime, string fileName, CancellationToken cancellation = default) =>

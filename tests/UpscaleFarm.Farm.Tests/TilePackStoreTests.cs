@@ -1,4 +1,5 @@
 using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
 using UpscaleFarm.Tests.Shared;
@@ -57,6 +58,29 @@ public sealed class TilePackStoreTests(FarmServices services) : IDisposable
         Assert.Equal(new TileCount(true, true), await lifecycle.CompletePackAsync(id, 0, 5, "w", 5));
         Assert.Equal(6, (await store.GetFrameAsync(id, 0))!.TilesDone);
         Assert.Equal([0, 3, 5], (await store.GetDonePacksAsync(id, 0, [0, 3, 5])).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task A_batch_of_completions_counts_each_pack_once_and_announces_the_frames_it_completes(string database)
+    {
+        using var store = await services.OpenJobStoreAsync(database, _dir.File("farm.db"));
+        var first = await StoreJobs.AddPlannedAsync(store, tiles: 6, packs: Packs);
+        var second = await StoreJobs.AddPlannedAsync(store, tiles: 2, packs: [0, 0]);
+        var lifecycle = StoreJobs.Lifecycle(store);
+
+        // Two of the first job's packs, one reported twice, and the second job's only pack (which completes its frame).
+        await lifecycle.CompletePacksAsync([new(first, 0, 3, "w", 5), new(second, 0, 0, "w", 5), new(first, 0, 0, "w", 5), new(first, 0, 3, "w", 5)]);
+        Assert.Equal(5, (await store.GetFrameAsync(first, 0))!.TilesDone);
+        Assert.Equal(5, (await store.GetJobAsync(first))!.TilesDone);
+        Assert.Equal(2, (await store.GetJobAsync(second))!.TilesDone);
+        Assert.Equal([new FrameReady(second, 0)], (await StoreJobs.OutboxAsync(store)).OfType<FrameReady>());
+
+        // The rest, with a repeat of what was counted: the first job's frame completes, announced once.
+        await lifecycle.CompletePacksAsync([new(first, 0, 5, "w", 5), new(first, 0, 0, "w", 5), new(second, 0, 0, "w", 5)]);
+        Assert.Equal(6, (await store.GetJobAsync(first))!.TilesDone);
+        Assert.Equal(2, (await store.GetJobAsync(second))!.TilesDone);
+        Assert.Equal([new FrameReady(second, 0), new FrameReady(first, 0)], (await StoreJobs.OutboxAsync(store)).OfType<FrameReady>());
     }
 
     [Theory]

@@ -39,4 +39,10 @@ public sealed class AssemblerOptions
     /// Each is output width × tile height × bands; at least 1.
     /// </summary>
     public int StripBuffers { get; set; } = 2;
+
+    /// <summary>TileCompleted reports counted in one job-store transaction, at most (<see cref="Assembler.TileCompletedConsumerDefinition"/>).</summary>
+    public int CompletionBatchSize { get; set; } = 100;
+
+    /// <summary>How long a batch of TileCompleted reports waits after its first for more, at most.</summary>
+    public int CompletionBatchMs { get; set; } = 10;
 }

@@ -14,6 +14,12 @@ public interface IJobTransaction
     /// <summary>Marks a pack's tiles (the pack named by its first tile) done and counts them, exactly once however often it is called.</summary>
     Task<TileCount> CompletePackAsync(Guid jobId, int frame, int pack, string worker, long inferenceMs, long nowMs);
 
+    /// <summary>
+    /// Marks many packs done and counts their tiles, each exactly once however often it is reported: one update per pack,
+    /// then one per frame and one per job for all of them. Returns the frames whose last tiles these were.
+    /// </summary>
+    Task<IReadOnlyList<(Guid JobId, int Frame)>> CompletePacksAsync(IReadOnlyList<PackCompletion> packs, long nowMs);
+
     /// <summary>Marks a frame assembled; returns true for the one call that assembles the job's last frame.</summary>
     Task<bool> CompleteFrameAsync(Guid jobId, int frame, string resultKey, long nowMs);
 

@@ -16,7 +16,7 @@ public sealed partial class SqlJobStore
     // A pack's tiles change state together, so its first tile (tile = pack) stands for it in the window's counts.
     private const string FirstOfPack = "t.tile = t.pack";
 
-    /// <remarks>A pack (<see cref="Packing.TilePacker"/>) is claimed whole, in one statement.</remarks>
+    /// <remarks>Packs (<see cref="Packing.TilePacker"/>) are claimed whole, a frame's in one statement.</remarks>
     public async Task<IReadOnlyList<TileDispatch>> ClaimTilesAsync(int window, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
@@ -41,24 +41,21 @@ public sealed partial class SqlJobStore
                 ORDER BY t.frame, t.tile
                 LIMIT @Room
                 """, new { job.Id, Room = room }, transaction)).ToList();
-            var grey = new Dictionary<int, int>();
-            foreach (var (frame, pack) in packs)
+            // One statement per frame for all its packs: another coordinator may have claimed some of them meanwhile; its
+            // update holds their rows until it commits, and then "dispatched = 0" no longer matches here.
+            foreach (var frame in packs.GroupBy(p => p.Frame))
             {
-                if (!grey.TryGetValue(frame, out var isGray))
-                    grey[frame] = isGray = await connection.ExecuteScalarAsync<int>("SELECT is_gray FROM frames WHERE job_id = @Id AND frame = @Frame",
-                        new { job.Id, Frame = frame }, transaction);
-                // Another coordinator may have claimed the pack meanwhile: its update holds the rows until it commits, and
-                // then "dispatched = 0" no longer matches here.
-                var tiles = (await connection.QueryAsync<TileDispatch>("""
+                var isGray = await connection.ExecuteScalarAsync<int>("SELECT is_gray FROM frames WHERE job_id = @Id AND frame = @Frame",
+                    new { job.Id, Frame = frame.Key }, transaction);
+                var tiles = (await connection.QueryAsync<TileDispatch>($"""
                     UPDATE tiles SET dispatched = 1, dispatched_ms = @Now
-                    WHERE job_id = @Id AND frame = @Frame AND pack = @Pack AND state = 'pending' AND dispatched = 0 AND cut = 1
+                    WHERE job_id = @Id AND frame = @Frame AND pack {dialect.InList("@Packs")} AND state = 'pending' AND dispatched = 0 AND cut = 1
                     RETURNING job_id, @Tenant AS tenant, @Model AS model, @TraceParent AS trace_parent, frame, tile, pack, plane, @IsGray AS is_gray,
                         input_x, input_y, input_width, input_height, core_x, core_y, core_width, core_height
-                    """, new { job.Id, job.Tenant, job.Model, job.TraceParent, Frame = frame, Pack = pack, IsGray = isGray, Now = Messaging.Clock.NowMs },
-                    transaction)).OrderBy(t => t.Tile).ToList();
+                    """, new { job.Id, job.Tenant, job.Model, job.TraceParent, Frame = frame.Key, Packs = frame.Select(p => p.Pack).ToArray(), IsGray = isGray,
+                        Now = Messaging.Clock.NowMs }, transaction)).OrderBy(t => t.Tile).ToList();
                 claimed.AddRange(tiles);
-                if (tiles.Count > 0)
-                    room--;
+                room -= tiles.Count(t => t.Tile == t.Pack);
             }
             if (room <= 0)
                 break;

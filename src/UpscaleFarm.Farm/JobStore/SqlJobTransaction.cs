@@ -24,18 +24,44 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
 
     public async Task<TileCount> CompletePackAsync(Guid jobId, int frame, int pack, string worker, long inferenceMs, long nowMs)
     {
-        var id = SqlJobStore.Key(jobId);
-        var marked = await connection.ExecuteAsync("""
-            UPDATE tiles SET state = @Done, worker = @Worker, finished_ms = @Now, inference_ms = @InferenceMs
-            WHERE job_id = @Id AND frame = @Frame AND pack = @Pack AND state = @Pending
-            """, new { Id = id, Frame = frame, Pack = pack, Worker = worker, Now = nowMs, InferenceMs = inferenceMs, TileState.Done, TileState.Pending }, transaction);
-        if (marked == 0)
-            return new TileCount(false, false);
-        var counts = await connection.QuerySingleAsync<(int Done, int Total)>(
-            "UPDATE frames SET tiles_done = tiles_done + @Marked WHERE job_id = @Id AND frame = @Frame RETURNING tiles_done, tiles_total",
-            new { Id = id, Frame = frame, Marked = marked }, transaction);
-        await connection.ExecuteAsync("UPDATE jobs SET tiles_done = tiles_done + @Marked WHERE id = @Id", new { Id = id, Marked = marked }, transaction);
-        return new TileCount(true, counts.Done == counts.Total);
+        var (marked, complete) = await CountAsync([new PackCompletion(jobId, frame, pack, worker, inferenceMs)], nowMs);
+        return new TileCount(marked > 0, complete.Count > 0);
+    }
+
+    public async Task<IReadOnlyList<(Guid JobId, int Frame)>> CompletePacksAsync(IReadOnlyList<PackCompletion> packs, long nowMs) =>
+        (await CountAsync(packs, nowMs)).Complete;
+
+    /// <summary>
+    /// Rows are locked in one order (tiles and frames by job, frame and pack; then jobs), so two assemblers counting
+    /// overlapping batches wait for each other instead of deadlocking.
+    /// </summary>
+    private async Task<(int Marked, List<(Guid JobId, int Frame)> Complete)> CountAsync(IReadOnlyList<PackCompletion> packs, long nowMs)
+    {
+        var complete = new List<(Guid, int)>();
+        var perJob = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var total = 0;
+        foreach (var frame in packs.GroupBy(p => (Id: SqlJobStore.Key(p.JobId), p.JobId, p.Frame)).OrderBy(f => f.Key.Id, StringComparer.Ordinal).ThenBy(f => f.Key.Frame))
+        {
+            var marked = 0;
+            foreach (var pack in frame.DistinctBy(p => p.Pack).OrderBy(p => p.Pack))
+                marked += await connection.ExecuteAsync("""
+                    UPDATE tiles SET state = @Done, worker = @Worker, finished_ms = @Now, inference_ms = @InferenceMs
+                    WHERE job_id = @Id AND frame = @Frame AND pack = @Pack AND state = @Pending
+                    """, new { frame.Key.Id, frame.Key.Frame, pack.Pack, pack.Worker, Now = nowMs, pack.InferenceMs, TileState.Done, TileState.Pending },
+                    transaction);
+            if (marked == 0)
+                continue;
+            var counts = await connection.QuerySingleAsync<(int Done, int Total)>(
+                "UPDATE frames SET tiles_done = tiles_done + @Marked WHERE job_id = @Id AND frame = @Frame RETURNING tiles_done, tiles_total",
+                new { frame.Key.Id, frame.Key.Frame, Marked = marked }, transaction);
+            if (counts.Done == counts.Total)
+                complete.Add((frame.Key.JobId, frame.Key.Frame));
+            perJob[frame.Key.Id] = perJob.GetValueOrDefault(frame.Key.Id) + marked;
+            total += marked;
+        }
+        foreach (var (id, marked) in perJob)
+            await connection.ExecuteAsync("UPDATE jobs SET tiles_done = tiles_done + @Marked WHERE id = @Id", new { Id = id, Marked = marked }, transaction);
+        return (total, complete);
     }
 
     public async Task<bool> CompleteFrameAsync(Guid jobId, int frame, string resultKey, long nowMs)

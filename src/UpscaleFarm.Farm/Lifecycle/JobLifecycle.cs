@@ -44,6 +44,19 @@ public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FaultInje
         }, FaultInjection.FrameTilesCounted, cancellation);
 
     /// <summary>
+    /// Counts many finished packs in one transaction (a batch of TileCompleted): each pack's tiles once, and each frame they
+    /// complete announced (FrameReady) with the count.
+    /// </summary>
+    public Task CompletePacksAsync(IReadOnlyList<PackCompletion> packs, CancellationToken cancellation = default) =>
+        ChangeAsync(async changes =>
+        {
+            var now = Clock.NowMs;
+            foreach (var (jobId, frame) in await changes.CompletePacksAsync(packs, now))
+                await changes.EnqueueAsync(new FrameReady(jobId, frame), now);
+            return true;
+        }, FaultInjection.FrameTilesCounted, cancellation);
+
+    /// <summary>
     /// Records an assembled frame. With the job's last frame, in the same commit, a video job goes on to its mux
     /// (MuxVideo) and any other job completes (JobCompleted). True for that last frame, once.
     /// </summary>

@@ -34,7 +34,7 @@ internal static class BusConfiguration
             bus.AddConsumer<TileJobConsumer, TileJobConsumerDefinition>();
         if (roles.HasFlag(FarmRoles.Assembler))
         {
-            bus.AddConsumer<TileCompletedConsumer>();
+            bus.AddConsumer<TileCompletedConsumer, TileCompletedConsumerDefinition>();
             bus.AddConsumer<FrameReadyConsumer, FrameReadyConsumerDefinition>();
             bus.AddConsumer<VideoMuxConsumer, VideoMuxConsumerDefinition>();
             bus.AddConsumer<JobFailureConsumer>();
