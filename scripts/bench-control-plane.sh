@@ -72,7 +72,7 @@ run_job() {
   psql_bench -qc "DELETE FROM jobs" # the job before, if any (the last stays for a look at its tiles)
   before="$(snapshot)"
   start_ms=$(date +%s%3N)
-  ./upscalefarm farm submit "$image" --tile "$tile" --halo 0 --wait >/dev/null
+  /usr/bin/time -f "client (farm submit --wait): %U s user, %S s system" -o "$work/client-time" ./upscalefarm farm submit "$image" --tile "$tile" --halo 0 --wait >/dev/null
   end_ms=$(date +%s%3N)
   after="$(snapshot)"
   # The job's stages on the job store's clock: submission (the client's start and upload), planning (until the first
@@ -87,6 +87,7 @@ run_job() {
   read -r count stage_ms < <(psql_bench -tA -F ' ' -c "SELECT count(*), greatest(1, max(finished_ms) - min(started_ms)) FROM tiles")
   printf "wall %.1f s; tile stage %.1f s; %d tiles: %.0f tiles/s\n\n" \
     "$(echo "($end_ms - $start_ms) / 1000" | bc -l)" "$(echo "$stage_ms / 1000" | bc -l)" "$count" "$(echo "$count * 1000 / $stage_ms" | bc -l)"
+  cat "$work/client-time"
   usage="$(join <(sort <<<"$before") <(sort <<<"$after") | awk '{ print $1, $3 - $2 }')"
   echo "| process | CPU s | CPU ms per tile |"
   echo "|---|---:|---:|"
@@ -96,6 +97,13 @@ run_job() {
   farm=$(awk '$1 != "s3rver" { s += $2 } END { print s }' <<<"$usage")
   printf "| farm processes, PostgreSQL and RabbitMQ | %.2f | %.3f |\n" "$(echo "$farm / $hz" | bc -l)" "$(echo "$farm * 1000 / $hz / $count" | bc -l)"
 }
+
+# What the processes spend idle (pollers, timers, the broker's and database's own upkeep), per second: it runs beside
+# every job too, so it is part of the per-tile figures below, the more so the shorter the job.
+idle_before="$(snapshot)"
+sleep 5
+echo
+echo "Idle, CPU ms per second:$(join <(sort <<<"$idle_before") <(sort <<<"$(snapshot)") | awk -v hz="$hz" '{ printf " %s %.0f;", $1, ($3 - $2) * 1000 / hz / 5 }')"
 
 run_job "${tiles[0]}"
 first_usage="$usage" first_count="$count"

@@ -74,7 +74,7 @@ trap 'exit 143' TERM INT
 
 # The CLI built once (./upscalefarm rebuilds when a source changes: not in the middle of a run).
 ./upscalefarm models list >/dev/null
-cli="$root/src/UpscaleFarm.Cli/bin/Release/net10.0/linux-x64/upscalefarm"
+cli="$root/src/UpscaleFarm.Cli/bin/Release/publish/upscalefarm"
 
 # The model, the source and the reference: `upscale` in this process, the same tiling as the jobs.
 if [[ -n "$size" || $single -eq 1 ]]; then

@@ -5,7 +5,7 @@
 #   bench_farm_start ROLE INSTANCE   start one role (its pid appended to $pids, its log $work/INSTANCE.log)
 #   bench_farm_wait INSTANCE...      wait until each instance's bus has started
 #   bench_farm_stop                  SIGTERM every role and wait (each prints its peak RSS when it stops)
-# KEEP_LOGS=DIR keeps the roles' logs there.
+# KEEP_LOGS=DIR keeps the roles' logs there; KEEP_DB=1 keeps the run's PostgreSQL database.
 
 bench_farm_setup() {
   cd "$root"
@@ -25,8 +25,14 @@ bench_farm_setup() {
 
 bench_farm_cleanup() {
   kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
   [[ -n "${KEEP_LOGS:-}" ]] && cp "$work"/*.log "$KEEP_LOGS"/ 2>/dev/null
   rm -rf "$work"
+  # Each run's vhost and database go too (KEEP_DB=1 keeps the database for a look at its tiles): a broker holding
+  # hundreds of idle vhosts spends CPU on them, which later runs would count.
+  "$root/scripts/services.sh" rabbitmqctl delete_vhost "$name" >/dev/null 2>&1 || true
+  [[ -n "${KEEP_DB:-}" ]] || PGPASSWORD=upscalefarm psql -h 127.0.0.1 -p "${UPSCALEFARM_POSTGRES_PORT:-5433}" -U upscalefarm -d upscalefarm \
+    -qc "DROP DATABASE IF EXISTS $name" 2>/dev/null || true
 }
 
 bench_farm_start() {

@@ -24,13 +24,24 @@ public sealed class OverlapTests(FarmServices services) : IDisposable
     private readonly TempDirectory _dir = new();
     private readonly List<FarmProcess> _processes = [];
 
+    /// <summary>
+    /// A farm that sends every tile alone (Coordinator:PackPixels 0): these tests slow the coordinator's uploads to see the
+    /// stages overlap, and count on one upload per tile (packs of a row would be five uploads for the whole frame).
+    /// </summary>
+    private Dictionary<string, string?> NewFarm()
+    {
+        var settings = services.NewFarm($"uf_{Guid.NewGuid():N}"[..20], TestModels.NearestDirectory, _dir.File("farm"));
+        settings["Farm:Coordinator:PackPixels"] = "0";
+        return settings;
+    }
+
     [Fact]
     public async Task Tiles_are_upscaled_before_the_frame_is_fully_cut()
     {
         // 200 ms before each chunk the coordinator sends or receives: its 40 uploads, four at a time, take about ten
         // seconds, far longer than a worker takes for its first tile even on a busy machine.
         using var slow = new FaultProxy(new Uri(services.S3Endpoint)) { Latency = CutLatency };
-        var settings = services.NewFarm($"uf_{Guid.NewGuid():N}"[..20], TestModels.NearestDirectory, _dir.File("farm"));
+        var settings = NewFarm();
         await StartAsync(new Dictionary<string, string?>(settings) { ["Farm:S3ServiceUrl"] = slow.Url }, "coordinator");
         await StartAsync(settings, "worker", "assembler");
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
@@ -54,7 +65,7 @@ public sealed class OverlapTests(FarmServices services) : IDisposable
     public async Task A_coordinator_killed_mid_cut_leaves_the_rest_to_another_and_the_result_is_identical()
     {
         using var slow = new FaultProxy(new Uri(services.S3Endpoint)) { Latency = CutLatency };
-        var settings = services.NewFarm($"uf_{Guid.NewGuid():N}"[..20], TestModels.NearestDirectory, _dir.File("farm"));
+        var settings = NewFarm();
         var coordinatorSettings = new Dictionary<string, string?>(settings) { ["Farm:S3ServiceUrl"] = slow.Url };
         await StartAsync(coordinatorSettings, "coordinator");
         await StartAsync(settings, "worker", "assembler");
@@ -85,7 +96,7 @@ public sealed class OverlapTests(FarmServices services) : IDisposable
     {
         // Here the worker's object store is the slow one: its tiles finish over seconds, while the assembler writes the rows done.
         using var slow = new FaultProxy(new Uri(services.S3Endpoint)) { Latency = TimeSpan.FromMilliseconds(30) };
-        var settings = services.NewFarm($"uf_{Guid.NewGuid():N}"[..20], TestModels.NearestDirectory, _dir.File("farm"));
+        var settings = NewFarm();
         settings["Farm:Assembler:WriterLeaseSeconds"] = "3";
         settings["Farm:Assembler:WriterPollMs"] = "50";
         _processes.Add(await FarmProcess.StartAsync("coordinator", settings, "coordinator-1"));

@@ -15,7 +15,8 @@ public sealed class TileCompletedConsumer(JobLifecycle lifecycle, TileCompletedS
     public async Task Consume(ConsumeContext<Batch<TileCompleted>> context)
     {
         var packs = context.Message.Select(m => m.Message)
-            .Select(m => new PackCompletion(m.JobId, m.Frame, m.Tile, m.Worker, (long)m.InferenceTime.TotalMilliseconds)).ToList();
+            .Select(m => new PackCompletion(m.JobId, m.Frame, m.Tile, m.Worker, (long)m.InferenceTime.TotalMilliseconds, m.CompletedAt.ToUnixTimeMilliseconds()))
+            .ToList();
         await lifecycle.CompletePacksAsync(packs, context.CancellationToken);
         completed.Notify();
     }

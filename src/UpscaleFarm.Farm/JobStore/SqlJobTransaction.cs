@@ -47,7 +47,7 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
                 marked += await connection.ExecuteAsync("""
                     UPDATE tiles SET state = @Done, worker = @Worker, finished_ms = @Now, inference_ms = @InferenceMs
                     WHERE job_id = @Id AND frame = @Frame AND pack = @Pack AND state = @Pending
-                    """, new { frame.Key.Id, frame.Key.Frame, pack.Pack, pack.Worker, Now = nowMs, pack.InferenceMs, TileState.Done, TileState.Pending },
+                    """, new { frame.Key.Id, frame.Key.Frame, pack.Pack, pack.Worker, Now = pack.FinishedMs ?? nowMs, pack.InferenceMs, TileState.Done, TileState.Pending },
                     transaction);
             if (marked == 0)
                 continue;

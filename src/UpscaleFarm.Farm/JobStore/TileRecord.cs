@@ -23,6 +23,7 @@ public sealed class TileRecord
     public string? Worker { get; init; }
     public string? LastError { get; init; }
     public long? StartedMs { get; init; }
+    /// <summary>When a worker finished the tile (its pack), on the worker's clock as <see cref="StartedMs"/>; counting it may come a little later.</summary>
     public long? FinishedMs { get; init; }
     public long? InferenceMs { get; init; }
     /// <summary>

@@ -22,12 +22,26 @@ internal sealed class ModelBatcher : IDisposable
     private readonly Lock _taking = new();
     private readonly Task[] _loops;
 
-    /// <summary>One loop per session: several sessions of one model keep several inferences in flight (<c>Worker:InferenceStreams</c>).</summary>
+    /// <summary>
+    /// One loop per session, each on a thread of its own: several sessions of one model keep several inferences in flight
+    /// (<c>Worker:InferenceStreams</c>). A run blocks its thread for as long as the model takes; on the thread pool it
+    /// would hold one of its few threads (one per core at first), and a worker's first tiles waited seconds for the pool
+    /// to grow while downloads, decoding and encoding queued behind the runs.
+    /// </summary>
     public ModelBatcher(IReadOnlyList<ModelSession> sessions, int batchSize)
     {
         _sessions = sessions;
         _batchSize = Math.Max(1, batchSize);
-        _loops = sessions.Select(session => Task.Factory.StartNew(() => Loop(session), TaskCreationOptions.LongRunning).Unwrap()).ToArray();
+        _loops = sessions.Select(session =>
+        {
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            new Thread(() =>
+            {
+                Loop(session);
+                stopped.SetResult();
+            }) { IsBackground = true, Name = "inference" }.Start();
+            return stopped.Task;
+        }).ToArray();
     }
 
     public int Scale => _sessions[0].Scale;
@@ -41,11 +55,11 @@ internal sealed class ModelBatcher : IDisposable
         return request.Result.Task;
     }
 
-    private async Task Loop(ModelSession session)
+    private void Loop(ModelSession session)
     {
         var reader = _queue.Reader;
         var batch = new List<TileRequest>(_batchSize);
-        while (await reader.WaitToReadAsync())
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
             // Peek and take as one step: another loop must not take the tile peeked at.
