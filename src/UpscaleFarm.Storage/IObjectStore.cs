@@ -19,6 +19,16 @@ public interface IObjectStore
     Task DeleteAsync(string key, CancellationToken cancellation = default);
 
     /// <summary>
+    /// Removes those of the objects that exist. S3 takes up to 1 000 keys a request: a frame's tiles go in a few
+    /// requests instead of two a pack, which count against the store's write rate as PUTs do (docs/scaling.md).
+    /// </summary>
+    async Task DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellation = default)
+    {
+        foreach (var key in keys)
+            await DeleteAsync(key, cancellation);
+    }
+
+    /// <summary>
     /// A short-lived URL a client can download the object from directly, named <paramref name="fileName"/>
     /// when saved; null when the store has no such URLs (a directory), and the object must be streamed.
     /// </summary>

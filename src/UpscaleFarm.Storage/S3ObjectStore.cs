@@ -138,6 +138,19 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     public Task DeleteAsync(string key, CancellationToken cancellation = default) =>
         _client.DeleteObjectAsync(_settings.Bucket, ObjectKey.Validate(key), cancellation);
 
+    public async Task DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellation = default)
+    {
+        // S3's DeleteObjects takes at most 1 000 keys; quiet, it answers only with the keys it could not delete (which
+        // the SDK raises as an exception). A key that does not exist counts as deleted.
+        foreach (var chunk in keys.Chunk(1000))
+            await _client.DeleteObjectsAsync(new DeleteObjectsRequest
+            {
+                BucketName = _settings.Bucket,
+                Quiet = true,
+                Objects = chunk.Select(key => new KeyVersion { Key = ObjectKey.Validate(key) }).ToList(),
+            }, cancellation);
+    }
+
     public async Task<Uri?> GetDownloadUrlAsync(string key, TimeSpan lifetime, string fileName, CancellationToken cancellation = default)
     {
         var request = new GetPreSignedUrlRequest

@@ -46,6 +46,20 @@ public abstract class ObjectStoreContract
     }
 
     [Fact]
+    public async Task Delete_many_removes_those_that_exist_past_one_request_and_nothing_else()
+    {
+        var prefix = $"{_prefix}many/";
+        var keys = Enumerable.Range(0, 1003).Select(i => $"{prefix}{i % 7:x2}/{i:D6}.out").ToList();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (key, ct) => await Store.PutAsync(key, new MemoryStream([1]), ct));
+        await Store.PutAsync($"{prefix}kept", new MemoryStream([2]));
+
+        // More than S3 takes in one request, and a key that was never there.
+        await Store.DeleteManyAsync([.. keys, $"{prefix}missing"]);
+        Assert.Equal([$"{prefix}kept"], await ToList(Store.ListAsync(prefix)));
+        await Store.DeleteManyAsync([]);
+    }
+
+    [Fact]
     public async Task A_listing_gives_sizes_and_times_of_the_prefix_only()
     {
         var before = DateTimeOffset.UtcNow.AddMinutes(-5);

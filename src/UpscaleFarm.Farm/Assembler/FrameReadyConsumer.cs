@@ -70,8 +70,10 @@ public sealed class FrameReadyConsumer(IJobStore store, JobLifecycle lifecycle, 
     {
         try
         {
+            var keys = new List<string>();
             await foreach (var key in objects.ListAsync(FarmKeys.TilesOfFrame(job.Tenant, job.JobId, frame)))
-                await objects.DeleteAsync(key);
+                keys.Add(key);
+            await objects.DeleteManyAsync(keys);
         }
         catch (Exception e)
         {
