@@ -127,6 +127,12 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         byte[] pixels;
         using (var box = plane.Crop(left, top, width, height))
             pixels = is16Bit ? MemoryMarshal.AsBytes(box.WriteToMemory<ushort>().AsSpan()).ToArray() : box.WriteToMemory<byte>();
+        // A pack of one (every tile of the models' default size) is its box: no copy on a GPU farm's hot path.
+        if (tiles.Count == 1)
+        {
+            yield return new TileRaster(width, height, plane.Bands, is16Bit, pixels);
+            yield break;
+        }
         var pixelBytes = plane.Bands * (is16Bit ? 2 : 1);
         foreach (var tile in tiles)
         {
