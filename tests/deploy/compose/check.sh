@@ -54,6 +54,62 @@ else
 fi
 
 echo
+echo "== SeaweedFS scripts (deploy/seaweedfs) with a stand-in weed: identities file, bucket creation"
+# start.sh: the identities it writes are exactly compose's three roles, each limited to the bucket.
+store_env="$(node -e '
+  const YAML = require(process.argv[1] + "/node_modules/yaml");
+  const env = YAML.parse(require("fs").readFileSync(process.argv[2], "utf8")).services.seaweedfs.environment;
+  for (const [k, v] of Object.entries(env)) console.log(k + "=" + String(v).replace(/^\$\{(\w+):\?.*\}$/, "check-$1"));
+' "$tools" "$root/docker-compose.yml")"
+mkdir -p "$work/weed"
+printf '#!/bin/sh\necho "$*" >"%s/weed/args"\n' "$work" >"$work/weed/weed" && chmod +x "$work/weed/weed"
+if env -i PATH="$PATH" $store_env SEAWEEDFS_S3_CONFIG="$work/weed/s3.json" WEED="$work/weed/weed" sh "$root/deploy/seaweedfs/start.sh" \
+  && node -e '
+    const fs = require("fs"); const [file, argsFile, envText] = process.argv.slice(1);
+    const env = Object.fromEntries(envText.split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    const ids = JSON.parse(fs.readFileSync(file, "utf8")).identities;
+    const want = ["API", "FARM", "WORKER"].map((r) => [env[`S3_${r}_ACCESS_KEY`], env[`S3_${r}_SECRET_KEY`]]);
+    const got = ids.map((i) => [i.credentials[0].accessKey, i.credentials[0].secretKey]);
+    const b = env.S3_BUCKET; const problems = [];
+    if (JSON.stringify(got) !== JSON.stringify(want)) problems.push("keys " + JSON.stringify(got));
+    for (const i of ids) if (JSON.stringify(i.actions) !== JSON.stringify([`Read:${b}`, `Write:${b}`, `List:${b}`])) problems.push(i.name + " may " + i.actions);
+    if ((fs.statSync(file).mode & 0o077) !== 0) problems.push("the file is readable by others");
+    const args = fs.readFileSync(argsFile, "utf8");
+    if (!args.includes("-s3.config=" + file) || !args.includes("-s3.port=8333")) problems.push("weed was not started on it: " + args);
+    if (problems.length) { console.error(problems.join("\n")); process.exit(1); }
+  ' "$work/weed/s3.json" "$work/weed/args" "$store_env"; then
+  pass "seaweedfs start.sh: three role identities from compose's environment, each Read/Write/List on the bucket only, file mode 600"
+else
+  fail "seaweedfs start.sh: identities file"
+fi
+if out="$(env -i PATH="$PATH" $store_env S3_WORKER_SECRET_KEY='a"b' SEAWEEDFS_S3_CONFIG="$work/weed/bad.json" WEED=false sh "$root/deploy/seaweedfs/start.sh" 2>&1)"; then
+  fail "seaweedfs start.sh accepted a key that needs quoting in JSON"
+elif [[ "$out" == *"S3_WORKER_SECRET_KEY must be set"* && ! -e "$work/weed/bad.json" ]]; then
+  pass "seaweedfs start.sh refuses a key with a quote, before writing anything"
+else
+  fail "seaweedfs start.sh failed otherwise on a bad key: $out"
+fi
+# init.sh: a stand-in weed shell that keeps its buckets in a file and ignores its exit status as the
+# real one does; the bucket is made once, a second run leaves it, and a store that never lists it fails.
+cat >"$work/weed/shell-weed" <<'WEED'
+#!/bin/sh
+read -r line
+case "$line" in
+  s3.bucket.list) cat "$WEED_STATE" 2>/dev/null ;;
+  "s3.bucket.create -name "*) [ -n "${WEED_BROKEN:-}" ] || echo "  ${line##* }	size:0	chunk:0" >>"$WEED_STATE"; echo "$line" >>"$WEED_STATE.creates" ;;
+esac
+exit 0
+WEED
+mkdir -p "$work/weed/bin" && cp "$work/weed/shell-weed" "$work/weed/bin/weed" && chmod +x "$work/weed/bin/weed"
+init=(env PATH="$work/weed/bin:$PATH" WEED_STATE="$work/weed/buckets" S3_BUCKET=upscalefarm SEAWEEDFS_INIT_DELAY=0 sh "$root/deploy/seaweedfs/init.sh")
+if "${init[@]}" >/dev/null && "${init[@]}" >/dev/null && [[ "$(wc -l <"$work/weed/buckets.creates")" -eq 1 ]] \
+  && ! env WEED_BROKEN=1 SEAWEEDFS_INIT_ATTEMPTS=3 "${init[@]/WEED_STATE=*/WEED_STATE=$work/weed/none}" >/dev/null 2>&1; then
+  pass "seaweedfs init.sh: makes the bucket once, keeps it on a re-run, gives up (exit 1) when it never appears"
+else
+  fail "seaweedfs init.sh"
+fi
+
+echo
 echo "== dclint (Compose specification schema + rules in tests/deploy/compose/dclint.config.json)"
 if (cd "$root" && "$tools/node_modules/.bin/dclint" --config "$here/dclint.config.json" --max-warnings 0 --no-color docker-compose.yml); then
   pass "dclint docker-compose.yml"
@@ -137,14 +193,15 @@ fi
 echo
 echo "== not checked here (no Docker engine, no GPU, no network beyond package registries)"
 cat <<'EOF'
-- the images are neither pulled nor built: base image tags (sdk/aspnet 10.0-noble,
-  nvidia/cuda 13.0.2-cudnn-runtime-ubuntu24.04, rabbitmq 4.1-management, postgres 17, minio,
-  mc, otel collector-contrib 0.148.0, jaeger 2.11.0, prometheus v3.7.3, grafana 12.2.1) are
-  taken from their publishers' documentation and public use, not resolved against a registry;
+- the images are neither pulled nor built: their tags (sdk/aspnet 10.0-noble,
+  nvidia/cuda 13.0.2-cudnn-runtime-ubuntu24.04, rabbitmq 4.1.4-management, postgres 17.6,
+  chrislusf/seaweedfs 4.47, otel collector-contrib 0.148.0, jaeger 2.11.0, prometheus v3.7.3,
+  grafana 12.2.1) are taken from their publishers' release notes and public use, not resolved
+  against a registry (the images check above only refuses gone repositories and moving tags);
 - `dotnet publish` and `models fetch` inside the Dockerfiles, apt packages (ffmpeg, nodejs, npm,
   curl) on Ubuntu 24.04, and the non-root user's access to /app and /var/lib/upscalefarm;
-- no container is started: healthchecks, depends_on ordering, the bucket and S3 users made by
-  minio-init (mc admin), the farm's RabbitMQ user made by rabbitmq-init (rabbitmqadmin v2), RabbitMQ's plugins, the collector and Jaeger accepting the configs, Grafana loading the
+- no container is started: healthchecks, depends_on ordering, SeaweedFS reading the S3 identities
+  deploy/seaweedfs/start.sh writes and seaweedfs-init's bucket (weed shell), the farm's RabbitMQ user made by rabbitmq-init (rabbitmqadmin v2), RabbitMQ's plugins, the collector and Jaeger accepting the configs, Grafana loading the
   provisioning and rendering the dashboards, Prometheus scraping its targets;
 - the GPU reservation (deploy.resources.reservations.devices) being honoured, the NVIDIA
   Container Toolkit, and ONNX Runtime's CUDA provider finding CUDA 13 / cuDNN 9 in the image;

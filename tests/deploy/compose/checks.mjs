@@ -187,16 +187,39 @@ const otelServiceNames = new Set(farmServices.map(([, s]) => s.environment?.OTEL
   check('compose: every farm service has the Farm__* and OTEL_* settings, pointing at compose services', problems);
 }
 {
+  // The default profile (a plain `docker compose up`) must start on any Docker host: no service in it
+  // reserves a GPU, and a CPU worker is in it. GPU workers are under profiles, one service per GPU, each
+  // reserving its own device id (a `count` reservation gives every replica of a service the same GPU).
   const problems = [];
-  const worker = services.worker ?? {};
-  const devices = worker.deploy?.resources?.reservations?.devices ?? [];
-  if (!devices.some((d) => d.driver === 'nvidia' && (d.capabilities ?? []).includes('gpu') && (d.count !== undefined || d.device_ids)))
-    problems.push('worker: no deploy.resources.reservations.devices entry with driver nvidia, a count and capabilities [gpu]');
-  if (worker.environment?.Farm__Worker__Device !== 'cuda') problems.push('worker: Farm__Worker__Device is not cuda');
-  const cpu = services['worker-cpu'] ?? {};
-  if (!(cpu.profiles ?? []).includes('cpu')) problems.push('worker-cpu: not under profiles: [cpu]');
-  if (cpu.environment?.Farm__Worker__Device !== 'cpu') problems.push('worker-cpu: Farm__Worker__Device is not cpu');
-  check('compose: GPU reservation on worker, CPU worker under the cpu profile', problems);
+  const gpuDevices = (s) => (s.deploy?.resources?.reservations?.devices ?? []).filter((d) => d.driver === 'nvidia' || (d.capabilities ?? []).includes('gpu'));
+  const gpuEnv = (s) => Object.keys(s.environment ?? {}).filter((k) => k === 'NVIDIA_VISIBLE_DEVICES');
+  for (const [name, s] of Object.entries(services)) {
+    if (s.profiles?.length) continue;
+    if (gpuDevices(s).length) problems.push(`${name}: in the default profile but reserves a GPU`);
+    if (s.runtime === 'nvidia' || gpuEnv(s).length) problems.push(`${name}: in the default profile but asks for the NVIDIA runtime`);
+    if (s.gpus) problems.push(`${name}: in the default profile but has gpus:`);
+  }
+  const workers = Object.entries(services).filter(([, s]) => (s.command ?? []).join(' ') === 'serve --role worker');
+  const cpuDefault = workers.filter(([, s]) => !s.profiles?.length && s.environment?.Farm__Worker__Device === 'cpu');
+  if (cpuDefault.length !== 1) problems.push(`the default profile has ${cpuDefault.length} CPU workers, not 1`);
+  const gpuWorkers = workers.filter(([, s]) => gpuDevices(s).length);
+  if (!gpuWorkers.some(([, s]) => (s.profiles ?? []).includes('gpu'))) problems.push('no GPU worker under profile gpu');
+  const ids = new Map();
+  for (const [name, s] of gpuWorkers) {
+    if (s.environment?.Farm__Worker__Device !== 'cuda') problems.push(`${name}: reserves a GPU but Farm__Worker__Device is not cuda`);
+    if (!s.profiles?.length) problems.push(`${name}: a GPU worker without a profile`);
+    for (const d of gpuDevices(s)) {
+      if (d.count !== undefined) problems.push(`${name}: reserves GPUs by count, so all its replicas share one GPU; give device_ids`);
+      if (!(d.capabilities ?? []).includes('gpu')) problems.push(`${name}: GPU reservation without capabilities [gpu]`);
+      if (!Array.isArray(d.device_ids) || d.device_ids.length !== 1) problems.push(`${name}: device_ids is not one id`);
+      for (const id of d.device_ids ?? []) {
+        if (ids.has(String(id))) problems.push(`${name} and ${ids.get(String(id))} both reserve GPU ${id}`);
+        ids.set(String(id), name);
+      }
+    }
+    if (s.deploy?.replicas > 1) problems.push(`${name}: more than one replica of a GPU worker would share its GPU`);
+  }
+  check('compose: the default profile reserves no GPU and has one CPU worker; GPU workers one per GPU id, under profiles', problems);
 }
 {
   // Every secret comes from .env: each ${VAR} in docker-compose.yml is ${VAR:?message} (compose refuses
@@ -231,8 +254,8 @@ const otelServiceNames = new Set(farmServices.map(([, s]) => s.environment?.OTEL
   const problems = [];
   const envText = (s) => JSON.stringify(s.environment ?? {});
   const rootSecrets = { POSTGRES_SUPERUSER_PASSWORD: ['postgres', 'postgres-grants'], RABBITMQ_ADMIN_PASSWORD: ['rabbitmq', 'rabbitmq-init'],
-    MINIO_ROOT_PASSWORD: ['minio', 'minio-init'], S3_FARM_SECRET_KEY: ['coordinator', 'assembler', 'minio-init'],
-    S3_WORKER_SECRET_KEY: ['worker', 'worker-cpu', 'minio-init'], S3_API_SECRET_KEY: ['api', 'minio-init'],
+    S3_FARM_SECRET_KEY: ['coordinator', 'assembler', 'seaweedfs'],
+    S3_WORKER_SECRET_KEY: ['worker-cpu', 'worker-gpu0', 'worker-gpu1', 'seaweedfs'], S3_API_SECRET_KEY: ['api', 'seaweedfs'],
     API_TENANT_KEY_SHA256: ['api'], API_ADMIN_KEY_SHA256: ['api'], API_TENANT_WEBHOOK_SECRET: ['api'],
     GRAFANA_ADMIN_PASSWORD: ['grafana'], POSTGRES_GRAFANA_PASSWORD: ['grafana', 'postgres'] };
   for (const [name, s] of Object.entries(services))
@@ -240,7 +263,6 @@ const otelServiceNames = new Set(farmServices.map(([, s]) => s.environment?.OTEL
       if (envText(s).includes(`\${${secret}:`) && !holders.includes(name)) problems.push(`${name} is given ${secret} (only ${holders.join(', ')} should be)`);
   const pgSuper = services.postgres?.environment?.POSTGRES_USER;
   const mqAdmin = services.rabbitmq?.environment?.RABBITMQ_DEFAULT_USER;
-  const s3Root = services.minio?.environment?.MINIO_ROOT_USER;
   const keys = new Map();
   for (const [name, s] of farmServices) {
     const env = s.environment ?? {};
@@ -248,26 +270,24 @@ const otelServiceNames = new Set(farmServices.map(([, s]) => s.environment?.OTEL
     if (!pgUser || pgUser === pgSuper || pgUser === 'postgres') problems.push(`${name}: connects to PostgreSQL as ${pgUser}, the superuser`);
     const mqUser = /^amqps?:\/\/([^:@/]+)/.exec(env.Farm__RabbitMqUrl ?? '')?.[1];
     if (!mqUser || mqUser === mqAdmin) problems.push(`${name}: connects to RabbitMQ as ${mqUser}, the administrator`);
-    if (!env.Farm__S3AccessKey || env.Farm__S3AccessKey === s3Root) problems.push(`${name}: S3 access key ${env.Farm__S3AccessKey} is MinIO's root user`);
+    if (!env.Farm__S3AccessKey) problems.push(`${name}: no S3 access key`);
     keys.set(name, env.Farm__S3AccessKey);
   }
   const apiKey = keys.get('api');
   for (const [name, key] of keys) if (name !== 'api' && key === apiKey) problems.push(`${name} shares the API's S3 access key ${key}`);
-  const initEnv = services['minio-init']?.environment ?? {};
-  const madeKeys = new Set(Object.entries(initEnv).filter(([k]) => /^S3_\w+_ACCESS_KEY$/.test(k)).map(([, v]) => v));
-  for (const [name, key] of keys) if (!madeKeys.has(key)) problems.push(`${name}: S3 user ${key} is not made by minio-init`);
+  // The S3 identities are the ones deploy/seaweedfs/start.sh writes from seaweedfs's environment.
+  const storeEnv = services.seaweedfs?.environment ?? {};
+  const madeKeys = new Set(Object.entries(storeEnv).filter(([k]) => /^S3_\w+_ACCESS_KEY$/.test(k)).map(([, v]) => v));
+  for (const [name, key] of keys) if (!madeKeys.has(key)) problems.push(`${name}: S3 identity ${key} is not made by seaweedfs (start.sh)`);
+  for (const [name, s] of farmServices) {
+    const role = /^\$\{(S3_\w+)_SECRET_KEY:/.exec(String(s.environment?.Farm__S3SecretKey ?? ''))?.[1];
+    const access = Object.entries(storeEnv).find(([k]) => k === `${role}_ACCESS_KEY`)?.[1];
+    if (!role || access !== s.environment?.Farm__S3AccessKey) problems.push(`${name}: its S3 secret key is not the one seaweedfs pairs with ${s.environment?.Farm__S3AccessKey}`);
+  }
+  if (storeEnv.S3_BUCKET !== services.api?.environment?.Farm__S3Bucket) problems.push(`seaweedfs's S3_BUCKET ${storeEnv.S3_BUCKET} is not the farm's bucket`);
+  if (services['seaweedfs-init']?.environment?.S3_BUCKET !== storeEnv.S3_BUCKET) problems.push('seaweedfs-init makes another bucket than seaweedfs serves');
   if (services['rabbitmq-init']?.environment?.RABBITMQ_FARM_USER !== 'upscalefarm') problems.push('rabbitmq-init does not make the farm\'s RabbitMQ user upscalefarm');
-  // The S3 users' policy reaches the farm's bucket only.
-  const policyFile = path.join(root, 'deploy/minio/farm-bucket-policy.json');
-  try {
-    const bucket = services.api?.environment?.Farm__S3Bucket;
-    for (const st of JSON.parse(read(policyFile)).Statement ?? []) {
-      for (const r of [].concat(st.Resource ?? [])) if (r !== `arn:aws:s3:::${bucket}` && r !== `arn:aws:s3:::${bucket}/*`) problems.push(`farm-bucket-policy.json: resource ${r} is not the bucket ${bucket}`);
-      for (const a of [].concat(st.Action ?? [])) if (!/^s3:[A-Za-z]+$/.test(a)) problems.push(`farm-bucket-policy.json: action ${a} is not a single S3 action`);
-      if (st.Effect !== 'Allow') problems.push('farm-bucket-policy.json: a statement is not Allow');
-    }
-  } catch (e) { problems.push(`deploy/minio/farm-bucket-policy.json: ${e.message}`); }
-  check('compose: each role has its own credentials (no superuser, administrator or root key in the farm; API S3 key its own; bucket-only policy)', problems);
+  check('compose: each role has its own credentials (no superuser or administrator in the farm; API S3 key its own; S3 identities made by seaweedfs)', problems);
 }
 {
   // Grafana: no anonymous access, no sign-up, the admin password and the data source's password from .env.
@@ -421,8 +441,8 @@ const prometheus = loadYaml(prometheusFile) ?? {};
     const plugins = read(path.join(root, 'deploy/rabbitmq/enabled_plugins'));
     if (!plugins.includes('rabbitmq_prometheus')) problems.push('rabbitmq:15692 is scraped but rabbitmq_prometheus is not enabled');
   }
-  if (targets.some(([, t]) => t.startsWith('minio:')) && services.minio?.environment?.MINIO_PROMETHEUS_AUTH_TYPE !== 'public')
-    problems.push('minio is scraped without a token but MINIO_PROMETHEUS_AUTH_TYPE is not public');
+  if (targets.some(([, t]) => t.startsWith('seaweedfs:')) && !read(path.join(root, 'deploy/seaweedfs/start.sh')).includes(`-metricsPort=${targets.find(([, t]) => t.startsWith('seaweedfs:'))[1].split(':')[1]}`))
+    problems.push('seaweedfs is scraped on a port deploy/seaweedfs/start.sh does not give -metricsPort');
   check('prometheus: scrape targets are compose services, the collector and RabbitMQ endpoints are enabled', problems);
 }
 
@@ -532,6 +552,62 @@ for (const [file, dash] of dashboards) {
     if (!JSON.stringify(drill.links).includes('job.id')) problems.push('job drill-down: no link to the job\'s traces by tag job.id');
   }
   check('dashboards: the overview and drill-down have the panels the issue asks for', problems);
+}
+{
+  // Images: every one the deployment names exists and is maintained, as far as can be told without a
+  // registry: none is in the list of repositories known to be gone (tests/deploy/image-policy.json), and
+  // compose and the chart pin exact versions (a digest, or a tag with a full version: no "latest", no
+  // bare major such as postgres:17 or line such as rabbitmq:4.1-management), so a deployment does not
+  // change under its operator. The farm's own images (upscalefarm/*) are built from this tree.
+  const problems = [];
+  const policy = JSON.parse(read(path.join(root, 'tests/deploy/image-policy.json')));
+  const split = (ref) => {
+    const digest = ref.includes('@') ? ref.slice(ref.indexOf('@') + 1) : null;
+    const name = ref.split('@')[0];
+    const colon = name.lastIndexOf(':');
+    return colon > name.lastIndexOf('/') ? { repo: name.slice(0, colon), tag: name.slice(colon + 1), digest } : { repo: name, tag: null, digest };
+  };
+  const bare = (repo) => repo.replace(/^(docker\.io\/)?(library\/)?/, '');
+  const gone = (repo) => policy.gone.find((g) => g.repository.endsWith('/*') ? bare(repo).startsWith(g.repository.slice(0, -1)) : bare(repo) === g.repository);
+  const exact = ({ repo, tag, digest }) => {
+    if (digest) return /^sha256:[0-9a-f]{64}$/.test(digest);
+    if (!tag || tag === 'latest') return false;
+    const version = /^v?(\d+(?:\.\d+)*)/.exec(tag)?.[1] ?? /RELEASE\.\d{4}-\d\d-\d\dT/.exec(tag)?.[0];
+    if (!version) return false;
+    return version.startsWith('RELEASE') || version.split('.').length >= 3 || (policy.exactTagExceptions.includes(bare(repo)) && version.split('.').length === 2);
+  };
+  const refs = [];
+  for (const [name, s] of Object.entries(services)) if (s.image) refs.push([`docker-compose.yml service ${name}`, s.image, !s.build]);
+  const valuesFile = path.join(root, 'helm/upscalefarm/values.yaml');
+  const walkValues = (node, at) => {
+    if (!node || typeof node !== 'object') return;
+    if (typeof node.repository === 'string' && 'tag' in node && !node.repository.startsWith('upscalefarm/'))
+      refs.push([`values.yaml ${at}`, `${node.repository}${node.tag ? `:${node.tag}` : ''}${node.digest ? `@${node.digest}` : ''}`, true]);
+    for (const [k, v] of Object.entries(node)) walkValues(v, at ? `${at}.${k}` : k);
+  };
+  walkValues(loadYaml(valuesFile) ?? YAML.parse(read(valuesFile)), '');
+  for (const file of walk(path.join(root, 'deploy/docker'), (p) => p.endsWith('Dockerfile'))) {
+    const text = read(file);
+    const args = Object.fromEntries([...text.matchAll(/^ARG (\w+)=(\S+)/gm)].map((m) => [m[1], m[2]]));
+    for (const m of text.matchAll(/^FROM (\S+)/gm)) {
+      const image = m[1].replace(/\$\{(\w+)\}/g, (_, v) => args[v] ?? '');
+      if (/^[a-z]+$/.test(image)) continue; // an earlier stage
+      refs.push([`${rel(file)} FROM`, image, !policy.floatingAllowed.some((f) => f.repository === split(image).repo)]);
+    }
+  }
+  for (const [where, ref, mustBeExact] of refs) {
+    const parts = split(ref);
+    const g = gone(parts.repo);
+    if (g) problems.push(`${where}: ${ref} is gone (${g.why})`);
+    if (mustBeExact && !exact(parts)) problems.push(`${where}: ${ref} is not pinned to an exact version or digest`);
+  }
+  if (refs.length < 12) problems.push(`only ${refs.length} image references found: the scan is broken`);
+  // The check itself: references it must refuse.
+  for (const bad of ['minio/minio:RELEASE.2025-09-07T16-13-09Z', 'docker.io/bitnami/postgresql:17.6.0', 'quay.io/minio/mc:RELEASE.2025-04-03T17-07-56Z'])
+    if (!gone(split(bad).repo)) problems.push(`the gone list does not catch ${bad}`);
+  for (const floating of ['postgres:17', 'rabbitmq:4.1-management', 'grafana/grafana:latest', 'otel/opentelemetry-collector-contrib'])
+    if (exact(split(floating))) problems.push(`${floating} passes as exact`);
+  check(`images: ${refs.length} references, none gone, compose and chart pinned exactly`, problems);
 }
 if (sqlOut) {
   // The job store's tables as the farm creates them (src/UpscaleFarm.Farm/JobStore/Schema.cs, one
