@@ -609,6 +609,41 @@ for (const [file, dash] of dashboards) {
     if (exact(split(floating))) problems.push(`${floating} passes as exact`);
   check(`images: ${refs.length} references, none gone, compose and chart pinned exactly`, problems);
 }
+{
+  // .github/workflows/e2e.yml cannot run here (Docker, kind, the network): check what it names. Actions
+  // pinned to a version, every path it uses exists, every chart value it sets exists in values.yaml,
+  // the compose services and image names it uses are the ones compose and build-images.sh make.
+  const problems = [];
+  const file = path.join(root, '.github/workflows/e2e.yml');
+  const wf = exists(file) ? YAML.parse(read(file)) : null;
+  if (!wf) problems.push('.github/workflows/e2e.yml is missing');
+  else {
+    const steps = Object.values(wf.jobs ?? {}).flatMap((j) => j.steps ?? []);
+    for (const st of steps) if (st.uses && !/@v\d+(\.\d+)*$/.test(st.uses)) problems.push(`uses ${st.uses}: not pinned to a version`);
+    const scripts = steps.map((st) => st.run ?? '').join('\n');
+    if (!scripts.includes('$PWD/samples:/in') || !scripts.includes('/in/chelsea.png') || !exists(path.join(root, 'samples/chelsea.png'))) problems.push('does not submit samples/chelsea.png');
+    for (const p of ['scripts/build-images.sh', 'helm/upscalefarm', '.env.example'])
+      if (!scripts.includes(p)) problems.push(`does not use ${p}`); else if (!exists(path.join(root, p))) problems.push(`uses ${p}, which does not exist`);
+    const values = YAML.parse(read(path.join(root, 'helm/upscalefarm/values.yaml')));
+    for (const m of scripts.matchAll(/--set ([\w.\[\]]+)=/g)) {
+      let node = values;
+      for (const part of m[1].split('.')) {
+        const [, key, index] = /^(\w+)(?:\[(\d+)\])?$/.exec(part) ?? [];
+        if (!node || typeof node !== 'object' || !(key in node)) { node = undefined; break; }
+        node = node[key];
+        if (index !== undefined) node = Array.isArray(node) ? {} : undefined; // a list item: its keys are free
+        if (node && typeof node === 'object' && Object.keys(node).length === 0) break;
+      }
+      if (node === undefined) problems.push(`--set ${m[1]}: no such value in values.yaml`);
+    }
+    if (!/docker compose up -d --build --wait/.test(scripts)) problems.push('the compose job does not start the default profile with --wait');
+    if (!scripts.includes('upscalefarm/farm:local') || services['worker-cpu']?.image !== 'upscalefarm/farm:local') problems.push('the compose job runs another image than compose builds');
+    if (!/cmp \S+ \S+/.test(scripts)) problems.push('the compose job does not compare the result with the expected one');
+    for (const what of ['helm lint --strict', 'kubeconform -strict', 'helm test', 'kind load docker-image'])
+      if (!scripts.includes(what)) problems.push(`no ${what}`);
+  }
+  check('e2e workflow: actions pinned, paths exist, chart values it sets exist, compose names agree', problems);
+}
 if (sqlOut) {
   // The job store's tables as the farm creates them (src/UpscaleFarm.Farm/JobStore/Schema.cs, one
   // SQL text for SQLite and PostgreSQL), so that check.sh can run the dashboards' SQL against them.
