@@ -27,8 +27,9 @@ COPY models/manifest.json models/manifest.json
 RUN --mount=type=cache,id=upscalefarm-models-cache,target=/src/models/.cache \
     UPSCALEFARM_MODELS=/src/models dotnet /out/upscalefarm.dll models fetch
 
-# The ASP.NET Core runtime, not the plain one: `serve` hosts /health/live and /health/ready.
-FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_TAG} AS runtime
+# The plain .NET runtime: the CLI needs only Microsoft.NETCore.App (its runtimeconfig.json names no
+# other framework); `serve`'s health and metrics endpoints are HttpListeners, part of that runtime.
+FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_TAG} AS runtime
 # ffmpeg: the assembler encodes video results; util-linux: prlimit, the limits ffmpeg runs under (Farm:Media). curl: the
 # container's health check.
 RUN apt-get update \
@@ -39,7 +40,7 @@ COPY --from=build /out/ ./
 COPY --from=models /src/models/manifest.json models/manifest.json
 COPY --from=models /src/models/onnx/ models/onnx/
 # Scratch space (the assembler's strip files), writable by the non-root user ($APP_UID, 1654,
-# comes with the aspnet image).
+# comes with the runtime image).
 RUN install -d -o "$APP_UID" -g "$APP_UID" /var/lib/upscalefarm
 ENV Farm__ModelsDirectory=/app/models \
     UPSCALEFARM_MODELS=/app/models \

@@ -26,8 +26,8 @@ COPY models/manifest.json models/manifest.json
 RUN --mount=type=cache,id=upscalefarm-models-cache,target=/src/models/.cache \
     UPSCALEFARM_MODELS=/src/models dotnet /out/upscalefarm.dll models fetch
 
-# The .NET and ASP.NET Core runtimes, taken from Microsoft's image of the same Ubuntu release.
-FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_TAG} AS dotnet
+# The .NET runtime (the CLI needs no other framework), taken from Microsoft's image of the same Ubuntu release.
+FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_TAG} AS dotnet
 
 FROM ${CUDA_IMAGE} AS runtime
 # What .NET needs from the OS on Ubuntu 24.04 (no ICU: the projects use invariant globalization).
@@ -53,7 +53,7 @@ ENV DOTNET_ROOT=/usr/share/dotnet \
     Farm__Worker__Device=cuda \
     NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility
-# The same uid as the aspnet images' "app" user, so volumes work the same for every image.
+# The same uid as the .NET images' "app" user, so volumes work the same for every image.
 USER 1654
 EXPOSE 8081
 ENTRYPOINT ["dotnet", "upscalefarm.dll"]

@@ -221,7 +221,7 @@ fi
 echo
 echo "== not checked here (no Docker engine, no GPU, no network beyond package registries)"
 cat <<'EOF'
-- the images are neither pulled nor built: their tags (sdk/aspnet 10.0-noble,
+- the images are neither pulled nor built: their tags (sdk/aspnet/runtime 10.0-noble,
   nvidia/cuda 13.0.2-cudnn-runtime-ubuntu24.04, rabbitmq 4.1.4-management, postgres 17.6,
   chrislusf/seaweedfs 4.47, otel collector-contrib 0.148.0, jaeger 2.11.0, prometheus v3.7.3,
   grafana 12.2.1) are taken from their publishers' release notes and public use, not resolved

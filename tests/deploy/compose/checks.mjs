@@ -644,6 +644,24 @@ for (const [file, dash] of dashboards) {
   }
   check('e2e workflow: actions pinned, paths exist, chart values it sets exist, compose names agree', problems);
 }
+{
+  // The farm images run the CLI on the plain .NET runtime: nothing in its project graph may need the
+  // ASP.NET Core shared framework (a Web SDK or a FrameworkReference), or the process would not start.
+  const problems = [];
+  const seen = new Set();
+  const visit = (csproj) => {
+    if (seen.has(csproj) || !exists(csproj)) return;
+    seen.add(csproj);
+    const text = read(csproj);
+    if (/Sdk="Microsoft\.NET\.Sdk\.Web"|<FrameworkReference\s+Include="Microsoft\.AspNetCore\.App"/.test(text)) problems.push(`${rel(csproj)} needs ASP.NET Core`);
+    for (const m of text.matchAll(/<ProjectReference\s+Include="([^"]+)"/g)) visit(path.resolve(path.dirname(csproj), m[1].replace(/\\/g, '/')));
+  };
+  visit(path.join(root, 'src/UpscaleFarm.Cli/UpscaleFarm.Cli.csproj'));
+  if (seen.size < 3) problems.push(`only ${seen.size} projects found from the CLI: the walk is broken`);
+  for (const f of ['farm.Dockerfile', 'worker-gpu.Dockerfile'])
+    if (!read(path.join(root, 'deploy/docker', f)).includes('mcr.microsoft.com/dotnet/runtime:')) problems.push(`${f} does not run on the plain .NET runtime image`);
+  check(`farm images: the CLI's ${seen.size} projects need only the plain .NET runtime`, problems);
+}
 if (sqlOut) {
   // The job store's tables as the farm creates them (src/UpscaleFarm.Farm/JobStore/Schema.cs, one
   // SQL text for SQLite and PostgreSQL), so that check.sh can run the dashboards' SQL against them.
