@@ -13,6 +13,16 @@ public interface IObjectStore
     /// <summary>Opens an object for reading; throws <see cref="ObjectNotFoundException"/> if there is none.</summary>
     Task<Stream> OpenReadAsync(string key, CancellationToken cancellation = default);
 
+    /// <summary>
+    /// Opens an object for reading with its length where the store knows it up front; throws
+    /// <see cref="ObjectNotFoundException"/> if there is none. A stream that can seek (a file) knows its length.
+    /// </summary>
+    async Task<OpenedObject> OpenWithLengthAsync(string key, CancellationToken cancellation = default)
+    {
+        var content = await OpenReadAsync(key, cancellation);
+        return new OpenedObject(content, content.CanSeek ? content.Length : null);
+    }
+
     Task<bool> ExistsAsync(string key, CancellationToken cancellation = default);
 
     /// <summary>Removes the object if it exists.</summary>

@@ -109,12 +109,16 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         return new MemoryStream(buffer, 0, filled, writable: false);
     }
 
-    public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellation = default)
+    public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellation = default) =>
+        (await OpenWithLengthAsync(key, cancellation)).Content;
+
+    /// <summary>The object and the length S3 answered its GET with: its response stream cannot seek, so it cannot say.</summary>
+    public async Task<OpenedObject> OpenWithLengthAsync(string key, CancellationToken cancellation = default)
     {
         try
         {
             var response = await _client.GetObjectAsync(_settings.Bucket, ObjectKey.Validate(key), cancellation);
-            return response.ResponseStream;
+            return new OpenedObject(response.ResponseStream, response.ContentLength >= 0 ? response.ContentLength : null);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {

@@ -1,13 +1,20 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NetVips;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Storage;
 using UpscaleFarm.Storage.Tests;
 
 namespace UpscaleFarm.Api.Tests;
 
-/// <summary>With S3 as the object store, a result is a redirect to a short-lived presigned URL that serves the image.</summary>
+/// <summary>
+/// With S3 as the object store, a result is a redirect to a short-lived presigned URL that serves the image, or with
+/// Api:ResultDelivery proxy, the image itself streamed by the API.
+/// </summary>
 public sealed class S3ResultTests(S3rverFixture s3) : IClassFixture<S3rverFixture>
 {
-    private sealed class S3ApiFactory(S3rverFixture s3, string publicUrl = "") : ApiFactory(new Dictionary<string, string?>
+    private sealed class S3ApiFactory(S3rverFixture s3, string publicUrl = "", string? delivery = null) : ApiFactory(new Dictionary<string, string?>
     {
         ["Farm:Storage"] = "s3",
         ["Farm:S3ServiceUrl"] = s3.Settings.ServiceUrl,
@@ -15,12 +22,15 @@ public sealed class S3ResultTests(S3rverFixture s3) : IClassFixture<S3rverFixtur
         ["Farm:S3AccessKey"] = s3.Settings.AccessKey,
         ["Farm:S3SecretKey"] = s3.Settings.SecretKey,
         ["Farm:S3PublicUrl"] = publicUrl,
-    });
+    }.Concat(delivery is null ? [] : [KeyValuePair.Create("Api:ResultDelivery", (string?)delivery)]).ToDictionary()); // null: not set, the default
 
-    [Fact]
-    public async Task The_result_redirects_to_a_presigned_url()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("redirect")]
+    public async Task The_result_redirects_to_a_presigned_url(string? delivery)
     {
-        using var api = new S3ApiFactory(s3);
+        using var api = new S3ApiFactory(s3, delivery: delivery);
         var client = api.ClientFor(ApiFactory.AcmeKey);
         var job = await Jobs.WaitAsync(client, (await Jobs.SubmitAsync(client, Jobs.Form([("s3.png", Jobs.Png("chelsea.png", 12, 10))]))).Id);
         Assert.Equal("completed", job.State);
@@ -54,5 +64,38 @@ public sealed class S3ResultTests(S3rverFixture s3) : IClassFixture<S3rverFixtur
         using var plain = new HttpClient();
         using var image = Image.NewFromBuffer(await plain.GetByteArrayAsync(location));
         Assert.Equal((48, 40), (image.Width, image.Height));
+    }
+
+    [Fact]
+    public async Task With_proxy_delivery_the_api_streams_the_stored_result_itself()
+    {
+        using var api = new S3ApiFactory(s3, delivery: "proxy");
+        var client = api.ClientFor(ApiFactory.AcmeKey, followRedirects: false);
+        var job = await Jobs.WaitAsync(client, (await Jobs.SubmitAsync(client, Jobs.Form([("proxied.png", Jobs.Png("chelsea.png", 12, 10))]))).Id);
+        Assert.Equal("completed", job.State);
+
+        using var response = await client.GetAsync($"/v1/jobs/{job.Id:N}/result");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("proxied.png", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName);
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        // The exact bytes the farm stored, read from the store itself, and announced before they were sent.
+        var frames = await api.Services.GetRequiredService<IJobStore>().GetFramesAsync(job.Id);
+        using var store = new S3ObjectStore(s3.Settings);
+        var stored = await store.ReadAllBytesAsync(frames[0].ResultKey!);
+        Assert.Equal(stored, body);
+        Assert.Equal(stored.Length, response.Content.Headers.ContentLength);
+        using var image = Image.NewFromBuffer(body);
+        Assert.Equal((48, 40), (image.Width, image.Height));
+    }
+
+    [Fact]
+    public void An_unknown_result_delivery_stops_the_api_from_starting_and_names_the_setting()
+    {
+        using var api = new S3ApiFactory(s3, delivery: "presigned");
+        var refusal = Assert.IsType<OptionsValidationException>(Record.Exception(() => api.CreateClient()));
+        Assert.Contains("Api:ResultDelivery must be 'redirect' or 'proxy'", refusal.Message);
     }
 }

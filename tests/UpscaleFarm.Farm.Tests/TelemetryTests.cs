@@ -153,14 +153,15 @@ public sealed class TelemetryTests(FarmServices services) : IDisposable
             return local.Select(a => a.SpanId.ToHexString()).ToList();
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free a moment ago, for a process's own server (health, metrics).</summary>
+    internal static int FreePort()
     {
         using var socket = new TcpListener(IPAddress.Loopback, 0);
         socket.Start();
         return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
-    private static Dictionary<string, string?> Merge(IDictionary<string, string?> a, IDictionary<string, string?> b) =>
+    internal static Dictionary<string, string?> Merge(IDictionary<string, string?> a, IDictionary<string, string?> b) =>
         a.Concat(b).ToDictionary(kv => kv.Key, kv => kv.Value);
 
     private async Task WaitUntilAsync(Func<bool> condition, OtlpReceiver receiver)

@@ -28,6 +28,23 @@ public abstract class ObjectStoreContract
     }
 
     [Fact]
+    public async Task An_object_opened_with_its_length_says_how_many_bytes_it_streams()
+    {
+        var bytes = RandomNumberGenerator.GetBytes(300_001);
+        var key = _prefix + "results/length.bin";
+        await Store.PutAsync(key, new MemoryStream(bytes));
+
+        await using (var opened = await Store.OpenWithLengthAsync(key))
+        {
+            Assert.Equal(bytes.Length, opened.Length);
+            using var copy = new MemoryStream();
+            await opened.Content.CopyToAsync(copy);
+            Assert.Equal(bytes, copy.ToArray());
+        }
+        await Assert.ThrowsAsync<ObjectNotFoundException>(() => Store.OpenWithLengthAsync(_prefix + "results/missing.bin"));
+    }
+
+    [Fact]
     public async Task Put_replaces_list_finds_and_delete_removes()
     {
         await Store.PutAsync(_prefix + "a/1", new MemoryStream([1]));

@@ -70,7 +70,8 @@ public sealed class S3rverFixture : IDisposable
         throw new TimeoutException("s3rver did not start listening in 30 s");
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free a moment ago (also for the API tests' own servers).</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -33,7 +33,7 @@ public static class JobsApi
         jobs.MapDelete("/{id:guid}", CancelAsync)
             .WithSummary("Cancel a job: its remaining tiles are dropped; with ?purge=true also delete its sources, tiles and results (an ended job too)");
         jobs.MapGet("/{id:guid}/result", ResultAsync)
-            .WithSummary("The result: the image for one frame (a redirect to a 15-minute presigned URL when the store is S3), a zip of the frames for several")
+            .WithSummary("The result: the image for one frame or the video (with S3 as the store and Api:ResultDelivery redirect, a redirect to a 15-minute presigned URL), a zip of the frames for several")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream");
         jobs.MapGet("/{id:guid}/events", EventsAsync)
             .WithSummary("Progress as server-sent events until the job ends; each event's id lets a client reconnect with Last-Event-ID and be sent only what changed");
@@ -189,11 +189,12 @@ public static class JobsApi
         var frames = await store.GetFramesAsync(id, cancellation);
         if (!await objects.ExistsAsync(job.ResultKey ?? frames[0].ResultKey!, cancellation))
             return TypedResults.Problem("the job's results were deleted: purged by its owner, or past this tenant's retention", statusCode: StatusCodes.Status410Gone);
+        var proxy = api.CurrentValue.ProxiesResults;
         if (job.ResultKey is { } videoKey)
-            return await ObjectResultAsync(objects, videoKey, $"{id:N}{Path.GetExtension(videoKey)}", cancellation);
+            return await ObjectResultAsync(objects, proxy, videoKey, $"{id:N}{Path.GetExtension(videoKey)}", cancellation);
         var names = ResultNames(frames, job.Format);
         if (frames.Count == 1)
-            return await ObjectResultAsync(objects, frames[0].ResultKey!, names[0], cancellation);
+            return await ObjectResultAsync(objects, proxy, frames[0].ResultKey!, names[0], cancellation);
         // Several frames: a zip streamed as it is written (stored, not deflated: the images are compressed already).
         return TypedResults.Stream(async body =>
         {
@@ -224,12 +225,15 @@ public static class JobsApi
         return new JobEventStream(id, lastEventId, store, api, TimeSpan.FromSeconds(farm.Value.OutageToleranceSeconds), logger);
     }
 
-    /// <summary>One stored result: from S3 a redirect to a presigned URL (the client downloads straight from the store), else streamed.</summary>
-    private static async Task<IResult> ObjectResultAsync(IObjectStore objects, string key, string name, CancellationToken cancellation)
+    /// <summary>
+    /// One stored result: from S3 a redirect to a presigned URL (the client downloads straight from the store) unless
+    /// <paramref name="proxy"/> (Api:ResultDelivery) says the client cannot reach the store; else streamed through the API.
+    /// </summary>
+    private static async Task<IResult> ObjectResultAsync(IObjectStore objects, bool proxy, string key, string name, CancellationToken cancellation)
     {
-        if (await objects.GetDownloadUrlAsync(key, ResultUrlLifetime, name, cancellation) is { } url)
+        if (!proxy && await objects.GetDownloadUrlAsync(key, ResultUrlLifetime, name, cancellation) is { } url)
             return TypedResults.Redirect(url.ToString());
-        return TypedResults.Stream(await objects.OpenReadAsync(key, cancellation), MediaTypes.OfExtension(Path.GetExtension(name)), name);
+        return new StoredObjectResult(await objects.OpenWithLengthAsync(key, cancellation), MediaTypes.OfExtension(Path.GetExtension(name)), name);
     }
 
 

@@ -32,6 +32,8 @@ public static class JobApiExtensions
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section))
             .Validate(api => api.Tenants.All(t => WebhookSignature.IsValidSecret(t.WebhookSecret)),
                 $"a tenant's WebhookSecret that starts with {WebhookSignature.SecretPrefix} must be base64 after it")
+            .Validate(api => ApiOptions.IsKnownDelivery(api.ResultDelivery),
+                $"{ApiOptions.Section}:{nameof(ApiOptions.ResultDelivery)} must be '{ApiOptions.RedirectDelivery}' or '{ApiOptions.ProxyDelivery}'")
             .ValidateOnStart();
         // The default HttpClient logs name the full URL, which may carry the receiver's token: removed.
         builder.Services.AddHttpClient(WebhookSender.HttpClientName, (sp, client) => client.Timeout = sp.GetRequiredService<IOptions<ApiOptions>>().Value.WebhookTimeout)

@@ -11,8 +11,13 @@ public sealed class FarmOptions
 {
     public const string Section = "Farm";
 
-    /// <summary>Where the embedded farm keeps its database, objects and scratch files.</summary>
-    public string DataDirectory { get; set; } = ".upscalefarm";
+    /// <summary>
+    /// Where the embedded farm keeps its database, objects and scratch files. The default is the user's data
+    /// directory (<see cref="DefaultDataDirectory"/>), never the working directory: a farm started in a project
+    /// folder (`dotnet run`) once wrote its job store into the source tree. A relative setting is still taken from
+    /// the working directory.
+    /// </summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory();
 
     /// <summary>The models directory; empty means $UPSCALEFARM_MODELS or the repository's models folder.</summary>
     public string ModelsDirectory { get; set; } = "";
@@ -75,6 +80,29 @@ public sealed class FarmOptions
     public FaultInjectionOptions FaultInjection { get; set; } = new();
 
     public MediaOptions Media { get; set; } = new();
+
+    /// <summary>The default <see cref="DataDirectory"/> for this process's user (<see cref="DataDirectoryFor"/>).</summary>
+    public static string DefaultDataDirectory() =>
+        // DoNotVerify: the home folder's path, whether or not it exists; with no home .NET answers "/".
+        DataDirectoryFor(Environment.GetEnvironmentVariable("XDG_DATA_HOME"),
+            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify));
+
+    /// <summary>
+    /// $XDG_DATA_HOME/upscalefarm (the XDG base directory specification ignores a relative value), else
+    /// ~/.local/share/upscalefarm: what .NET's LocalApplicationData gives on Linux. A process with no home (HOME
+    /// unset and no passwd entry, as some container users run; .NET then reports "/", which only root may write)
+    /// gets a folder under the system temp directory instead: still absolute and outside any source tree, though
+    /// not kept where the temp directory is cleared.
+    /// </summary>
+    public static string DataDirectoryFor(string? xdgDataHome, string? home)
+    {
+        if (xdgDataHome is { Length: > 0 } && Path.IsPathFullyQualified(xdgDataHome))
+            return Path.Combine(xdgDataHome, "upscalefarm");
+        if (home is { Length: > 1 } && Path.IsPathFullyQualified(home))
+            return Path.Combine(home, ".local", "share", "upscalefarm");
+        // Named after the user where there is a name, so users of one machine do not share (or fight over) one folder.
+        return Path.Combine(Path.GetTempPath(), Environment.UserName is { Length: > 0 } user ? $"upscalefarm-{user}" : "upscalefarm");
+    }
 
     public bool UsesRabbitMq => Transport.Equals("rabbitmq", StringComparison.OrdinalIgnoreCase);
 

@@ -46,19 +46,32 @@ public sealed class GpuMetrics(IOptions<FarmOptions> options, ILogger<GpuMetrics
                 return Task.CompletedTask;
             var utilization = Function<GetUtilizationRates>("nvmlDeviceGetUtilizationRates");
             var memory = Function<GetMemoryInfo>("nvmlDeviceGetMemoryInfo");
-            var gpu = new KeyValuePair<string, object?>("gpu", worker.GpuDeviceId);
-            FarmTelemetry.Meter.CreateObservableGauge("upscalefarm.gpu.utilization", () =>
-                utilization(device, out var u) == 0 ? [new(u.Gpu / 100.0, gpu)] : Array.Empty<System.Diagnostics.Metrics.Measurement<double>>(),
-                "1", "Share of the last sample period in which the GPU ran a kernel");
-            FarmTelemetry.Meter.CreateObservableGauge("upscalefarm.gpu.memory.used", () =>
-                memory(device, out var m) == 0 ? [new((long)m.Used, gpu)] : Array.Empty<System.Diagnostics.Metrics.Measurement<long>>(),
-                "By", "GPU memory in use");
+            Observe(worker.GpuDeviceId, () => utilization(device, out var u) == 0 ? u.Gpu / 100.0 : null,
+                () => memory(device, out var m) == 0 ? (long)m.Used : null);
         }
         catch (EntryPointNotFoundException e)
         {
             logger.LogWarning("NVML has no {Function}: GPU metrics are off", e.Message);
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The two gauges of GPU <paramref name="gpu"/>, read by the functions at each collection (null: no reading, no
+    /// point). Apart from NVML so that their names and units, which the Prometheus names come from, are tested without a GPU.
+    /// </summary>
+    public static void Observe(int gpu, Func<double?> utilization, Func<long?> memoryUsed)
+    {
+        var tag = new KeyValuePair<string, object?>("gpu", gpu);
+        FarmTelemetry.Meter.CreateObservableGauge("upscalefarm.gpu.utilization", () =>
+            utilization() is { } u ? [new(u, tag)] : Array.Empty<System.Diagnostics.Metrics.Measurement<double>>(),
+            // "ratio", not OpenTelemetry's "1": the collector names a gauge of unit "1" ..._ratio, but OpenTelemetry .NET's
+            // Prometheus endpoint (Metrics:PrometheusPort) drops that unit; both append a "ratio" unit, so dashboards and
+            // alerts find upscalefarm_gpu_utilization_ratio whichever way Prometheus gets it.
+            "ratio", "Share of the last sample period in which the GPU ran a kernel");
+        FarmTelemetry.Meter.CreateObservableGauge("upscalefarm.gpu.memory.used", () =>
+            memoryUsed() is { } m ? [new(m, tag)] : Array.Empty<System.Diagnostics.Metrics.Measurement<long>>(),
+            "By", "GPU memory in use");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Hosting;
+using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.Telemetry;
+using UpscaleFarm.Farm.Tests.Harness;
+using UpscaleFarm.ServiceDefaults;
+using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Cli.Benchmarks;
+
+namespace UpscaleFarm.Farm.Tests;
+
+/// <summary>
+/// Metrics:PrometheusPort: each `serve` role serves the metrics it exports over OTLP at /metrics, under the Prometheus
+/// names the chart's alerts and README's metrics table use, with the labels the collector would add
+/// (service_name, service_instance_id), so a ServiceMonitor can scrape the pods without a collector.
+/// </summary>
+[Collection(FarmCollection.Name)]
+public sealed class PrometheusEndpointTests(FarmServices services) : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly List<FarmProcess> _processes = [];
+    private readonly string _name = $"uf_{Guid.NewGuid():N}"[..20];
+
+    /// <summary>What each role records during one job, by Prometheus name.</summary>
+    private static readonly Dictionary<string, string[]> Expected = new()
+    {
+        ["coordinator"] = ["upscalefarm_tiles_queued", "upscalefarm_tiles_waiting", "upscalefarm_outbox_pending", "upscalefarm_outbox_oldest_age_seconds"],
+        ["worker"] =
+        [
+            "upscalefarm_tiles_completed_total", "upscalefarm_tile_duration_seconds_bucket", "upscalefarm_tile_duration_seconds_count",
+            "upscalefarm_tile_duration_seconds_sum", "upscalefarm_tiles_in_flight",
+        ],
+        ["assembler"] =
+        [
+            "upscalefarm_job_duration_seconds_bucket", "upscalefarm_job_duration_seconds_count", "upscalefarm_job_duration_seconds_sum",
+            "upscalefarm_outbox_pending", "upscalefarm_outbox_oldest_age_seconds",
+        ],
+    };
+
+    [Fact]
+    public async Task Each_serve_role_serves_its_farm_metrics_to_prometheus()
+    {
+        var settings = services.NewFarm(_name, TestModels.NearestDirectory, _dir.File("farm"));
+        var ports = new Dictionary<string, int>();
+        foreach (var role in Expected.Keys)
+        {
+            ports[role] = TelemetryTests.FreePort();
+            _processes.Add(await FarmProcess.StartAsync(role,
+                TelemetryTests.Merge(settings, new Dictionary<string, string?> { [ServiceDefaultsExtensions.PrometheusPortSetting] = ports[role].ToString() }), $"{role}-1"));
+        }
+
+        await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
+        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("chelsea.png")], new JobRequest { TileSize = 128, Halo = 8 });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        EmbeddedFarmTests.AssertCompleted(await client.Client.WaitAsync(id, cancellation: timeout.Token));
+
+        foreach (var (role, names) in Expected)
+        {
+            var scrape = await PrometheusScrape.WaitForAsync(ports[role], s => names.All(s.Names("upscalefarm_").Contains), TimeSpan.FromSeconds(30));
+            Assert.StartsWith("application/openmetrics-text", scrape.ContentType);
+            // Every farm series says which process it is, as the collector's resource_to_telemetry_conversion does.
+            Assert.All(scrape.Samples.Where(s => s.Name.StartsWith("upscalefarm_")), s =>
+            {
+                Assert.Equal($"upscalefarm-{role}", s.Labels["service_name"]);
+                Assert.EndsWith($":{_processes.Single(p => p.Role == role).Id}", s.Labels["service_instance_id"]);
+            });
+            if (role == "worker")
+            {
+                // The job's 12 tiles (128² of 384×512: 3 packs), by model and device; each stage a histogram.
+                Assert.Equal(12, scrape.Samples.Single(s => s.Name == "upscalefarm_tiles_completed_total").Value);
+                Assert.Equal(("nearest-x4", "Cpu"), scrape.Samples.Where(s => s.Name == "upscalefarm_tiles_completed_total")
+                    .Select(s => (s.Labels["model"], s.Labels["device"])).Single());
+                Assert.Equal(["download", "inference", "queue", "upload"], scrape.Samples.Where(s => s.Name == "upscalefarm_tile_duration_seconds_count")
+                    .Select(s => s.Labels["stage"]).Distinct().Order());
+            }
+            if (role == "assembler")
+                Assert.Equal(1, scrape.Samples.Single(s => s.Name == "upscalefarm_job_duration_seconds_count" && s.Labels["state"] == "completed").Value);
+        }
+    }
+
+    [Fact]
+    public async Task The_gpu_gauges_are_served_as_a_ratio_and_bytes()
+    {
+        var port = TelemetryTests.FreePort();
+        using var host = FarmHost.Build(_ => FarmRoles.None, new Dictionary<string, string?>
+        {
+            ["Farm:DataDirectory"] = _dir.File("gpu"),
+            [ServiceDefaultsExtensions.PrometheusPortSetting] = port.ToString(),
+        }, useDefaults: false, configure: builder => builder.AddServiceDefaults("upscalefarm-worker"));
+        await host.StartAsync();
+        try
+        {
+            // The gauges as a GPU worker creates them, with readings in place of NVML's (gpu 7: no other test's).
+            GpuMetrics.Observe(7, () => 0.25, () => 3L << 30);
+
+            var scrape = await PrometheusScrape.WaitForAsync(port, s => s.Names("upscalefarm_gpu_").Count == 2, TimeSpan.FromSeconds(30));
+            Assert.Equal(["upscalefarm_gpu_memory_used_bytes", "upscalefarm_gpu_utilization_ratio"], scrape.Names("upscalefarm_gpu_"));
+            Assert.Equal(0.25, scrape.Samples.Single(s => s.Name == "upscalefarm_gpu_utilization_ratio" && s.Labels["gpu"] == "7").Value);
+            Assert.Equal(3L << 30, scrape.Samples.Single(s => s.Name == "upscalefarm_gpu_memory_used_bytes" && s.Labels["gpu"] == "7").Value);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("metrics")]
+    [InlineData("-1")]
+    [InlineData("65536")]
+    public void A_setting_that_is_no_port_stops_the_start_and_names_the_setting(string value)
+    {
+        var refusal = Assert.Throws<InvalidOperationException>(() => FarmHost.Build(_ => FarmRoles.None, new Dictionary<string, string?>
+        {
+            ["Farm:DataDirectory"] = _dir.File("refused"),
+            [ServiceDefaultsExtensions.PrometheusPortSetting] = value,
+        }, useDefaults: false, configure: builder => builder.AddServiceDefaults("upscalefarm-worker")));
+        Assert.Equal("Metrics:PrometheusPort must be a port from 1 to 65535, or 0 for no scrape endpoint", refusal.Message);
+    }
+
+    public void Dispose()
+    {
+        foreach (var process in _processes)
+            process.Dispose();
+        _dir.Dispose();
+    }
+}
