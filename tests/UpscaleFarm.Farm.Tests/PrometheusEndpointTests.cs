@@ -72,9 +72,14 @@ public sealed class PrometheusEndpointTests(FarmServices services) : IDisposable
                     .Select(s => (s.Labels["model"], s.Labels["device"])).Single());
                 Assert.Equal(["download", "inference", "queue", "upload"], scrape.Samples.Where(s => s.Name == "upscalefarm_tile_duration_seconds_count")
                     .Select(s => s.Labels["stage"]).Distinct().Order());
+                // Edges in seconds (the alerts' p95s need them), not OpenTelemetry's millisecond defaults.
+                Assert.Equal(FarmTelemetry.TileStageBuckets.Append(double.PositiveInfinity), Buckets(scrape, "upscalefarm_tile_duration_seconds_bucket", "stage", "download"));
             }
             if (role == "assembler")
+            {
                 Assert.Equal(1, scrape.Samples.Single(s => s.Name == "upscalefarm_job_duration_seconds_count" && s.Labels["state"] == "completed").Value);
+                Assert.Equal(FarmTelemetry.JobBuckets.Append(double.PositiveInfinity), Buckets(scrape, "upscalefarm_job_duration_seconds_bucket", "state", "completed"));
+            }
         }
     }
 
@@ -124,4 +129,9 @@ public sealed class PrometheusEndpointTests(FarmServices services) : IDisposable
             process.Dispose();
         _dir.Dispose();
     }
+
+    /// <summary>A histogram's bucket edges as numbers (OpenMetrics writes 1 as "1.0" and infinity as "+Inf").</summary>
+    private static IEnumerable<double> Buckets(PrometheusScrape scrape, string name, string label, string value) =>
+        scrape.Samples.Where(s => s.Name == name && s.Labels[label] == value)
+            .Select(s => s.Labels["le"] == "+Inf" ? double.PositiveInfinity : double.Parse(s.Labels["le"], System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -17,8 +17,19 @@ public static class FarmTelemetry
     public static readonly Counter<long> TilesCompleted =
         Meter.CreateCounter<long>("upscalefarm.tiles.completed", "{tile}", "Tiles upscaled and stored by the workers");
 
-    public static readonly Histogram<double> TileDuration = Meter.CreateHistogram<double>("upscalefarm.tile.duration", "s",
-        "One tile's time in a stage: queue (sent to taken), download, inference, upload");
+    /// <summary>
+    /// Bucket edges in seconds for a tile stage: 5 ms to 5 minutes. OpenTelemetry's default edges (0, 5, 10, 25 … 10 000)
+    /// are for milliseconds; in seconds every stage would fall in the first bucket and a p95 alert could not tell 50 ms
+    /// from 4 s.
+    /// </summary>
+    public static readonly double[] TileStageBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+    /// <summary>Bucket edges in seconds for a whole job: one second to a day.</summary>
+    public static readonly double[] JobBuckets = [1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400];
+
+    public static readonly Histogram<double> TileDuration = Meter.CreateHistogram("upscalefarm.tile.duration", "s",
+        "One tile's time in a stage: queue (sent to taken), download, inference, upload", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = TileStageBuckets });
 
     public static readonly UpDownCounter<long> TilesInFlight =
         Meter.CreateUpDownCounter<long>("upscalefarm.tiles.in_flight", "{tile}", "Tiles a worker is working on");
@@ -31,7 +42,8 @@ public static class FarmTelemetry
         Meter.CreateCounter<long>("upscalefarm.frames.assembled", "{frame}", "Frames assembled and recorded, by assembly path");
 
     public static readonly Histogram<double> JobDuration =
-        Meter.CreateHistogram<double>("upscalefarm.job.duration", "s", "Submission to end of a job, by its final state");
+        Meter.CreateHistogram("upscalefarm.job.duration", "s", "Submission to end of a job, by its final state", tags: null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = JobBuckets });
 
     /// <summary>The dispatch backlog as the coordinator last counted it (tiles queued, tiles waiting in the job store).</summary>
     public static (int Queued, int Waiting) Backlog { get; set; }
