@@ -38,8 +38,11 @@ mkdir -p "$(dirname "$config")"
 printf '{"identities":[%s]}\n' "$identities" >"$config"
 
 # -ip: the name the master hands out for the filer and volume server (seaweedfs-init's weed shell asks
-# the master where the filer is). -volume.max=0: as many 1 GiB volumes as the disk holds (the default of 8
-# volumes of 30 GB would stop writes on a small disk long before it is full).
+# the master where the filer is). -master.peers=none: one master, no Raft quorum to wait for.
+# -master.telemetry=false: SeaweedFS reports usage to telemetry.seaweedfs.com by default, and the farm
+# makes no outbound call its operator did not configure. -volume.max=0: as many 1 GiB volumes as the
+# disk holds (the default of 8 volumes of 30 GB would stop writes on a small disk long before it is
+# full). -s3.port.iceberg=0 -s3.port.lance=0: no catalog listeners the farm does not use.
 exec "${WEED:-weed}" server -dir=/data -ip=seaweedfs -ip.bind=0.0.0.0 \
-  -master.volumeSizeLimitMB=1024 -volume.max=0 \
-  -s3 -s3.port=8333 -s3.config="$config" -metricsPort=9327
+  -master.peers=none -master.telemetry=false -master.volumeSizeLimitMB=1024 -volume.max=0 \
+  -s3 -s3.port=8333 -s3.config="$config" -s3.port.iceberg=0 -s3.port.lance=0 -metricsPort=9327

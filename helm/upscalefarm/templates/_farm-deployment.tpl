@@ -3,7 +3,9 @@ The Deployment of one farm role (`upscalefarm serve --role ROLE`), shared by the
 assembler and the workers. Parameters (a dict):
   root          the chart's root context
   role          coordinator | assembler | worker
-  settings      the role's values (.Values.coordinator, …): image is not read from here
+  settings      the role's values (.Values.coordinator, …), read for podLabels, priorityClassName,
+                topologySpreadConstraints, extraVolumes, extraVolumeMounts, affinity and extraEnv (not
+                for the image)
   image         {repository, tag}
   replicas      an integer, or "" to leave the count to an autoscaler
   env           extra env entries of the role (a list of {name, value})
@@ -33,7 +35,7 @@ spec:
   template:
     metadata:
       labels:
-        {{- include "upscalefarm.labels" (dict "root" $root "component" .role) | nindent 8 }}
+        {{- include "upscalefarm.podLabels" (dict "root" $root "component" .role "podLabels" $s.podLabels) | nindent 8 }}
       annotations:
         {{- include "upscalefarm.podAnnotations" $root | nindent 8 }}
     spec:
@@ -45,12 +47,8 @@ spec:
       {{- with .terminationGracePeriodSeconds }}
       terminationGracePeriodSeconds: {{ . }}
       {{- end }}
-      {{- with $root.Values.imagePullSecrets }}
-      imagePullSecrets:
-        {{- range . }}
-        - name: {{ . }}
-        {{- end }}
-      {{- end }}
+      {{- with include "upscalefarm.podScheduling" (dict "root" $root "component" .role "settings" $s) | trim }}{{ . | nindent 6 }}{{ end }}
+      {{- with include "upscalefarm.imagePullSecrets" $root | trim }}{{ . | nindent 6 }}{{ end }}
       {{- with $root.Values.podSecurityContext }}
       securityContext:
         {{- toYaml . | nindent 8 }}
@@ -68,6 +66,9 @@ spec:
             - name: health
               containerPort: {{ int $root.Values.farm.healthPort }}
               protocol: TCP
+            {{- with include "upscalefarm.metricsPort" $root }}
+            {{- . | nindent 12 }}
+            {{- end }}
           envFrom:
             - configMapRef:
                 name: {{ include "upscalefarm.configMapName" $root }}
@@ -88,8 +89,14 @@ spec:
           {{- end }}
           volumeMounts:
             {{- include "upscalefarm.scratchMounts" $root | nindent 12 }}
+            {{- with $s.extraVolumeMounts }}
+            {{- toYaml . | nindent 12 }}
+            {{- end }}
       volumes:
         {{- include "upscalefarm.scratchVolumes" (dict "sizeLimit" $root.Values.farm.scratchSizeLimit) | nindent 8 }}
+        {{- with $s.extraVolumes }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
       {{- with .nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}

@@ -49,10 +49,13 @@ app.kubernetes.io/part-of: upscalefarm
 {{- end }}
 {{- end -}}
 
-{{/* An UpscaleFarm image: (dict "root" $ "image" .Values.api.image). */}}
+{{/*
+An UpscaleFarm image: (dict "root" $ "image" .Values.api.image). global.imageRegistry (a parent chart's
+mirror for every image) wins over image.registry.
+*/}}
 {{- define "upscalefarm.image" -}}
 {{- $tag := .image.tag | default .root.Values.image.tag | default .root.Chart.AppVersion -}}
-{{- $registry := .root.Values.image.registry | trimSuffix "/" -}}
+{{- $registry := get (.root.Values.global | default dict) "imageRegistry" | default .root.Values.image.registry | trimSuffix "/" -}}
 {{- if $registry -}}
 {{- printf "%s/%s:%s" $registry .image.repository $tag -}}
 {{- else -}}
@@ -60,9 +63,18 @@ app.kubernetes.io/part-of: upscalefarm
 {{- end -}}
 {{- end -}}
 
-{{/* A bundled service's image ({repository, tag, pullPolicy}): not prefixed with image.registry. */}}
+{{/*
+A bundled service's image: (dict "root" $ "image" .Values.rabbitmq.image). Not prefixed with
+image.registry (that is where the UpscaleFarm images live), only with global.imageRegistry, a mirror of
+every image; the repository is appended as it is (a mirror of Docker Hub may want library/rabbitmq).
+*/}}
 {{- define "upscalefarm.serviceImage" -}}
-{{- printf "%s:%s" .repository .tag -}}
+{{- $registry := get (.root.Values.global | default dict) "imageRegistry" | default "" | trimSuffix "/" -}}
+{{- if $registry -}}
+{{- printf "%s/%s:%s" $registry .image.repository .image.tag -}}
+{{- else -}}
+{{- printf "%s:%s" .image.repository .image.tag -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "upscalefarm.serviceAccountName" -}}
@@ -94,14 +106,14 @@ app.kubernetes.io/part-of: upscalefarm
 {{- include "upscalefarm.componentName" (dict "root" . "component" "postgresql") -}}
 {{- end -}}
 
-{{- define "upscalefarm.minioHost" -}}
-{{- include "upscalefarm.componentName" (dict "root" . "component" "minio") -}}
+{{- define "upscalefarm.seaweedfsHost" -}}
+{{- include "upscalefarm.componentName" (dict "root" . "component" "seaweedfs") -}}
 {{- end -}}
 
-{{/* Farm__S3ServiceUrl: the bundled MinIO, else externalS3.serviceUrl. */}}
+{{/* Farm__S3ServiceUrl: the bundled SeaweedFS's S3 gateway, else externalS3.serviceUrl. */}}
 {{- define "upscalefarm.s3ServiceUrl" -}}
-{{- if .Values.minio.enabled -}}
-{{- printf "http://%s:9000" (include "upscalefarm.minioHost" .) -}}
+{{- if .Values.seaweedfs.enabled -}}
+{{- printf "http://%s:8333" (include "upscalefarm.seaweedfsHost" .) -}}
 {{- else -}}
 {{- .Values.externalS3.serviceUrl -}}
 {{- end -}}
@@ -161,7 +173,7 @@ The S3 user of a role: api (the API), farm (the coordinator and the assembler), 
 Environment of every UpscaleFarm container (the API and the farm roles), after envFrom the ConfigMap:
 credentials from the Secret, the instance name and the OpenTelemetry service name. Each role reads the
 farm's RabbitMQ user and PostgreSQL role (neither an administrator) and its own S3 key; never the
-MinIO root user, the RabbitMQ administrator or the PostgreSQL superuser.
+SeaweedFS identities file, the RabbitMQ administrator or the PostgreSQL superuser.
 (dict "root" $ "role" "worker")
 */}}
 {{- define "upscalefarm.commonEnv" -}}
@@ -178,6 +190,9 @@ MinIO root user, the RabbitMQ administrator or the PostgreSQL superuser.
 {{ include "upscalefarm.secretEnv" (dict "root" .root "name" "Farm__DatabaseConnection" "key" "database-connection") }}
 {{ include "upscalefarm.secretEnv" (dict "root" .root "name" "Farm__S3AccessKey" "key" (printf "s3-%s-access-key" $s3)) }}
 {{ include "upscalefarm.secretEnv" (dict "root" .root "name" "Farm__S3SecretKey" "key" (printf "s3-%s-secret-key" $s3)) }}
+{{- with include "upscalefarm.metricsEnv" .root }}
+{{ . }}
+{{- end }}
 {{- with .root.Values.farm.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -210,7 +225,7 @@ startupProbe:
 {{/* Pod annotations that roll the pods when the ConfigMap or the credentials given in values change. */}}
 {{- define "upscalefarm.podAnnotations" -}}
 checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
-checksum/secret-values: {{ list .Values.secrets .Values.api.tenants .Values.api.adminKeySha256 .Values.externalRabbitmq .Values.externalPostgresql .Values.externalS3 .Values.rabbitmq.username .Values.rabbitmq.password .Values.postgresql.password .Values.minio.users | toJson | sha256sum }}
+checksum/secret-values: {{ list .Values.secrets .Values.api.tenants .Values.api.adminKeySha256 .Values.externalRabbitmq .Values.externalPostgresql .Values.externalS3 .Values.rabbitmq.username .Values.rabbitmq.password .Values.postgresql.password .Values.seaweedfs.users | toJson | sha256sum }}
 {{- with .Values.podAnnotations }}
 {{ toYaml . }}
 {{- end }}
@@ -233,7 +248,7 @@ checksum/secret-values: {{ list .Values.secrets .Values.api.tenants .Values.api.
 {{- end -}}
 
 {{/*
-The name of a one-shot Job, with a hash of its pod template: (dict "root" $ "component" "minio-bucket" "pod" $pod).
+The name of a one-shot Job, with a hash of its pod template: (dict "root" $ "component" "seaweedfs-bucket" "pod" $pod).
 The Jobs are plain objects, not hooks, so that `helm install --wait` (and Argo CD, which runs post-install
 hooks only once everything is healthy) does not wait for farm pods that are not ready until the Jobs have
 made their users. A Job's pod template is immutable: when it changes, so does the name, and Helm

@@ -76,9 +76,10 @@ if env -i PATH="$PATH" $store_env SEAWEEDFS_S3_CONFIG="$work/weed/s3.json" WEED=
     if ((fs.statSync(file).mode & 0o077) !== 0) problems.push("the file is readable by others");
     const args = fs.readFileSync(argsFile, "utf8");
     if (!args.includes("-s3.config=" + file) || !args.includes("-s3.port=8333")) problems.push("weed was not started on it: " + args);
+    if (!args.includes("-master.telemetry=false")) problems.push("SeaweedFS would report usage to telemetry.seaweedfs.com: " + args);
     if (problems.length) { console.error(problems.join("\n")); process.exit(1); }
   ' "$work/weed/s3.json" "$work/weed/args" "$store_env"; then
-  pass "seaweedfs start.sh: three role identities from compose's environment, each Read/Write/List on the bucket only, file mode 600"
+  pass "seaweedfs start.sh: three role identities from compose's environment, each Read/Write/List on the bucket only, file mode 600; no usage telemetry"
 else
   fail "seaweedfs start.sh: identities file"
 fi

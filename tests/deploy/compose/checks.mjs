@@ -47,32 +47,10 @@ function walk(dir, keep) {
 // What the services export (the names after the collector's Prometheus conversion) and what
 // RabbitMQ's and Prometheus's own exporters publish. Dashboards may query these and nothing else.
 const histogram = (name) => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
-const KNOWN_METRICS = new Set([
-  // UpscaleFarm (src/UpscaleFarm.Farm/Telemetry/FarmTelemetry.cs, README's operations section)
-  'upscalefarm_tiles_completed_total', // counter: model, device
-  ...histogram('upscalefarm_tile_duration_seconds'), // stage = queue|download|inference|upload
-  'upscalefarm_tiles_in_flight', // up-down counter, per worker
-  'upscalefarm_tiles_queued', // gauge: sent to the tile queue and unfinished
-  'upscalefarm_tiles_waiting', // gauge: planned, waiting in the job store for dispatch
-  'upscalefarm_outbox_pending', // gauge, per relay (the same table: take the max): messages committed, not yet published
-  'upscalefarm_outbox_oldest_age_seconds', // gauge, per relay: how long the oldest of them has waited
-  ...histogram('upscalefarm_job_duration_seconds'), // state
-  'upscalefarm_gpu_utilization_ratio', // gpu
-  'upscalefarm_gpu_memory_used_bytes', // gpu
-  // RabbitMQ (rabbitmq_prometheus): /metrics/detailed?family=queue_coarse_metrics&family=queue_consumer_count
-  'rabbitmq_detailed_queue_messages', 'rabbitmq_detailed_queue_messages_ready',
-  'rabbitmq_detailed_queue_messages_unacked', 'rabbitmq_detailed_queue_consumers',
-  // RabbitMQ's aggregated /metrics
-  'rabbitmq_queue_messages', 'rabbitmq_queue_messages_ready', 'rabbitmq_queue_messages_unacked',
-  'rabbitmq_queues', 'rabbitmq_connections', 'rabbitmq_consumers',
-  // Prometheus itself and the collector's exporter
-  'up', 'target_info', 'scrape_duration_seconds',
-]);
-const KNOWN_LABELS = new Set([
-  'model', 'device', 'stage', 'state', 'gpu', 'le', // UpscaleFarm's attributes (and histogram buckets)
-  'service_name', 'service_instance_id', 'job', 'instance', // resource attributes, scrape labels
-  'vhost', 'queue', // RabbitMQ
-]);
+// The list is shared with the Helm chart's checks (its alerts are held to it too): tests/deploy/exported-metrics.json.
+const exported = JSON.parse(read(path.join(root, 'tests/deploy/exported-metrics.json')));
+const KNOWN_METRICS = new Set(exported.metrics.flatMap((m) => (m.type === 'histogram' ? histogram(m.name) : [m.name])));
+const KNOWN_LABELS = new Set(Object.keys(exported.labels));
 const PROMQL_KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan']);
 
 // The PromQL expression's metric names and label names, found the way a reader would: label

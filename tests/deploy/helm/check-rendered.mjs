@@ -2,16 +2,28 @@
 //   1. shape: every object is valid for its Kubernetes API (kubernetes-models' validators: types,
 //      required fields, enums, formats) and has no field its API lacks (walked against the models of
 //      @kubernetes/client-node, as `kubectl apply --validate=strict` would); KEDA's objects against
-//      schemas/keda-*.schema.json;
+//      schemas/keda-*.schema.json; ServiceMonitor, PrometheusRule and HTTPRoute against the schemas
+//      written from the Prometheus Operator's and the Gateway API's CRDs (schemas/crd-to-schema.mjs);
 //   2. wiring: every Secret/ConfigMap key a pod or KEDA reads exists, Services select pods and name
 //      their ports, the autoscalers target the worker Deployment;
 //   3. the chart's promises, computed from the coalesced values: probes, images, roles, GPU resources,
-//      graceful shutdown, KEDA (or the HPA fallback), the dispatch window, the settings the services read.
+//      graceful shutdown, KEDA (or the HPA fallback), the dispatch window, the settings the services read;
+//      every pod against the Pod Security Standards' "restricted" profile with a read-only root filesystem
+//      (pod-security.mjs); the bundled SeaweedFS and its identities file (seaweedfs.mjs); the roles' pod
+//      knobs, global values, the kept Secret and the helm test (pod-settings.mjs); metrics, ServiceMonitors,
+//      alerts, dashboards, Ingress and HTTPRoute (check-monitoring.mjs); the NetworkPolicies, evaluated
+//      against the pods (check-network.mjs).
 // Usage: node check-rendered.mjs --manifests FILE --values VALUES.json --autoscaler keda|hpa|none --label NAME
+//        [--api-versions V1,V2 (the extra API versions it was rendered with)]
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequire } from "node:module";
+import { podSecurityViolations } from "./pod-security.mjs";
+import { checkSeaweedfs } from "./seaweedfs.mjs";
+import { checkPodSettings } from "./pod-settings.mjs";
+import { checkMonitoring } from "./check-monitoring.mjs";
+import { checkNetworkPolicies } from "./check-network.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(
@@ -113,6 +125,12 @@ const kedaSchema = (name) => ajv.compile(JSON.parse(fs.readFileSync(path.join(he
 const validateScaledObject = kedaSchema("keda-scaledobject.schema.json");
 const validateTriggerAuth = kedaSchema("keda-triggerauthentication.schema.json");
 const validateRabbitMetadata = kedaSchema("keda-rabbitmq-trigger-metadata.schema.json");
+// Other projects' CRDs, by "apiVersion kind": schemas generated from the CRDs (each file's description names its source).
+const crdSchemas = new Map([
+  ["monitoring.coreos.com/v1 ServiceMonitor", kedaSchema("prometheus-operator-servicemonitor.schema.json")],
+  ["monitoring.coreos.com/v1 PrometheusRule", kedaSchema("prometheus-operator-prometheusrule.schema.json")],
+  ["gateway.networking.k8s.io/v1 HTTPRoute", kedaSchema("gateway-api-httproute.schema.json")],
+]);
 const ajvErrors = (v) => (v.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}${e.params?.additionalProperty ? ` (${e.params.additionalProperty})` : ""}`).join("; ");
 
 async function validateK8s(o, where) {
@@ -146,6 +164,9 @@ for (const { o, source } of objects) {
     } else if (o.kind === "TriggerAuthentication") {
       check(validateTriggerAuth(o), `${where}: ${ajvErrors(validateTriggerAuth)}`);
     } else check(false, `${where}: no schema for this KEDA kind`);
+  } else if (crdSchemas.has(`${o.apiVersion} ${o.kind}`)) {
+    const validate = crdSchemas.get(`${o.apiVersion} ${o.kind}`);
+    check(validate(o), `${where}: ${ajvErrors(validate)}`);
   } else {
     await validateK8s(o, where);
   }
@@ -162,18 +183,24 @@ const one = (kind, comp) => {
   check(found.length === 1, `${label}: expected one ${kind} for ${comp}, found ${found.length}`);
   return found[0];
 };
-const podSpecs = [...byKind("Deployment"), ...byKind("StatefulSet"), ...byKind("Job")].map((o) => ({ o, spec: o.spec.template.spec }));
+// Every pod the chart renders: the templates of Deployments, StatefulSets and Jobs, and Pods (the helm test).
+const podSpecs = [
+  ...[...byKind("Deployment"), ...byKind("StatefulSet"), ...byKind("Job")].map((o) => ({ o, meta: o.spec.template.metadata, spec: o.spec.template.spec })),
+  ...byKind("Pod").map((o) => ({ o, meta: o.metadata, spec: o.spec })),
+];
 const envOf = (c) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
 // The farm's settings (envFrom of every UpscaleFarm pod), not the bundled PostgreSQL's init script.
-const configMap = byKind("ConfigMap").find((c) => !c.metadata.name.endsWith("-postgresql-init"));
+const configMap = byKind("ConfigMap").find((c) => component(c) === "config");
 if (values.postgresql.enabled) {
   const init = byKind("ConfigMap").find((c) => c.metadata.name.endsWith("-postgresql-init"));
   check(/NOSUPERUSER NOCREATEDB NOCREATEROLE/.test(init?.data?.["10-farm-role.sql"] ?? ""), "bundled PostgreSQL: the init script makes the farm's role without superuser, CREATEDB or CREATEROLE");
 }
-const chartSecret = byKind("Secret")[0];
+// The Secret with the credentials (component secrets), not the helm test's key Secrets (component helm-test).
+const chartSecret = byKind("Secret").find((s) => component(s) === "secrets");
 const existingSecret = values.secrets.existingSecret;
 const secretName = existingSecret || chartSecret?.metadata.name;
 const secretData = Object.fromEntries(Object.entries(chartSecret?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
+const testSecrets = new Map(byKind("Secret").filter((s) => component(s) === "helm-test").map((s) => [s.metadata.name, s]));
 
 // ---- 2. wiring
 check(!!existingSecret === !chartSecret, `${label}: the chart renders its Secret exactly when secrets.existingSecret is empty`);
@@ -181,7 +208,9 @@ for (const { o, spec } of podSpecs) {
   for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
     for (const e of c.env ?? []) {
       const ref = e.valueFrom?.secretKeyRef;
-      if (ref) {
+      if (ref && testSecrets.has(ref.name)) {
+        check(ref.key in testSecrets.get(ref.name).data, `${o.metadata.name}/${c.name}: env ${e.name} reads missing key ${ref.key} of Secret ${ref.name}`);
+      } else if (ref) {
         check(ref.name === secretName, `${o.metadata.name}/${c.name}: env ${e.name} reads Secret ${ref.name}, not ${secretName}`);
         if (chartSecret && !ref.optional) check(ref.key in secretData, `${o.metadata.name}/${c.name}: env ${e.name} reads missing key ${ref.key}`);
       }
@@ -192,19 +221,26 @@ for (const { o, spec } of podSpecs) {
   }
   const sa = spec.serviceAccountName;
   if (sa && sa !== "default" && values.serviceAccount.create) check(!!find("ServiceAccount", sa), `${o.metadata.name}: ServiceAccount ${sa} is not rendered`);
+  for (const v of spec.volumes ?? []) {
+    if (v.secret) check(v.secret.secretName === secretName, `${o.metadata.name}: volume ${v.name} mounts Secret ${v.secret.secretName}, not ${secretName}`);
+    if (v.secret && chartSecret) for (const it of v.secret.items ?? []) check(it.key in secretData, `${o.metadata.name}: volume ${v.name} mounts missing key ${it.key}`);
+    // The chart's own ConfigMaps, not those that extraVolumes bring.
+    const extra = ["api", "coordinator", "assembler", "worker"].some((r) => values[r].extraVolumes.some((x) => x.name === v.name && x.configMap));
+    if (v.configMap && !extra) check(!!find("ConfigMap", v.configMap.name), `${o.metadata.name}: volume ${v.name} mounts ConfigMap ${v.configMap.name}, which is not rendered`);
+  }
   const sel = o.spec.selector?.matchLabels;
   if (sel) for (const [k, v] of Object.entries(sel)) check(o.spec.template.metadata.labels?.[k] === v, `${o.metadata.name}: pod labels miss selector ${k}=${v}`);
   if (o.kind === "StatefulSet") check(!!find("Service", o.spec.serviceName), `${o.metadata.name}: serviceName ${o.spec.serviceName} is not rendered`);
 }
 for (const svc of byKind("Service")) {
-  const pods = podSpecs.filter(({ o }) => Object.entries(svc.spec.selector).every(([k, v]) => o.spec.template.metadata.labels?.[k] === v));
+  const pods = podSpecs.filter(({ meta }) => Object.entries(svc.spec.selector).every(([k, v]) => meta.labels?.[k] === v));
   if (!check(pods.length > 0, `Service ${svc.metadata.name} selects no pod`)) continue;
   const names = new Set(pods.flatMap(({ spec }) => spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.name))));
   for (const p of svc.spec.ports) check(typeof p.targetPort !== "string" || names.has(p.targetPort), `Service ${svc.metadata.name}: targetPort ${p.targetPort} is no container port`);
 }
 for (const pdb of byKind("PodDisruptionBudget")) {
   const sel = pdb.spec.selector.matchLabels;
-  check(podSpecs.some(({ o }) => Object.entries(sel).every(([k, v]) => o.spec.template.metadata.labels?.[k] === v)), `PDB ${pdb.metadata.name} selects no pod`);
+  check(podSpecs.some(({ meta }) => Object.entries(sel).every(([k, v]) => meta.labels?.[k] === v)), `PDB ${pdb.metadata.name} selects no pod`);
 }
 
 // ---- 3. the chart's promises
@@ -229,7 +265,7 @@ if (api) {
     if ("maxUploadBytes" in t) check(env[`Api__Tenants__${i}__MaxUploadBytes`]?.value === String(t.maxUploadBytes), `api env Api__Tenants__${i}__MaxUploadBytes (no float formatting)`);
   });
   check(env.Api__AdminKeySha256?.valueFrom?.secretKeyRef?.key === "admin-key-sha256", "api env Api__AdminKeySha256 from the Secret");
-  const svc = byKind("Service").find((s) => component(s) === "api");
+  const svc = byKind("Service").find((s) => component(s) === "api" && s.spec.clusterIP !== "None"); // not its headless metrics Service
   check(svc?.spec.ports[0].targetPort === "http", "api Service targets the http port");
 }
 const expectedImage = { coordinator: "upscalefarm/farm:", assembler: "upscalefarm/farm:", worker: values.worker.mode === "gpu" ? "upscalefarm/worker-gpu:" : "upscalefarm/farm:" };
@@ -264,7 +300,7 @@ if (check(!!configMap, "ConfigMap rendered")) {
   check(cm.Farm__Transport === "rabbitmq" && cm.Farm__Database === "postgres" && cm.Farm__Storage === "s3", "ConfigMap: rabbitmq, postgres, s3");
   check(cm.Farm__ModelsDirectory === "/app/models" || cm.Farm__ModelsDirectory === values.farm.modelsDirectory, "ConfigMap: Farm__ModelsDirectory");
   check(cm.Farm__S3Bucket === values.farm.s3Bucket, "ConfigMap: Farm__S3Bucket");
-  const s3 = values.minio.enabled ? /^http:\/\/[a-z0-9-]+-minio:9000$/ : new RegExp(`^${values.externalS3.serviceUrl.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`);
+  const s3 = values.seaweedfs.enabled ? /^http:\/\/[a-z0-9-]+-seaweedfs:8333$/ : new RegExp(`^${values.externalS3.serviceUrl.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`);
   check(s3.test(cm.Farm__S3ServiceUrl), `ConfigMap: Farm__S3ServiceUrl ${cm.Farm__S3ServiceUrl}`);
   check((cm.OTEL_EXPORTER_OTLP_ENDPOINT ?? "") === values.otel.endpoint, "ConfigMap: OTEL_EXPORTER_OTLP_ENDPOINT exactly when otel.endpoint is set");
 }
@@ -296,43 +332,51 @@ if (chartSecret) {
   for (const u of s3Users) {
     const [ak, sk] = [secretData[`s3-${u}-access-key`], secretData[`s3-${u}-secret-key`]];
     check(ak?.length > 0 && sk?.length >= 8, `S3 key of ${u}`);
-    if (values.minio.enabled) {
-      check(ak === values.minio.users[u].accessKey && sk.length <= 40, `S3 user ${u}: access key from minio.users.${u}, secret key of 8 to 40 characters (MinIO's limit)`);
+    if (values.seaweedfs.enabled) {
+      check(ak === values.seaweedfs.users[u].accessKey && sk.length <= 40, `S3 user ${u}: access key from seaweedfs.users.${u}, secret key of 8 to 40 characters`);
     } else {
       const own = values.externalS3[u];
       check(ak === (own.accessKey || values.externalS3.accessKey) && sk === (own.secretKey || values.externalS3.secretKey), `S3 user ${u}: externalS3.${u}, else the shared key`);
     }
   }
-  if (values.minio.enabled) {
-    check(new Set(s3Users.map((u) => secretData[`s3-${u}-access-key`])).size === 3, "bundled MinIO: three distinct S3 users");
-    check(secretData["minio-root-user"] === values.minio.accessKey && secretData["minio-root-password"]?.length >= 8, "bundled MinIO: the root user");
-    check(s3Users.every((u) => secretData[`s3-${u}-access-key`] !== secretData["minio-root-user"] && secretData[`s3-${u}-secret-key`] !== secretData["minio-root-password"]), "no farm role's S3 key is MinIO's root key");
-  } else check(!("minio-root-user" in secretData) && !("minio-root-password" in secretData), "external S3: no MinIO root key in the Secret");
+  if (values.seaweedfs.enabled) {
+    check(new Set(s3Users.map((u) => secretData[`s3-${u}-access-key`])).size === 3, "bundled SeaweedFS: three distinct S3 users");
+    check(new Set(s3Users.map((u) => secretData[`s3-${u}-secret-key`])).size === 3, "bundled SeaweedFS: three distinct S3 secret keys");
+  }
+  check(!Object.keys(secretData).some((k) => k.startsWith("minio-")), "no MinIO key in the Secret");
   check(!("s3-access-key" in secretData) && !("s3-secret-key" in secretData), "the Secret has no shared s3-access-key/s3-secret-key (one S3 user per role)");
 }
 // Least privilege: the Secret keys each pod (and KEDA) references, exactly. A pod that reads a key of
-// another role (the API with MinIO's root key, a worker with the PostgreSQL superuser, …) fails here.
+// another role (the API with SeaweedFS's identities file, a worker with the PostgreSQL superuser, …) fails
+// here. Keys of a Secret other than the credentials' are named SECRET:KEY (the helm test's).
 {
+  const helmTestKeySecret = [...testSecrets.values()].find((s) => "api-key" in (s.data ?? {}))?.metadata.name;
+  const helmTestTenantSecret = [...testSecrets.values()].find((s) => "key-sha256" in (s.data ?? {}))?.metadata.name;
   const farmKeys = (s3) => ["rabbitmq-url", "database-connection", `s3-${s3}-access-key`, `s3-${s3}-secret-key`];
   const expected = {
-    api: [...farmKeys("api"), "admin-key-sha256", ...values.api.tenants.flatMap((_, i) => [`tenant-${i}-key-sha256`, `tenant-${i}-webhook-secret`])],
+    api: [...farmKeys("api"), "admin-key-sha256", ...values.api.tenants.flatMap((_, i) => [`tenant-${i}-key-sha256`, `tenant-${i}-webhook-secret`]),
+      ...(values.tests.enabled ? [`${helmTestTenantSecret}:key-sha256`] : [])],
     coordinator: farmKeys("farm"),
     assembler: farmKeys("farm"),
     worker: farmKeys("worker"),
     rabbitmq: ["rabbitmq-admin-username", "rabbitmq-admin-password"],
     "rabbitmq-users": ["rabbitmq-admin-username", "rabbitmq-admin-password", "rabbitmq-username", "rabbitmq-password", "rabbitmq-monitoring-username", "rabbitmq-monitoring-password"],
     postgresql: ["postgres-superuser-password", "postgres-password"],
-    minio: ["minio-root-user", "minio-root-password"],
-    "minio-bucket": ["minio-root-user", "minio-root-password", ...["api", "farm", "worker"].flatMap((u) => [`s3-${u}-access-key`, `s3-${u}-secret-key`])],
+    seaweedfs: ["seaweedfs-s3-config"],
+    "seaweedfs-bucket": [],
+    "helm-test": [`${helmTestKeySecret}:api-key`],
   };
+  const keyName = (secret, key) => (secret === secretName ? key : `${secret}:${key}`);
   const keysOf = (spec) => {
     const keys = new Set();
     for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-      for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) keys.add(e.valueFrom.secretKeyRef.key);
+      for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) keys.add(keyName(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key));
       for (const f of c.envFrom ?? []) if (f.secretRef) keys.add(`(every key of Secret ${f.secretRef.name}, envFrom)`);
     }
     for (const v of spec.volumes ?? []) {
-      if (v.secret) keys.add(`(Secret ${v.secret.secretName} as volume ${v.name})`);
+      // A Secret volume with items holds those keys only; without, every key.
+      if (v.secret?.items) for (const it of v.secret.items) keys.add(keyName(v.secret.secretName, it.key));
+      else if (v.secret) keys.add(`(Secret ${v.secret.secretName} as volume ${v.name})`);
       for (const s of v.projected?.sources ?? []) if (s.secret) keys.add(`(Secret ${s.secret.name} projected in volume ${v.name})`);
     }
     return keys;
@@ -354,8 +398,7 @@ if (chartSecret) {
 // The one-shot Jobs that make the bundled services' users (plain Jobs, not hooks: helm --wait would wait
 // for farm pods that need those users).
 for (const [comp, enabled, patterns] of [
-  ["minio-bucket", values.minio.enabled, [/mc mb --ignore-existing/, /mc admin policy create farm "\$policy"/, /mc admin policy attach farm "\$policy" --user/, /mc admin user add farm/,
-    /"Resource": \["arn:aws:s3:::\$S3_BUCKET\/\*"\]/, ...["API", "FARM", "WORKER"].map((u) => new RegExp(`add_user "\\$S3_${u}_ACCESS_KEY" "\\$S3_${u}_SECRET_KEY"`))]],
+  ["seaweedfs-bucket", values.seaweedfs.enabled, [/weed shell/, /s3\.bucket\.create -name \$S3_BUCKET/]],
   ["rabbitmq-users", values.rabbitmq.enabled, [/declare user --name "\$RABBITMQ_FARM_USER" --password "\$RABBITMQ_FARM_PASSWORD" --tags ""\n/,
     /declare permissions --user "\$RABBITMQ_FARM_USER" --configure "\.\*" --write "\.\*" --read "\.\*"/,
     /declare user --name "\$RABBITMQ_MONITORING_USER" --password "\$RABBITMQ_MONITORING_PASSWORD" --tags monitoring\n/,
@@ -370,7 +413,7 @@ for (const [comp, enabled, patterns] of [
   for (const p of patterns) check(p.test(script), `${comp} Job script: ${p}`);
 }
 // Bundled services: StatefulSets with volumes (quorum queues need a disk), or nothing with external endpoints.
-for (const [name, port] of [["rabbitmq", 5672], ["postgresql", 5432], ["minio", 9000]]) {
+for (const [name, port] of [["rabbitmq", 5672], ["postgresql", 5432], ["seaweedfs", 8333]]) {
   const sts = workload("StatefulSet", name);
   if (values[name].enabled) {
     if (check(sts.length === 1, `${name}: one StatefulSet`)) {
@@ -396,7 +439,8 @@ if (worker) {
   const gpuLimit = c.resources?.limits?.["nvidia.com/gpu"];
   if (values.worker.mode === "gpu") {
     check(gpuLimit === values.worker.gpu.count, `worker: resources.limits."nvidia.com/gpu" is ${gpuLimit}, expected ${values.worker.gpu.count}`);
-    check(spec.runtimeClassName === values.worker.gpu.runtimeClassName, "worker: runtimeClassName");
+    // Rendered only when set: an absent RuntimeClass (GKE, EKS/AKS without the GPU Operator) blocks the pods.
+    check(spec.runtimeClassName === (values.worker.gpu.runtimeClassName || undefined), `worker: runtimeClassName ${spec.runtimeClassName}, expected ${values.worker.gpu.runtimeClassName || "unset"}`);
     for (const t of values.worker.gpu.tolerations) check(spec.tolerations?.some((x) => x.key === t.key && x.effect === t.effect), `worker: toleration ${t.key}:${t.effect}`);
     for (const [k, v] of Object.entries(values.worker.gpu.nodeSelector)) check(spec.nodeSelector?.[k] === v, `worker: nodeSelector ${k}`);
     check(env.Farm__Worker__Device?.value === values.worker.gpu.device, "worker: Farm__Worker__Device");
@@ -455,6 +499,18 @@ if (autoscaler === "keda") {
   }
   if (autoscaler === "none") check(hpas.length === 0, "none: no HPA");
 }
+
+// Pod Security Standards "restricted" (and baseline) for every pod, field by field, and the chart's
+// read-only root filesystem.
+for (const { o, meta, spec } of podSpecs) {
+  const violations = podSecurityViolations(`${o.kind}/${o.metadata.name}`, meta, spec);
+  check(violations.length === 0, `restricted Pod Security Standard: ${violations.join("; ")}`);
+}
+checkSeaweedfs({ all, values, secretData, chartSecret, check, label });
+checkPodSettings({ all, podSpecs, values, chartSecret, check, label });
+const apiVersions = (args["api-versions"] ?? "").split(",").filter(Boolean);
+checkMonitoring({ all, podSpecs, values, apiVersions, autoscaler, check, label });
+checkNetworkPolicies({ all, podSpecs, values, autoscaler, check, label });
 
 if (failures.length) {
   console.error(`FAIL ${label}: ${failures.length} of ${checks} checks failed`);

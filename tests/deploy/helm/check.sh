@@ -4,11 +4,16 @@
 #      template is defined;
 #   2. values: values.schema.json is a valid strict draft-07 schema; values.yaml and every example here
 #      (coalesced with the defaults, as Helm validates them) pass it with ajv-cli; invalid-values.yaml fails;
-#   3. rendering: every example is rendered with and without the KEDA API (keda.sh/v1alpha1) by render/
-#      (Go text/template + Sprig, Helm's engine; --strict) and every object is checked by
-#      check-rendered.mjs (Kubernetes API shapes, KEDA's schemas, wiring and the chart's promises);
+#   3. rendering: every example is rendered without and with the CRDs' APIs (KEDA's keda.sh/v1alpha1, the
+#      Prometheus Operator's monitoring.coreos.com/v1, the Gateway API's gateway.networking.k8s.io/v1) by
+#      render/ (Go text/template + Sprig, Helm's engine; --strict) and every object is checked by
+#      check-rendered.mjs (Kubernetes API shapes, the CRDs' schemas, wiring, the chart's promises, the
+#      alerts' metric names, the NetworkPolicies evaluated against the pods); the chart's Grafana
+#      dashboards are compose's, byte for byte;
 #   4. the checks fail when they should: invalid values, a dispatch window too small for KEDA, a template
-#      that names a misspelt values key, an API pod that reads MinIO's root key.
+#      that names a misspelt values key, an API pod that reads SeaweedFS's identities file, pods without a
+#      seccomp profile or allowing privilege escalation (Pod Security "restricted"), a worker whose egress
+#      is opened, an alert that names a metric nothing exports.
 # Tools are installed under .tools/helm-check of this clone when missing: npm packages pinned by
 # package-lock.json, and Go 1.19 with Sprig and friends from Debian's packages (apt-get download, pinned
 # versions, unpacked there; apt-get update runs first when apt's lists lack them).
@@ -101,6 +106,12 @@ echo "node $(node --version), $("$go" version | cut -d' ' -f3), renderer $render
 # ---------------------------------------------------------------- 1. static
 say "1. YAML/JSON parse, values paths and named templates"
 python3 "$here/static_checks.py" "$chart" "$here"
+# Helm's .Files cannot read outside the chart: its dashboards are copies of compose's, and must stay so.
+for f in "$chart"/dashboards/*.json; do
+  cmp -s "$f" "$repo/deploy/grafana/dashboards/$(basename "$f")" ||
+    die "helm/upscalefarm/dashboards/$(basename "$f") differs from deploy/grafana/dashboards/$(basename "$f"): copy it over (cp deploy/grafana/dashboards/$(basename "$f") helm/upscalefarm/dashboards/)"
+done
+echo "the chart's dashboards ($(cd "$chart/dashboards" && echo *.json)) are deploy/grafana/dashboards' byte for byte"
 
 # ---------------------------------------------------------------- 2. values schema
 say "2. values.schema.json (ajv-cli, draft-07, strict)"
@@ -128,12 +139,15 @@ done
 echo "invalid-values.yaml rejected by ajv and by the renderer ($(grep -c '^- ' "$work/invalid.err") schema errors: a misspelt key, an unknown device, a grace period below 61 s, a negative minimum)"
 
 # ---------------------------------------------------------------- 3. rendering
-say "3. render every example with and without keda.sh/v1alpha1 (strict) and check the objects"
+say "3. render every example without and with the CRDs' APIs (strict) and check the objects"
+# "KEDA API yes" renders with every CRD API the chart can use: KEDA, the Prometheus Operator, the Gateway API.
+crd_apis=(keda.sh/v1alpha1 monitoring.coreos.com/v1 gateway.networking.k8s.io/v1)
 for f in "${examples[@]}"; do
   name="$(basename "$f" .yaml)"
   for keda in no yes; do
     flags=()
-    [[ $keda == yes ]] && flags=(--api-versions keda.sh/v1alpha1)
+    apis=""
+    [[ $keda == yes ]] && { for a in "${crd_apis[@]}"; do flags+=(--api-versions "$a"); done; apis="$(IFS=,; echo "${crd_apis[*]}")"; }
     out="$work/$name-keda-$keda"
     "$render" --chart "$chart" --strict -f "$f" "${flags[@]}" --values-out "$out.values.json" --notes-out "$out.notes" >"$out.yaml" ||
       die "rendering $name (KEDA API: $keda) failed"
@@ -142,7 +156,7 @@ for f in "${examples[@]}"; do
     expected="$mode"
     [[ $mode == auto ]] && { [[ $keda == yes ]] && expected=keda || expected=hpa; }
     node "$here/check-rendered.mjs" --manifests "$out.yaml" --values "$out.values.json" --autoscaler "$expected" \
-      --label "$name, KEDA API $keda, autoscaler $expected"
+      --api-versions "$apis" --label "$name, KEDA API $keda, autoscaler $expected"
   done
 done
 
@@ -176,16 +190,64 @@ fi
 grep -q "terminationGracePeriodSeconds" "$work/typo-objects.err" || { cat "$work/typo-objects.err"; die "the object checks failed for another reason"; }
 echo "the same typo rendered without --strict: the object checks fail on the worker's grace period"
 
-# Least privilege: an API pod that reads MinIO's root key instead of its own S3 user must fail the object checks.
+# Least privilege: an API pod that reads SeaweedFS's identities file (every role's S3 key) instead of its own
+# S3 key must fail the object checks.
 rm -rf "$work/chart" && cp -r "$chart" "$work/chart"
-sed -i 's/"key" (printf "s3-%s-access-key" $s3)/"key" (ternary "minio-root-user" (printf "s3-%s-access-key" $s3) (eq .role "api"))/' \
+sed -i 's/"key" (printf "s3-%s-access-key" $s3)/"key" (ternary "seaweedfs-s3-config" (printf "s3-%s-access-key" $s3) (eq .role "api"))/' \
   "$work/chart/templates/_helpers.tpl"
-grep -q '"minio-root-user" (printf "s3-%s-access-key"' "$work/chart/templates/_helpers.tpl" || die "the root-key mutation did not apply"
-"$render" --chart "$work/chart" --strict --values-out "$work/root.values.json" >"$work/root.yaml"
-if node "$here/check-rendered.mjs" --manifests "$work/root.yaml" --values "$work/root.values.json" --autoscaler hpa --label root-key >/dev/null 2>"$work/root.err"; then
-  die "the rendered-object checks accepted an API pod that reads MinIO's root key"
+grep -q '"seaweedfs-s3-config" (printf "s3-%s-access-key"' "$work/chart/templates/_helpers.tpl" || die "the identities-file mutation did not apply"
+"$render" --chart "$work/chart" --strict --values-out "$work/idents.values.json" >"$work/idents.yaml"
+if node "$here/check-rendered.mjs" --manifests "$work/idents.yaml" --values "$work/idents.values.json" --autoscaler hpa --label identities-key >/dev/null 2>"$work/idents.err"; then
+  die "the rendered-object checks accepted an API pod that reads SeaweedFS's identities file"
 fi
-grep -q "(api) reads Secret keys .*not its own: minio-root-user" "$work/root.err" || { cat "$work/root.err"; die "the object checks failed for another reason"; }
-echo "an API pod reading MinIO's root key (minio-root-user): the object checks fail on the API's Secret keys"
+grep -q "(api) reads Secret keys .*not its own: seaweedfs-s3-config" "$work/idents.err" || { cat "$work/idents.err"; die "the object checks failed for another reason"; }
+echo "an API pod reading SeaweedFS's identities file (seaweedfs-s3-config): the object checks fail on the API's Secret keys"
+
+# Pod Security "restricted": a chart whose bundled services' pods lack a seccomp profile, and one whose
+# UpscaleFarm containers may escalate privileges, must each fail the object checks for that reason.
+rm -rf "$work/chart" && cp -r "$chart" "$work/chart"
+sed -i '/^seccompProfile:$/,/^  type: RuntimeDefault$/d' "$work/chart/templates/_pod.tpl"
+! grep -q seccompProfile: "$work/chart/templates/_pod.tpl" || die "the seccomp mutation did not apply"
+"$render" --chart "$work/chart" --strict --values-out "$work/seccomp.values.json" >"$work/seccomp.yaml"
+if node "$here/check-rendered.mjs" --manifests "$work/seccomp.yaml" --values "$work/seccomp.values.json" --autoscaler hpa --label no-seccomp >/dev/null 2>"$work/seccomp.err"; then
+  die "the rendered-object checks accepted pods without a seccomp profile"
+fi
+grep -q "StatefulSet/[a-z-]*-seaweedfs: spec.containers\[0\] (seaweedfs).securityContext.seccompProfile.type: must be RuntimeDefault or Localhost" "$work/seccomp.err" ||
+  { cat "$work/seccomp.err"; die "the object checks failed for another reason"; }
+echo "bundled services without a seccomp profile: the object checks fail on seccompProfile (restricted)"
+rm -rf "$work/chart" && cp -r "$chart" "$work/chart"
+sed -i 's/^  allowPrivilegeEscalation: false$/  allowPrivilegeEscalation: true/' "$work/chart/values.yaml"
+grep -q '^  allowPrivilegeEscalation: true$' "$work/chart/values.yaml" || die "the privilege-escalation mutation did not apply"
+"$render" --chart "$work/chart" --strict --values-out "$work/escalation.values.json" >"$work/escalation.yaml"
+if node "$here/check-rendered.mjs" --manifests "$work/escalation.yaml" --values "$work/escalation.values.json" --autoscaler hpa --label escalation >/dev/null 2>"$work/escalation.err"; then
+  die "the rendered-object checks accepted containers with allowPrivilegeEscalation true"
+fi
+grep -q "Deployment/[a-z-]*-api: spec.containers\[0\] (api).securityContext.allowPrivilegeEscalation: must be false, is true" "$work/escalation.err" ||
+  { cat "$work/escalation.err"; die "the object checks failed for another reason"; }
+echo "UpscaleFarm containers with allowPrivilegeEscalation true: the object checks fail on allowPrivilegeEscalation (restricted)"
+
+# NetworkPolicies: a chart whose workers may send anywhere (an empty egress rule added to theirs) must fail.
+rm -rf "$work/chart" && cp -r "$chart" "$work/chart"
+sed -i 's/(dict "component" . "ingress" $metrics "egress" $farmEgress)/(dict "component" . "ingress" $metrics "egress" (ternary (append $farmEgress dict) $farmEgress (eq . "worker")))/' \
+  "$work/chart/templates/networkpolicy.yaml"
+grep -q 'append $farmEgress dict' "$work/chart/templates/networkpolicy.yaml" || die "the open-egress mutation did not apply"
+"$render" --chart "$work/chart" --strict --values-out "$work/egress.values.json" >"$work/egress.yaml"
+if node "$here/check-rendered.mjs" --manifests "$work/egress.yaml" --values "$work/egress.values.json" --autoscaler hpa --label open-egress >/dev/null 2>"$work/egress.err"; then
+  die "the rendered-object checks accepted workers whose egress is open"
+fi
+grep -q "NetworkPolicy: a worker may reach .*a public IPv4 address.*cloud metadata" "$work/egress.err" && grep -q "NetworkPolicy egress: Deployment/[a-z-]*-worker may send to" "$work/egress.err" ||
+  { cat "$work/egress.err"; die "the object checks failed for another reason"; }
+echo "workers whose egress is open: the NetworkPolicy checks fail (a worker may reach public addresses, cloud metadata, …)"
+
+# Alerts name only exported metrics: an expression with a metric nothing exports must fail.
+rm -rf "$work/chart" && cp -r "$chart" "$work/chart"
+sed -i 's/max(upscalefarm_outbox_oldest_age_seconds)/max(upscalefarm_outbox_oldest_age)/' "$work/chart/templates/prometheusrule.yaml"
+grep -q 'max(upscalefarm_outbox_oldest_age)' "$work/chart/templates/prometheusrule.yaml" || die "the metric-name mutation did not apply"
+"$render" --chart "$work/chart" --strict -f "$here/values-monitoring.yaml" --values-out "$work/alert.values.json" >"$work/alert.yaml"
+if node "$here/check-rendered.mjs" --manifests "$work/alert.yaml" --values "$work/alert.values.json" --autoscaler hpa --label unknown-metric >/dev/null 2>"$work/alert.err"; then
+  die "the rendered-object checks accepted an alert on a metric nothing exports"
+fi
+grep -q "alert UpscaleFarmMessagesNotLeaving: unknown metric upscalefarm_outbox_oldest_age " "$work/alert.err" || { cat "$work/alert.err"; die "the object checks failed for another reason"; }
+echo "an alert on upscalefarm_outbox_oldest_age (not exported): the object checks fail, naming it"
 
 say "all Helm chart checks passed"

@@ -9,19 +9,21 @@
 //     values.schema.json with gojsonschema, the validator of Helm 3 up to 3.17;
 //   - the objects .Values, .Chart (from Chart.yaml, including its kubeVersion constraint), .Release,
 //     .Capabilities (APIVersions.Has, KubeVersion; --api-versions adds versions as helm's flag does),
-//     .Template and an empty .Files;
+//     .Template and .Files (the chart's files outside templates/, as Helm's directory loader keeps them
+//     after .helmignore, with Get, GetBytes, Glob, AsConfig, AsSecrets and Lines);
 //   - Helm's functions: include, tpl, required, toYaml, fromYaml, fromYamlArray, toJson, fromJson,
 //     fromJsonArray and lookup (an empty map, as in `helm template`), with Sprig's env and expandenv removed;
 //   - all files under templates/ parsed into one template set named CHART/templates/FILE, files whose
 //     name starts with "_" not rendered, "<no value>" removed from the output, missingkey=zero, or
 //     missingkey=error with --strict (as `helm lint --strict`), NOTES.txt rendered separately.
 //
-// Not covered: chart dependencies (subcharts), toToml/fromToml, .Files contents, post-renderers and
-// the install-order sorting of the output (documents come in template file order).
+// Not covered: chart dependencies (subcharts), toToml/fromToml, post-renderers and the install-order
+// sorting of the output (documents come in template file order).
 package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -30,6 +32,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"text/template"
@@ -92,11 +95,235 @@ type Capabilities struct {
 	HelmVersion map[string]string
 }
 
-// Files is .Files: this renderer gives templates no chart files.
+// Files is .Files, Helm's engine.files: the chart's files by slash-separated path, minus what Helm's
+// loader takes for itself (Chart.yaml, Chart.lock, values.yaml, values.schema.json, requirements.*,
+// templates/ and charts/). The methods behave as Helm's pkg/engine/files.go.
 type Files map[string][]byte
 
-func (f Files) Get(name string) string      { return string(f[name]) }
-func (f Files) GetBytes(name string) []byte { return f[name] }
+// GetBytes returns a file's contents, nil (and a warning, as Helm logs one) for a missing file.
+func (f Files) GetBytes(name string) []byte {
+	if v, ok := f[name]; ok {
+		return v
+	}
+	fmt.Fprintf(os.Stderr, "WARNING: %s not included\n", name)
+	return nil
+}
+
+func (f Files) Get(name string) string { return string(f.GetBytes(name)) }
+
+// Glob returns the files whose path matches pattern, with gobwas/glob's syntax and '/' as the
+// separator, as Helm compiles it: * and ? stay within a path segment, ** crosses them, [...] and [!...]
+// are classes, {a,b} alternatives; a pattern that does not compile matches everything (Helm falls back to "**").
+func (f Files) Glob(pattern string) Files {
+	re, err := globRegexp(pattern)
+	out := Files{}
+	for name, data := range f {
+		if err != nil || re.MatchString(name) {
+			out[name] = data
+		}
+	}
+	return out
+}
+
+// AsConfig renders the files as the data of a ConfigMap: file base name to contents, as YAML.
+func (f Files) AsConfig() (string, error) {
+	if len(f) == 0 {
+		return "", errors.New("must pass files")
+	}
+	m := map[string]string{}
+	for k, v := range f {
+		m[path.Base(k)] = string(v)
+	}
+	return toYAML(m), nil
+}
+
+// AsSecrets renders the files as the data of a Secret: base name to base64 contents, as YAML.
+func (f Files) AsSecrets() (string, error) {
+	if len(f) == 0 {
+		return "", errors.New("must pass files")
+	}
+	m := map[string]string{}
+	for k, v := range f {
+		m[path.Base(k)] = base64.StdEncoding.EncodeToString(v)
+	}
+	return toYAML(m), nil
+}
+
+// Lines splits a file on "\n".
+func (f Files) Lines(name string) ([]string, error) {
+	if f == nil || f[name] == nil {
+		return nil, errors.New("must pass files")
+	}
+	return strings.Split(string(f[name]), "\n"), nil
+}
+
+// globRegexp translates a gobwas/glob pattern (separator '/') into an anchored regular expression.
+func globRegexp(pattern string) (*regexp.Regexp, error) {
+	var b strings.Builder
+	b.WriteString("^")
+	depth := 0 // inside {…}
+	for i := 0; i < len(pattern); i++ {
+		c := pattern[i]
+		switch {
+		case c == '\\' && i+1 < len(pattern):
+			i++
+			b.WriteString(regexp.QuoteMeta(string(pattern[i])))
+		case c == '*' && i+1 < len(pattern) && pattern[i+1] == '*':
+			i++
+			b.WriteString(".*")
+		case c == '*':
+			b.WriteString("[^/]*")
+		case c == '?':
+			b.WriteString("[^/]")
+		case c == '[':
+			end := strings.IndexByte(pattern[i+1:], ']')
+			if end < 0 {
+				return nil, fmt.Errorf("glob %q: unclosed [", pattern)
+			}
+			class := pattern[i+1 : i+1+end]
+			if strings.HasPrefix(class, "!") {
+				class = "^" + class[1:]
+			}
+			b.WriteString("[" + class + "]")
+			i += end + 1
+		case c == '{':
+			depth++
+			b.WriteString("(?:")
+		case c == '}' && depth > 0:
+			depth--
+			b.WriteString(")")
+		case c == ',' && depth > 0:
+			b.WriteString("|")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	if depth != 0 {
+		return nil, fmt.Errorf("glob %q: unclosed {", pattern)
+	}
+	b.WriteString("$")
+	return regexp.Compile(b.String())
+}
+
+// ignoreRule is one line of .helmignore, as Helm's pkg/ignore parses it: "!" negates, a trailing "/"
+// matches directories only, a leading "/" or any inner "/" matches the whole path (filepath.Match),
+// otherwise the base name; "**" is refused.
+type ignoreRule struct {
+	pattern         string
+	negate, mustDir bool
+	wholePath       bool
+}
+
+func parseHelmignore(file string) ([]ignoreRule, error) {
+	data, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		data = nil
+	} else if err != nil {
+		return nil, err
+	}
+	// Helm's default rule (AddDefaults): dot files in templates/.
+	lines := append(strings.Split(string(data), "\n"), "templates/.?*")
+	var rules []ignoreRule
+	for _, line := range lines {
+		rule := strings.TrimSpace(line)
+		if rule == "" || strings.HasPrefix(rule, "#") {
+			continue
+		}
+		if strings.Contains(rule, "**") {
+			return nil, fmt.Errorf("%s: double-star (**) syntax is not supported", file)
+		}
+		if _, err := filepath.Match(rule, "abc"); err != nil {
+			return nil, fmt.Errorf("%s: %q: %w", file, rule, err)
+		}
+		r := ignoreRule{}
+		if strings.HasPrefix(rule, "!") {
+			r.negate, rule = true, rule[1:]
+		}
+		if strings.HasSuffix(rule, "/") {
+			r.mustDir, rule = true, strings.TrimSuffix(rule, "/")
+		}
+		r.wholePath = strings.Contains(rule, "/")
+		r.pattern = strings.TrimPrefix(rule, "/")
+		rules = append(rules, r)
+	}
+	return rules, nil
+}
+
+// ignored evaluates the rules in order as Helm's Rules.Ignore: the first match decides; a negative rule
+// that does not match ignores the path.
+func ignored(rules []ignoreRule, name string, isDir bool) bool {
+	for _, r := range rules {
+		subject := name
+		if !r.wholePath {
+			subject = path.Base(name)
+		}
+		ok, _ := filepath.Match(r.pattern, subject)
+		if r.negate {
+			if (r.mustDir && !isDir) || !ok {
+				return true
+			}
+			continue
+		}
+		if r.mustDir && !isDir {
+			continue
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// loadFiles reads .Files from the chart directory as Helm's directory loader does: .helmignore applied
+// (to directories too, which are then skipped whole), then what the loader takes for itself left out.
+func loadFiles(chartDir string) (Files, error) {
+	rules, err := parseHelmignore(filepath.Join(chartDir, ".helmignore"))
+	if err != nil {
+		return nil, err
+	}
+	files := Files{}
+	err = filepath.WalkDir(chartDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(chartDir, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		name := filepath.ToSlash(rel)
+		if ignored(rules, name, d.IsDir()) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		switch {
+		case name == "Chart.yaml", name == "Chart.lock", name == "values.yaml", name == "values.schema.json",
+			name == "requirements.yaml", name == "requirements.lock",
+			strings.HasPrefix(name, "templates/"), strings.HasPrefix(name, "charts/"):
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		files[name] = data
+		return nil
+	})
+	return files, err
+}
+
+// toYAML is Helm's toYaml: ghodss/yaml, without the final newline, "" on an error.
+func toYAML(v interface{}) string {
+	data, err := yaml.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(string(data), "\n")
+}
 
 // The API versions a cluster of the given version serves, enough for charts that test for the built-in
 // ones; --api-versions adds the rest (CRDs such as keda.sh/v1alpha1).
@@ -291,6 +518,10 @@ func render(chartDir string, valueFiles, apiVersions []string, releaseName, name
 		return "", "", values, err
 	}
 
+	files, err := loadFiles(chartDir)
+	if err != nil {
+		return "", "", values, err
+	}
 	versions := append(VersionSet{}, builtinVersions...)
 	versions = append(versions, apiVersions...)
 	caps := &Capabilities{
@@ -302,7 +533,7 @@ func render(chartDir string, valueFiles, apiVersions []string, releaseName, name
 		"Values":       Values(values),
 		"Chart":        &meta,
 		"Capabilities": caps,
-		"Files":        Files{},
+		"Files":        files,
 		"Release": map[string]interface{}{
 			"Name": releaseName, "Namespace": namespace, "IsInstall": true, "IsUpgrade": false,
 			"Revision": 1, "Service": "Helm",
@@ -404,13 +635,7 @@ func helmFuncs(t *template.Template, top map[string]interface{}, chartName strin
 	f := sprig.TxtFuncMap()
 	delete(f, "env")
 	delete(f, "expandenv")
-	f["toYaml"] = func(v interface{}) string {
-		data, err := yaml.Marshal(v)
-		if err != nil {
-			return ""
-		}
-		return strings.TrimSuffix(string(data), "\n")
-	}
+	f["toYaml"] = toYAML
 	f["fromYaml"] = func(s string) map[string]interface{} {
 		m := map[string]interface{}{}
 		if err := yaml.Unmarshal([]byte(s), &m); err != nil {
