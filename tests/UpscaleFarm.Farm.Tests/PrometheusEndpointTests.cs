@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Hosting;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
@@ -33,9 +35,22 @@ public sealed class PrometheusEndpointTests(FarmServices services) : IDisposable
         ["assembler"] =
         [
             "upscalefarm_job_duration_seconds_bucket", "upscalefarm_job_duration_seconds_count", "upscalefarm_job_duration_seconds_sum",
-            "upscalefarm_outbox_pending", "upscalefarm_outbox_oldest_age_seconds",
+            "upscalefarm_outbox_pending", "upscalefarm_outbox_oldest_age_seconds", "upscalefarm_frames_assembled_total",
         ],
     };
+
+    /// <summary>
+    /// The UpscaleFarm metrics tests/deploy/exported-metrics.json promises, which the deployment's dashboards and alerts
+    /// are checked against (tests/deploy/*/check.sh): the served names must be exactly these, or an alert could watch a
+    /// series no process sends.
+    /// </summary>
+    private static string[] DeployedNames(string prefix) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "deploy", "exported-metrics.json")))
+            .RootElement.GetProperty("metrics").EnumerateArray().Select(m => m.GetProperty("name").GetString()!)
+            .Where(n => n.StartsWith(prefix)).Order().ToArray();
+
+    /// <summary>A series' metric name without the suffixes a histogram adds.</summary>
+    private static string MetricOf(string series) => Regex.Replace(series, "_(bucket|sum|count)$", "");
 
     [Fact]
     public async Task Each_serve_role_serves_its_farm_metrics_to_prometheus()
@@ -54,9 +69,12 @@ public sealed class PrometheusEndpointTests(FarmServices services) : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         EmbeddedFarmTests.AssertCompleted(await client.Client.WaitAsync(id, cancellation: timeout.Token));
 
+        var served = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var (role, names) in Expected)
         {
             var scrape = await PrometheusScrape.WaitForAsync(ports[role], s => names.All(s.Names("upscalefarm_").Contains), TimeSpan.FromSeconds(30));
+            // OpenMetrics' *_created series (a counter's or histogram's start time) accompany the metric itself.
+            served.UnionWith(scrape.Names("upscalefarm_").Where(n => !n.EndsWith("_created")).Select(MetricOf));
             Assert.StartsWith("application/openmetrics-text", scrape.ContentType);
             // Every farm series says which process it is, as the collector's resource_to_telemetry_conversion does.
             Assert.All(scrape.Samples.Where(s => s.Name.StartsWith("upscalefarm_")), s =>
@@ -81,6 +99,8 @@ public sealed class PrometheusEndpointTests(FarmServices services) : IDisposable
                 Assert.Equal(FarmTelemetry.JobBuckets.Append(double.PositiveInfinity), Buckets(scrape, "upscalefarm_job_duration_seconds_bucket", "state", "completed"));
             }
         }
+        // The GPU gauges need a GPU worker; The_gpu_gauges_are_served_as_a_ratio_and_bytes covers their names.
+        Assert.Equal(DeployedNames("upscalefarm_").Where(n => !n.StartsWith("upscalefarm_gpu_")), served);
     }
 
     [Fact]
@@ -99,7 +119,7 @@ public sealed class PrometheusEndpointTests(FarmServices services) : IDisposable
             GpuMetrics.Observe(7, () => 0.25, () => 3L << 30);
 
             var scrape = await PrometheusScrape.WaitForAsync(port, s => s.Names("upscalefarm_gpu_").Count == 2, TimeSpan.FromSeconds(30));
-            Assert.Equal(["upscalefarm_gpu_memory_used_bytes", "upscalefarm_gpu_utilization_ratio"], scrape.Names("upscalefarm_gpu_"));
+            Assert.Equal(DeployedNames("upscalefarm_gpu_"), scrape.Names("upscalefarm_gpu_"));
             Assert.Equal(0.25, scrape.Samples.Single(s => s.Name == "upscalefarm_gpu_utilization_ratio" && s.Labels["gpu"] == "7").Value);
             Assert.Equal(3L << 30, scrape.Samples.Single(s => s.Name == "upscalefarm_gpu_memory_used_bytes" && s.Labels["gpu"] == "7").Value);
         }

@@ -45,6 +45,13 @@ when the port is taken by the API's or the farm's health port: the process would
 {{- toJson (list "api" "coordinator" "assembler" "worker") -}}
 {{- end -}}
 
+{{/* The component labels of the roles' metrics Services: ROLE-metrics. */}}
+{{- define "upscalefarm.metricsServiceComponents" -}}
+{{- $out := list -}}
+{{- range include "upscalefarm.metricsRoles" . | fromJsonArray }}{{ $out = append $out (printf "%s-metrics" .) }}{{ end -}}
+{{- toJson $out -}}
+{{- end -}}
+
 {{/*
 How many workers can run at most: what KEDA or the HPA may scale to, or the fixed count. The
 "not enough workers" alert fires when they all run and tiles still wait.

@@ -81,6 +81,7 @@ export function checkMonitoring({ all, podSpecs, values, apiVersions, autoscaler
     for (const [comp, portName, number] of expectedServices) {
       const svc = metricsServices.find((s) => s.spec.selector?.["app.kubernetes.io/component"] === comp);
       if (!check(!!svc, `${comp}: no metrics Service`)) continue;
+      check(component(svc) === `${comp}-metrics`, `${svc.metadata.name}: labelled component ${comp}-metrics (what the ServiceMonitors select)`);
       check(svc.spec.clusterIP === "None", `${svc.metadata.name}: headless (scrapers address the pods)`);
       const port = svc.spec.ports.find((p) => p.name === portName);
       const pods = podsOf(svc);
@@ -124,8 +125,10 @@ export function checkMonitoring({ all, podSpecs, values, apiVersions, autoscaler
       ...(values.rabbitmq.enabled ? ["rabbitmq 15692 /metrics {}", `rabbitmq 15692 /metrics/detailed ${JSON.stringify({ family: ["queue_coarse_metrics", "queue_consumer_count"] })}`] : []),
       ...(values.seaweedfs.enabled ? ["seaweedfs 9327 /metrics {}"] : []),
     ].sort();
-    const got = [...new Set(scraped)].sort();
-    check(JSON.stringify(got) === JSON.stringify(expected), `${label}: the ServiceMonitors scrape [${got.join("; ")}], expected [${expected.join("; ")}]`);
+    const got = [...scraped].sort();
+    const twice = got.filter((x, i) => got.indexOf(x) !== i);
+    check(twice.length === 0, `${label}: the ServiceMonitors scrape [${[...new Set(twice)].join("; ")}] more than once (through more than one Service)`);
+    check(JSON.stringify([...new Set(got)]) === JSON.stringify(expected), `${label}: the ServiceMonitors scrape [${[...new Set(got)].join("; ")}], expected [${expected.join("; ")}]`);
     // Two endpoints on RabbitMQ's one port: their up and scrape_* series must not share a job label.
     const rabbit = monitors.find((x) => x.spec.endpoints.some((e) => e.path === "/metrics/detailed"));
     if (rabbit) check(rabbit.spec.endpoints.find((e) => e.path === "/metrics/detailed").relabelings?.some((r) => r.targetLabel === "job"),

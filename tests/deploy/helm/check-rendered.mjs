@@ -265,7 +265,7 @@ if (api) {
     if ("maxUploadBytes" in t) check(env[`Api__Tenants__${i}__MaxUploadBytes`]?.value === String(t.maxUploadBytes), `api env Api__Tenants__${i}__MaxUploadBytes (no float formatting)`);
   });
   check(env.Api__AdminKeySha256?.valueFrom?.secretKeyRef?.key === "admin-key-sha256", "api env Api__AdminKeySha256 from the Secret");
-  const svc = byKind("Service").find((s) => component(s) === "api" && s.spec.clusterIP !== "None"); // not its headless metrics Service
+  const svc = byKind("Service").find((s) => component(s) === "api");
   check(svc?.spec.ports[0].targetPort === "http", "api Service targets the http port");
 }
 const expectedImage = { coordinator: "upscalefarm/farm:", assembler: "upscalefarm/farm:", worker: values.worker.mode === "gpu" ? "upscalefarm/worker-gpu:" : "upscalefarm/farm:" };

@@ -106,12 +106,12 @@ echo "node $(node --version), $("$go" version | cut -d' ' -f3), renderer $render
 # ---------------------------------------------------------------- 1. static
 say "1. YAML/JSON parse, values paths and named templates"
 python3 "$here/static_checks.py" "$chart" "$here"
-# Helm's .Files cannot read outside the chart: its dashboards are copies of compose's, and must stay so.
+# Helm's .Files cannot read outside the chart: its dashboards are symbolic links to compose's, one file each.
 for f in "$chart"/dashboards/*.json; do
-  cmp -s "$f" "$repo/deploy/grafana/dashboards/$(basename "$f")" ||
-    die "helm/upscalefarm/dashboards/$(basename "$f") differs from deploy/grafana/dashboards/$(basename "$f"): copy it over (cp deploy/grafana/dashboards/$(basename "$f") helm/upscalefarm/dashboards/)"
+  [[ -L "$f" && "$(readlink "$f")" == "../../../deploy/grafana/dashboards/$(basename "$f")" && -f "$f" ]] ||
+    die "helm/upscalefarm/dashboards/$(basename "$f") is not a link to deploy/grafana/dashboards/$(basename "$f") (ln -sf ../../../deploy/grafana/dashboards/$(basename "$f") helm/upscalefarm/dashboards/)"
 done
-echo "the chart's dashboards ($(cd "$chart/dashboards" && echo *.json)) are deploy/grafana/dashboards' byte for byte"
+echo "the chart's dashboards ($(cd "$chart/dashboards" && echo *.json)) are links to deploy/grafana/dashboards"
 
 # ---------------------------------------------------------------- 2. values schema
 say "2. values.schema.json (ajv-cli, draft-07, strict)"
@@ -173,7 +173,7 @@ for keda in no yes; do
 done
 echo "invalid-window.yaml: rendering fails (dispatch window 256 < 64 × 8)"
 # A template that names a misspelt values key: strict rendering and the static check must both fail.
-cp -r "$chart" "$work/chart"
+cp -rL "$chart" "$work/chart"
 sed -i 's/\.Values\.worker\.terminationGracePeriodSeconds/.Values.worker.terminationGracePeriodSecond/; s/\$w\.terminationGracePeriodSeconds/$w.terminationGracePeriodSecond/' \
   "$work/chart/templates/deployment-worker.yaml"
 grep -q terminationGracePeriodSecond\) "$work/chart/templates/deployment-worker.yaml" || die "the mutation did not apply"
@@ -192,7 +192,7 @@ echo "the same typo rendered without --strict: the object checks fail on the wor
 
 # Least privilege: an API pod that reads SeaweedFS's identities file (every role's S3 key) instead of its own
 # S3 key must fail the object checks.
-rm -rf "$work/chart" && cp -r "$chart" "$work/chart"
+rm -rf "$work/chart" && cp -rL "$chart" "$work/chart"
 sed -i 's/"key" (printf "s3-%s-access-key" $s3)/"key" (ternary "seaweedfs-s3-config" (printf "s3-%s-access-key" $s3) (eq .role "api"))/' \
   "$work/chart/templates/_helpers.tpl"
 grep -q '"seaweedfs-s3-config" (printf "s3-%s-access-key"' "$work/chart/templates/_helpers.tpl" || die "the identities-file mutation did not apply"
@@ -205,7 +205,7 @@ echo "an API pod reading SeaweedFS's identities file (seaweedfs-s3-config): the 
 
 # Pod Security "restricted": a chart whose bundled services' pods lack a seccomp profile, and one whose
 # UpscaleFarm containers may escalate privileges, must each fail the object checks for that reason.
-rm -rf "$work/chart" && cp -r "$chart" "$work/chart"
+rm -rf "$work/chart" && cp -rL "$chart" "$work/chart"
 sed -i '/^seccompProfile:$/,/^  type: RuntimeDefault$/d' "$work/chart/templates/_pod.tpl"
 ! grep -q seccompProfile: "$work/chart/templates/_pod.tpl" || die "the seccomp mutation did not apply"
 "$render" --chart "$work/chart" --strict --values-out "$work/seccomp.values.json" >"$work/seccomp.yaml"
@@ -215,7 +215,7 @@ fi
 grep -q "StatefulSet/[a-z-]*-seaweedfs: spec.containers\[0\] (seaweedfs).securityContext.seccompProfile.type: must be RuntimeDefault or Localhost" "$work/seccomp.err" ||
   { cat "$work/seccomp.err"; die "the object checks failed for another reason"; }
 echo "bundled services without a seccomp profile: the object checks fail on seccompProfile (restricted)"
-rm -rf "$work/chart" && cp -r "$chart" "$work/chart"
+rm -rf "$work/chart" && cp -rL "$chart" "$work/chart"
 sed -i 's/^  allowPrivilegeEscalation: false$/  allowPrivilegeEscalation: true/' "$work/chart/values.yaml"
 grep -q '^  allowPrivilegeEscalation: true$' "$work/chart/values.yaml" || die "the privilege-escalation mutation did not apply"
 "$render" --chart "$work/chart" --strict --values-out "$work/escalation.values.json" >"$work/escalation.yaml"
@@ -227,7 +227,7 @@ grep -q "Deployment/[a-z-]*-api: spec.containers\[0\] (api).securityContext.allo
 echo "UpscaleFarm containers with allowPrivilegeEscalation true: the object checks fail on allowPrivilegeEscalation (restricted)"
 
 # NetworkPolicies: a chart whose workers may send anywhere (an empty egress rule added to theirs) must fail.
-rm -rf "$work/chart" && cp -r "$chart" "$work/chart"
+rm -rf "$work/chart" && cp -rL "$chart" "$work/chart"
 sed -i 's/(dict "component" . "ingress" $metrics "egress" $farmEgress)/(dict "component" . "ingress" $metrics "egress" (ternary (append $farmEgress dict) $farmEgress (eq . "worker")))/' \
   "$work/chart/templates/networkpolicy.yaml"
 grep -q 'append $farmEgress dict' "$work/chart/templates/networkpolicy.yaml" || die "the open-egress mutation did not apply"
@@ -240,7 +240,7 @@ grep -q "NetworkPolicy: a worker may reach .*a public IPv4 address.*cloud metada
 echo "workers whose egress is open: the NetworkPolicy checks fail (a worker may reach public addresses, cloud metadata, …)"
 
 # Alerts name only exported metrics: an expression with a metric nothing exports must fail.
-rm -rf "$work/chart" && cp -r "$chart" "$work/chart"
+rm -rf "$work/chart" && cp -rL "$chart" "$work/chart"
 sed -i 's/max(upscalefarm_outbox_oldest_age_seconds)/max(upscalefarm_outbox_oldest_age)/' "$work/chart/templates/prometheusrule.yaml"
 grep -q 'max(upscalefarm_outbox_oldest_age)' "$work/chart/templates/prometheusrule.yaml" || die "the metric-name mutation did not apply"
 "$render" --chart "$work/chart" --strict -f "$here/values-monitoring.yaml" --values-out "$work/alert.values.json" >"$work/alert.yaml"

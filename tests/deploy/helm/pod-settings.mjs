@@ -72,7 +72,7 @@ export function checkPodSettings({ all, podSpecs, values, chartSecret, check, la
   const c = pod.spec.containers[0];
   const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
   check(c.image.includes(`${values.tests.image.repository}:`), `helm test pod image ${c.image}`);
-  const svc = all.find((o) => o.kind === "Service" && component(o) === "api" && o.spec.clusterIP !== "None"); // not its headless metrics Service
+  const svc = all.find((o) => o.kind === "Service" && component(o) === "api");
   check(env.UPSCALEFARM_API?.value === `http://${svc?.metadata.name}:${values.api.service.port}/`, `helm test pod: UPSCALEFARM_API ${env.UPSCALEFARM_API?.value} is the API Service`);
   const keyRef = env.UPSCALEFARM_API_KEY?.valueFrom?.secretKeyRef;
   const keySecret = all.find((o) => o.kind === "Secret" && o.metadata.name === keyRef?.name);
