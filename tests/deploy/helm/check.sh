@@ -190,64 +190,54 @@ fi
 grep -q "terminationGracePeriodSeconds" "$work/typo-objects.err" || { cat "$work/typo-objects.err"; die "the object checks failed for another reason"; }
 echo "the same typo rendered without --strict: the object checks fail on the worker's grace period"
 
-# Least privilege: an API pod that reads SeaweedFS's identities file (every role's S3 key) instead of its own
-# S3 key must fail the object checks.
-rm -rf "$work/chart" && cp -rL "$chart" "$work/chart"
-sed -i 's/"key" (printf "s3-%s-access-key" $s3)/"key" (ternary "seaweedfs-s3-config" (printf "s3-%s-access-key" $s3) (eq .role "api"))/' \
-  "$work/chart/templates/_helpers.tpl"
-grep -q '"seaweedfs-s3-config" (printf "s3-%s-access-key"' "$work/chart/templates/_helpers.tpl" || die "the identities-file mutation did not apply"
-"$render" --chart "$work/chart" --strict --values-out "$work/idents.values.json" >"$work/idents.yaml"
-if node "$here/check-rendered.mjs" --manifests "$work/idents.yaml" --values "$work/idents.values.json" --autoscaler hpa --label identities-key >/dev/null 2>"$work/idents.err"; then
-  die "the rendered-object checks accepted an API pod that reads SeaweedFS's identities file"
-fi
-grep -q "(api) reads Secret keys .*not its own: seaweedfs-s3-config" "$work/idents.err" || { cat "$work/idents.err"; die "the object checks failed for another reason"; }
-echo "an API pod reading SeaweedFS's identities file (seaweedfs-s3-config): the object checks fail on the API's Secret keys"
+# must_fail LABEL FILE SED APPLIED EXPECTED DONE [RENDER ARGS...]: a copy of the chart with one mutation (sed
+# expression SED on FILE, which must then contain APPLIED, or not contain it when APPLIED starts with "!")
+# must fail the rendered-object checks, and for the expected reason: the error output must match every
+# pattern of EXPECTED (separated by " && "). DONE is said when it does.
+must_fail() {
+  local label="$1" file="$2" sed_expr="$3" applied="$4" expected="$5" done="$6" pattern
+  shift 6
+  rm -rf "$work/chart" && cp -rL "$chart" "$work/chart"
+  sed -i "$sed_expr" "$work/chart/$file"
+  if [[ "$applied" == !* ]]; then ! grep -q -- "${applied#!}" "$work/chart/$file"; else grep -q -- "$applied" "$work/chart/$file"; fi ||
+    die "$label: the mutation did not apply"
+  "$render" --chart "$work/chart" --strict "$@" --values-out "$work/$label.values.json" >"$work/$label.yaml"
+  if node "$here/check-rendered.mjs" --manifests "$work/$label.yaml" --values "$work/$label.values.json" --autoscaler hpa --label "$label" >/dev/null 2>"$work/$label.err"; then
+    die "$label: the rendered-object checks accepted it"
+  fi
+  while IFS= read -r pattern; do
+    grep -q -- "$pattern" "$work/$label.err" || { cat "$work/$label.err"; die "$label: the object checks failed for another reason"; }
+  done < <(printf '%s\n' "${expected// && /$'\n'}")
+  echo "$done"
+}
 
-# Pod Security "restricted": a chart whose bundled services' pods lack a seccomp profile, and one whose
-# UpscaleFarm containers may escalate privileges, must each fail the object checks for that reason.
-rm -rf "$work/chart" && cp -rL "$chart" "$work/chart"
-sed -i '/^seccompProfile:$/,/^  type: RuntimeDefault$/d' "$work/chart/templates/_pod.tpl"
-! grep -q seccompProfile: "$work/chart/templates/_pod.tpl" || die "the seccomp mutation did not apply"
-"$render" --chart "$work/chart" --strict --values-out "$work/seccomp.values.json" >"$work/seccomp.yaml"
-if node "$here/check-rendered.mjs" --manifests "$work/seccomp.yaml" --values "$work/seccomp.values.json" --autoscaler hpa --label no-seccomp >/dev/null 2>"$work/seccomp.err"; then
-  die "the rendered-object checks accepted pods without a seccomp profile"
-fi
-grep -q "StatefulSet/[a-z-]*-seaweedfs: spec.containers\[0\] (seaweedfs).securityContext.seccompProfile.type: must be RuntimeDefault or Localhost" "$work/seccomp.err" ||
-  { cat "$work/seccomp.err"; die "the object checks failed for another reason"; }
-echo "bundled services without a seccomp profile: the object checks fail on seccompProfile (restricted)"
-rm -rf "$work/chart" && cp -rL "$chart" "$work/chart"
-sed -i 's/^  allowPrivilegeEscalation: false$/  allowPrivilegeEscalation: true/' "$work/chart/values.yaml"
-grep -q '^  allowPrivilegeEscalation: true$' "$work/chart/values.yaml" || die "the privilege-escalation mutation did not apply"
-"$render" --chart "$work/chart" --strict --values-out "$work/escalation.values.json" >"$work/escalation.yaml"
-if node "$here/check-rendered.mjs" --manifests "$work/escalation.yaml" --values "$work/escalation.values.json" --autoscaler hpa --label escalation >/dev/null 2>"$work/escalation.err"; then
-  die "the rendered-object checks accepted containers with allowPrivilegeEscalation true"
-fi
-grep -q "Deployment/[a-z-]*-api: spec.containers\[0\] (api).securityContext.allowPrivilegeEscalation: must be false, is true" "$work/escalation.err" ||
-  { cat "$work/escalation.err"; die "the object checks failed for another reason"; }
-echo "UpscaleFarm containers with allowPrivilegeEscalation true: the object checks fail on allowPrivilegeEscalation (restricted)"
+# Least privilege: an API pod that reads SeaweedFS's identities file (every role's S3 key) instead of its own.
+must_fail identities-key templates/_helpers.tpl \
+  's/"key" (printf "s3-%s-access-key" $s3)/"key" (ternary "seaweedfs-s3-config" (printf "s3-%s-access-key" $s3) (eq .role "api"))/' \
+  '"seaweedfs-s3-config" (printf "s3-%s-access-key"' \
+  "(api) reads Secret keys .*not its own: seaweedfs-s3-config" \
+  "an API pod reading SeaweedFS's identities file (seaweedfs-s3-config): the object checks fail on the API's Secret keys"
 
-# NetworkPolicies: a chart whose workers may send anywhere (an empty egress rule added to theirs) must fail.
-rm -rf "$work/chart" && cp -rL "$chart" "$work/chart"
-sed -i 's/(dict "component" . "ingress" $metrics "egress" $farmEgress)/(dict "component" . "ingress" $metrics "egress" (ternary (append $farmEgress dict) $farmEgress (eq . "worker")))/' \
-  "$work/chart/templates/networkpolicy.yaml"
-grep -q 'append $farmEgress dict' "$work/chart/templates/networkpolicy.yaml" || die "the open-egress mutation did not apply"
-"$render" --chart "$work/chart" --strict --values-out "$work/egress.values.json" >"$work/egress.yaml"
-if node "$here/check-rendered.mjs" --manifests "$work/egress.yaml" --values "$work/egress.values.json" --autoscaler hpa --label open-egress >/dev/null 2>"$work/egress.err"; then
-  die "the rendered-object checks accepted workers whose egress is open"
-fi
-grep -q "NetworkPolicy: a worker may reach .*a public IPv4 address.*cloud metadata" "$work/egress.err" && grep -q "NetworkPolicy egress: Deployment/[a-z-]*-worker may send to" "$work/egress.err" ||
-  { cat "$work/egress.err"; die "the object checks failed for another reason"; }
-echo "workers whose egress is open: the NetworkPolicy checks fail (a worker may reach public addresses, cloud metadata, …)"
+# Pod Security "restricted": pods without a seccomp profile, and containers that may escalate privileges.
+must_fail no-seccomp templates/_pod.tpl '/^seccompProfile:$/,/^  type: RuntimeDefault$/d' '!seccompProfile:' \
+  "StatefulSet/[a-z-]*-seaweedfs: spec.containers\[0\] (seaweedfs).securityContext.seccompProfile.type: must be RuntimeDefault or Localhost" \
+  "bundled services without a seccomp profile: the object checks fail on seccompProfile (restricted)"
+must_fail escalation values.yaml 's/^  allowPrivilegeEscalation: false$/  allowPrivilegeEscalation: true/' '^  allowPrivilegeEscalation: true$' \
+  "Deployment/[a-z-]*-api: spec.containers\[0\] (api).securityContext.allowPrivilegeEscalation: must be false, is true" \
+  "UpscaleFarm containers with allowPrivilegeEscalation true: the object checks fail on allowPrivilegeEscalation (restricted)"
 
-# Alerts name only exported metrics: an expression with a metric nothing exports must fail.
-rm -rf "$work/chart" && cp -rL "$chart" "$work/chart"
-sed -i 's/max(upscalefarm_outbox_oldest_age_seconds)/max(upscalefarm_outbox_oldest_age)/' "$work/chart/templates/prometheusrule.yaml"
-grep -q 'max(upscalefarm_outbox_oldest_age)' "$work/chart/templates/prometheusrule.yaml" || die "the metric-name mutation did not apply"
-"$render" --chart "$work/chart" --strict -f "$here/values-monitoring.yaml" --values-out "$work/alert.values.json" >"$work/alert.yaml"
-if node "$here/check-rendered.mjs" --manifests "$work/alert.yaml" --values "$work/alert.values.json" --autoscaler hpa --label unknown-metric >/dev/null 2>"$work/alert.err"; then
-  die "the rendered-object checks accepted an alert on a metric nothing exports"
-fi
-grep -q "alert UpscaleFarmMessagesNotLeaving: unknown metric upscalefarm_outbox_oldest_age " "$work/alert.err" || { cat "$work/alert.err"; die "the object checks failed for another reason"; }
-echo "an alert on upscalefarm_outbox_oldest_age (not exported): the object checks fail, naming it"
+# NetworkPolicies: workers that may send anywhere (an empty egress rule added to theirs).
+must_fail open-egress templates/networkpolicy.yaml \
+  's/(dict "component" . "ingress" $metrics "egress" $farmEgress)/(dict "component" . "ingress" $metrics "egress" (ternary (append $farmEgress dict) $farmEgress (eq . "worker")))/' \
+  'append $farmEgress dict' \
+  "NetworkPolicy: a worker may reach .*a public IPv4 address.*cloud metadata && NetworkPolicy egress: Deployment/[a-z-]*-worker may send to" \
+  "workers whose egress is open: the NetworkPolicy checks fail (a worker may reach public addresses, cloud metadata, …)"
+
+# Alerts name only exported metrics: an expression with a metric nothing exports.
+must_fail unknown-metric templates/prometheusrule.yaml 's/max(upscalefarm_outbox_oldest_age_seconds)/max(upscalefarm_outbox_oldest_age)/' \
+  'max(upscalefarm_outbox_oldest_age)' \
+  "alert UpscaleFarmMessagesNotLeaving: unknown metric upscalefarm_outbox_oldest_age " \
+  "an alert on upscalefarm_outbox_oldest_age (not exported): the object checks fail, naming it" \
+  -f "$here/values-monitoring.yaml"
 
 say "all Helm chart checks passed"
