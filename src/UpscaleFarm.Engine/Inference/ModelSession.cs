@@ -86,6 +86,9 @@ public sealed class ModelSession : IDisposable
     {
         // Provider failures arrive as exceptions; ORT's own log would repeat them as multi-line stderr noise.
         OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+        // ONNX Runtime 1.31's Linux build carries a telemetry provider (it tries to keep a device id under $HOME):
+        // a farm sends nothing its operator did not configure, so its events are switched off.
+        OrtEnv.Instance().DisableTelemetryEvents();
         var candidates = settings.Device switch
         {
             ExecutionDevice.Auto when GpuDriverPresent() => [ExecutionDevice.TensorRt, ExecutionDevice.Cuda, ExecutionDevice.Cpu],
