@@ -2,7 +2,8 @@
 # The one-shot compose service postgres-grants: waits until the farm has created the job store's tables
 # (with every column grafana-reader.sql names, including those a migration adds), then runs
 # grafana-reader.sql as the superuser. Connection settings from PGHOST, PGUSER, PGPASSWORD, PGDATABASE.
-# Exits non-zero after about 10 minutes without the tables; compose restarts it (restart: on-failure).
+# Exits non-zero after about 10 minutes without the tables (then Grafana, which waits for it, does not
+# start: `docker compose up` again once the farm runs).
 set -eu
 here="$(dirname "$0")"
 query="SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' AND (

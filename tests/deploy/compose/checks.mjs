@@ -200,6 +200,24 @@ const otelServiceNames = new Set(farmServices.map(([, s]) => s.environment?.OTEL
   check('compose: the default profile reserves no GPU and has one CPU worker; GPU workers one per GPU id, under profiles', problems);
 }
 {
+  // `docker compose up --wait` fails when a one-shot service exits, even with 0, unless a long-running service
+  // in the same profile depends on it with service_completed_successfully (docker/compose#10596). Every
+  // one-shot (restart "no" or on-failure) must be adopted that way, in every profile it starts in.
+  const problems = [];
+  const oneShot = (s) => ['no', 'on-failure'].includes(String(s.restart ?? 'no').split(':')[0]);
+  const adopters = (name) => Object.entries(services).filter(([, s]) => !oneShot(s)
+    && s.depends_on?.[name]?.condition === 'service_completed_successfully');
+  const profilesOf = (s) => s.profiles?.length ? s.profiles : [null];
+  for (const [name, s] of Object.entries(services).filter(([, s]) => oneShot(s))) {
+    const by = adopters(name);
+    for (const profile of profilesOf(s))
+      if (!by.some(([, a]) => !a.profiles?.length || profile !== null && a.profiles.includes(profile)))
+        problems.push(`${name} is a one-shot that no long-running service${profile ? ` of profile ${profile}` : ''} waits for with service_completed_successfully: \`up --wait\` would fail when it exits`);
+  }
+  if (!Object.values(services).some(oneShot)) problems.push('no one-shot service found: the check is broken');
+  check('compose: every one-shot is awaited by a long-running service, so `up --wait` succeeds', problems);
+}
+{
   // Every secret comes from .env: each ${VAR} in docker-compose.yml is ${VAR:?message} (compose refuses
   // to start without it, no default), .env.example lists exactly those variables, and the API's key
   // hashes and webhook secret are such variables rather than literals.
