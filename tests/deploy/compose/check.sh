@@ -139,6 +139,14 @@ else
 fi
 
 echo
+echo "== deploy/prometheus/prometheus.yml (promtool check config)"
+if promtool="$(bash "$root/tests/deploy/install-promtool.sh")" && "$promtool" check config "$root/deploy/prometheus/prometheus.yml"; then
+  pass "promtool: deploy/prometheus/prometheus.yml is a valid Prometheus configuration"
+else
+  fail "promtool check config deploy/prometheus/prometheus.yml"
+fi
+
+echo
 echo "== dclint (Compose specification schema + rules in tests/deploy/compose/dclint.config.json)"
 if (cd "$root" && "$tools/node_modules/.bin/dclint" --config "$here/dclint.config.json" --max-warnings 0 --no-color docker-compose.yml); then
   pass "dclint docker-compose.yml"

@@ -240,4 +240,33 @@ must_fail unknown-metric templates/prometheusrule.yaml 's/max(upscalefarm_outbox
   "an alert on upscalefarm_outbox_oldest_age (not exported): the object checks fail, naming it" \
   -f "$here/values-monitoring.yaml"
 
+# ---------------------------------------------------------------- 5. the alerts, with promtool
+say "5. the PrometheusRule's alerts: promtool check rules, and unit tests (alerts.test.yaml)"
+promtool="$(bash "$repo/tests/deploy/install-promtool.sh")"
+echo "$("$promtool" --version 2>&1 | head -n 1)"
+# The rules as rendered with alerts-values.yaml (default thresholds, GPU workers, at most 2), without their
+# annotations: the unit tests are about when each alert fires; check-monitoring.mjs checks the annotations.
+mkdir -p "$work/alerts"
+"$render" --chart "$chart" --strict -f "$here/alerts-values.yaml" >"$work/alerts/manifests.yaml"
+node -e '
+  const fs = require("fs"); const YAML = require(process.env.HELM_CHECK_NODE_MODULES + "/yaml");
+  const rule = YAML.parseAllDocuments(fs.readFileSync(process.argv[1], "utf8")).map((d) => d.toJSON()).find((d) => d?.kind === "PrometheusRule");
+  if (!rule) { console.error("alerts-values.yaml rendered no PrometheusRule"); process.exit(1); }
+  for (const g of rule.spec.groups) for (const r of g.rules) delete r.annotations;
+  fs.writeFileSync(process.argv[2], YAML.stringify(rule.spec));
+' "$work/alerts/manifests.yaml" "$work/alerts/rules.yaml"
+cp "$here/alerts.test.yaml" "$work/alerts/"
+"$promtool" check rules "$work/alerts/rules.yaml"
+"$promtool" test rules "$work/alerts/alerts.test.yaml"
+# The tests fail when they should: an alert that fires sooner than its `for`, and a threshold the series do not cross.
+sed 's/^\( *for: \)10m$/\15m/' "$work/alerts/rules.yaml" >"$work/alerts/early.yaml"
+sed 's/^\( *> \)5$/\120/' "$work/alerts/rules.yaml" >"$work/alerts/high.yaml"
+for mutant in early high; do
+  cmp -s "$work/alerts/rules.yaml" "$work/alerts/$mutant.yaml" && die "the $mutant mutation of the rules did not apply"
+  mv "$work/alerts/rules.yaml" "$work/alerts/rules.good" && cp "$work/alerts/$mutant.yaml" "$work/alerts/rules.yaml"
+  if "$promtool" test rules "$work/alerts/alerts.test.yaml" >"$work/alerts/$mutant.out" 2>&1; then die "the alert tests passed rules with the $mutant mutation"; fi
+  mv "$work/alerts/rules.good" "$work/alerts/rules.yaml"
+done
+echo "the alert tests fail on a stalled alert firing after 5 minutes instead of 10, and on a storage threshold of 20 s instead of 5"
+
 say "all Helm chart checks passed"
