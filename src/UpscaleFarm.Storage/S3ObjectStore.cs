@@ -163,7 +163,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             Key = ObjectKey.Validate(key),
             Verb = HttpVerb.GET,
             Expires = DateTime.UtcNow + lifetime,
-            // The SDK signs https URLs unless told otherwise; a plain-http endpoint (MinIO, s3rver on loopback) needs http.
+            // The SDK signs https URLs unless told otherwise; a plain-http endpoint (SeaweedFS in compose, s3rver on loopback) needs http.
             Protocol = (_settings.PublicUrl is { Length: > 0 } p ? p : _settings.ServiceUrl).StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS,
         };
         request.ResponseHeaderOverrides.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = fileName }.ToString();

@@ -3,7 +3,7 @@ namespace UpscaleFarm.Storage;
 /// <summary>Where the S3-compatible store is and how to reach it (appsettings section "S3" or environment).</summary>
 public sealed record S3Settings
 {
-    /// <summary>Endpoint URL, e.g. http://127.0.0.1:4569 for s3rver or http://minio:9000.</summary>
+    /// <summary>Endpoint URL, e.g. http://127.0.0.1:4569 for s3rver or http://seaweedfs:8333.</summary>
     public required string ServiceUrl { get; init; }
     public required string Bucket { get; init; }
     public string AccessKey { get; init; } = "S3RVER";
@@ -12,7 +12,7 @@ public sealed record S3Settings
 
     /// <summary>
     /// The endpoint that presigned download URLs name, as clients outside the farm's network reach the
-    /// store (e.g. http://localhost:9000 for compose's MinIO); empty: <see cref="ServiceUrl"/>.
+    /// store (e.g. http://localhost:8333 for compose's SeaweedFS); empty: <see cref="ServiceUrl"/>.
     /// </summary>
     public string PublicUrl { get; init; } = "";
 
