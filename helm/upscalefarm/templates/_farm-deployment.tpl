@@ -55,7 +55,7 @@ spec:
       {{- end }}
       containers:
         - name: {{ .role }}
-          image: {{ include "upscalefarm.image" (dict "root" $root "image" .image) }}
+          image: {{ include "upscalefarm.image" (dict "root" $root "image" .image) | quote }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
           args: ["serve", "--role", {{ .role | quote }}]
           {{- with $root.Values.securityContext }}

@@ -47,7 +47,7 @@ or {name: …} items) and imagePullSecrets, without repeats. Takes the root cont
 {{- with $names }}
 imagePullSecrets:
 {{- range . }}
-  - name: {{ . }}
+  - name: {{ . | quote }}
 {{- end }}
 {{- end -}}
 {{- end -}}

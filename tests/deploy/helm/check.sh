@@ -133,10 +133,10 @@ done
   die "the renderer accepted invalid-values.yaml"
 grep -q "values don't meet the specifications of the schema" "$work/invalid.err" || { cat "$work/invalid.err"; die "invalid-values.yaml failed for another reason"; }
 if ajv_validate "$work/invalid.values.json" >"$work/invalid.ajv" 2>&1; then die "ajv accepted invalid-values.yaml"; fi
-for expected in runtimeClasName gpu.device terminationGracePeriodSeconds minReplicas; do
+for expected in runtimeClasName gpu.device terminationGracePeriodSeconds minReplicas imagePullSecrets.0 api.extraVolumes.0; do
   grep -q "$expected" "$work/invalid.ajv" && grep -q "$expected" "$work/invalid.err" || { cat "$work/invalid.ajv" "$work/invalid.err"; die "invalid-values.yaml: no error about $expected"; }
 done
-echo "invalid-values.yaml rejected by ajv and by the renderer ($(grep -c '^- ' "$work/invalid.err") schema errors: a misspelt key, an unknown device, a grace period below 61 s, a negative minimum)"
+echo "invalid-values.yaml rejected by ajv and by the renderer ($(grep -c '^- ' "$work/invalid.err") schema errors: a misspelt key, an unknown device, a grace period below 61 s, a negative minimum, a pull secret name with a newline, an nfs volume)"
 
 # ---------------------------------------------------------------- 3. rendering
 say "3. render every example without and with the CRDs' APIs (strict) and check the objects"
