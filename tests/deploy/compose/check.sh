@@ -102,8 +102,8 @@ esac
 exit 0
 WEED
 mkdir -p "$work/weed/bin" && cp "$work/weed/shell-weed" "$work/weed/bin/weed" && chmod +x "$work/weed/bin/weed"
-init=(env PATH="$work/weed/bin:$PATH" WEED_STATE="$work/weed/buckets" S3_BUCKET=upscalefarm SEAWEEDFS_INIT_DELAY=0 sh "$root/deploy/seaweedfs/init.sh")
-if "${init[@]}" >/dev/null && "${init[@]}" >/dev/null && [[ "$(wc -l <"$work/weed/buckets.creates")" -eq 1 ]] \
+init=(env PATH="$work/weed/bin:$PATH" TMPDIR="$work/weed" WEED_STATE="$work/weed/state" S3_BUCKET=upscalefarm SEAWEEDFS_INIT_DELAY=0 sh "$root/deploy/seaweedfs/init.sh")
+if "${init[@]}" >/dev/null && "${init[@]}" >/dev/null && [[ "$(wc -l <"$work/weed/state.creates")" -eq 1 ]] \
   && ! env WEED_BROKEN=1 SEAWEEDFS_INIT_ATTEMPTS=3 "${init[@]/WEED_STATE=*/WEED_STATE=$work/weed/none}" >/dev/null 2>&1; then
   pass "seaweedfs init.sh: makes the bucket once, keeps it on a re-run, gives up (exit 1) when it never appears"
 else

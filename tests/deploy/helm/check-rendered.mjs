@@ -398,7 +398,8 @@ if (chartSecret) {
 // The one-shot Jobs that make the bundled services' users (plain Jobs, not hooks: helm --wait would wait
 // for farm pods that need those users).
 for (const [comp, enabled, patterns] of [
-  ["seaweedfs-bucket", values.seaweedfs.enabled, [/weed shell/, /s3\.bucket\.create -name \$S3_BUCKET/]],
+  // (The bucket script itself, deploy/seaweedfs/init.sh from a ConfigMap, is checked by seaweedfs.mjs.)
+  ["seaweedfs-bucket", values.seaweedfs.enabled, [/^sh \/init\/init\.sh$/]],
   ["rabbitmq-users", values.rabbitmq.enabled, [/declare user --name "\$RABBITMQ_FARM_USER" --password "\$RABBITMQ_FARM_PASSWORD" --tags ""\n/,
     /declare permissions --user "\$RABBITMQ_FARM_USER" --configure "\.\*" --write "\.\*" --read "\.\*"/,
     /declare user --name "\$RABBITMQ_MONITORING_USER" --password "\$RABBITMQ_MONITORING_PASSWORD" --tags monitoring\n/,

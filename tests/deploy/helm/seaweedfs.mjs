@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 // The bundled SeaweedFS, checked on one rendering (used by check-rendered.mjs):
 //   - its S3 identities file (Secret key seaweedfs-s3-config, s3.json): exactly the three farm roles, each
 //     with one credential equal to the s3-ROLE-access-key / s3-ROLE-secret-key pair the role's pods read and
@@ -96,8 +97,15 @@ export function checkSeaweedfs({ all, values, secretData, chartSecret, check, la
     const env = Object.fromEntries((jc.env ?? []).map((e) => [e.name, e.value]));
     check(env.S3_BUCKET === bucket, `bucket Job: S3_BUCKET ${env.S3_BUCKET} is farm.s3Bucket`);
     check(env.SEAWEEDFS_HOST === svc?.metadata.name, `bucket Job: SEAWEEDFS_HOST ${env.SEAWEEDFS_HOST} is the Service`);
-    const script = (jc.command ?? []).join(" ");
-    for (const p of [/timeout \d+ weed shell -master="\$SEAWEEDFS_HOST:9333" -filer="\$SEAWEEDFS_HOST:8888"/, /ws s3\.bucket\.list/,
+    // The script: deploy/seaweedfs/init.sh (compose's seaweedfs-init), from the ConfigMap mounted at /init.
+    check(sameList(jc.command ?? [], ["sh", "/init/init.sh"]), `bucket Job runs /init/init.sh: ${JSON.stringify(jc.command)}`);
+    const scriptMap = all.find((o) => o.kind === "ConfigMap" && component(o) === "seaweedfs-bucket");
+    const mounted = job.spec.template.spec.volumes?.find((v) => v.configMap?.name === scriptMap?.metadata.name);
+    check(!!mounted && jc.volumeMounts?.some((m) => m.name === mounted.name && m.mountPath === "/init"), "bucket Job: its script's ConfigMap mounted at /init");
+    const script = scriptMap?.data?.["init.sh"] ?? "";
+    check(script === readFileSync(new URL("../../../deploy/seaweedfs/init.sh", import.meta.url), "utf8").trim(),
+      "bucket Job: the script is deploy/seaweedfs/init.sh, compose's, unchanged");
+    for (const p of [/timeout \d+ weed shell -master="\$host:9333" -filer="\$host:8888"/, /ws s3\.bucket\.list/,
       /ws "s3\.bucket\.create -name \$S3_BUCKET"/, /grep -q '\^error:'/, /\$1 == b/])
       check(p.test(script), `bucket Job script: ${p}`);
     // Created only after a listing that worked and lacks it.
