@@ -43,37 +43,9 @@ function walk(dir, keep) {
   return out.sort();
 }
 
-// ---------------------------------------------------------------------------------------------
-// What the services export (the names after the collector's Prometheus conversion) and what
-// RabbitMQ's and Prometheus's own exporters publish. Dashboards may query these and nothing else.
-const histogram = (name) => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
-// The list is shared with the Helm chart's checks (its alerts are held to it too): tests/deploy/exported-metrics.json.
-const exported = JSON.parse(read(path.join(root, 'tests/deploy/exported-metrics.json')));
-const KNOWN_METRICS = new Set(exported.metrics.flatMap((m) => (m.type === 'histogram' ? histogram(m.name) : [m.name])));
-const KNOWN_LABELS = new Set(Object.keys(exported.labels));
-const PROMQL_KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan']);
-
-// The PromQL expression's metric names and label names, found the way a reader would: label
-// matchers and grouping clauses are taken out, ranges and Grafana variables removed, calls skipped.
-function promqlNames(expr) {
-  const labels = [];
-  let e = expr.replace(/\$\{[^}]*\}|\$__\w+|\$\w+/g, '1m');
-  e = e.replace(/\{([^}]*)\}/g, (_, inner) => {
-    for (const m of inner.matchAll(/([A-Za-z_]\w*)\s*(=~|!~|!=|=)\s*"(?:[^"\\]|\\.)*"/g)) labels.push(m[1]);
-    return ' ';
-  });
-  e = e.replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g, (_, _kw, inner) => {
-    labels.push(...inner.split(',').map((s) => s.trim()).filter(Boolean));
-    return ' ';
-  });
-  e = e.replace(/"(?:[^"\\]|\\.)*"/g, ' ').replace(/\[[^\]]*\]/g, ' ');
-  const metrics = [];
-  for (const m of e.matchAll(/(?<![\w.])([A-Za-z_:][\w:]*)(\s*\()?/g)) {
-    if (m[2] || PROMQL_KEYWORDS.has(m[1].toLowerCase())) continue;
-    metrics.push(m[1]);
-  }
-  return { metrics, labels };
-}
+// What the services export (tests/deploy/exported-metrics.json, which the chart's alerts are held to too) and
+// how a query's names are read: tests/deploy/exported-metrics.mjs and promql.mjs.
+const { KNOWN_METRICS, KNOWN_LABELS, queriedNames } = await import(new URL('../exported-metrics.mjs', import.meta.url));
 
 // ---------------------------------------------------------------------------------------------
 // 1. Every YAML file parses (strictly: duplicate keys and bad anchors are errors).
@@ -505,7 +477,9 @@ for (const [file, dash] of dashboards) {
       const type = dsByUid.get(uid)?.type;
       const where = `panel "${p.title}" ${t.refId}`;
       if (type === 'prometheus') {
-        const { metrics, labels } = promqlNames(t.expr ?? '');
+        let names;
+        try { names = queriedNames(t.expr ?? ''); } catch (e) { problems.push(`${where}: unreadable PromQL (${e.message}): ${t.expr}`); continue; }
+        const { metrics, labels } = names;
         if (metrics.length === 0) problems.push(`${where}: no metric in ${t.expr}`);
         for (const m of metrics) { metricsSeen.add(m); if (!KNOWN_METRICS.has(m)) problems.push(`${where}: unknown metric ${m}`); }
         for (const l of labels) if (!KNOWN_LABELS.has(l)) problems.push(`${where}: unknown label ${l}`);

@@ -1,5 +1,5 @@
-// The metric names, label names and functions a PromQL expression uses, for check-monitoring.mjs to hold
-// the chart's alerts to the metrics the deployment exports (tests/deploy/exported-metrics.json).
+// The metric and label names a PromQL expression uses, for exported-metrics.mjs to hold the Grafana
+// dashboards and the chart's alerts to the metrics the deployment exports (tests/deploy/exported-metrics.json).
 //
 // A tokenizer and a walk over the tokens, which is enough for that question without a full grammar:
 //   - [ … ] (ranges, subqueries) and "offset DURATION" are skipped;
@@ -54,7 +54,6 @@ export function promqlNames(expr) {
   const tokens = tokenize(expr);
   const metrics = new Set();
   const labels = new Set();
-  const functions = new Set();
   let depth = 0;
   const is = (i, text) => tokens[i]?.text === text;
   // Reads label matchers from the "{" at i; returns the index after "}".
@@ -100,11 +99,9 @@ export function promqlNames(expr) {
         }
         i = j + 1;
       } else if (AGGREGATIONS.has(word)) {
-        functions.add(word);
         i++;
       } else if (is(i + 1, "(")) {
         if (!FUNCTIONS.has(word)) throw new Error(`unknown function ${word}`);
-        functions.add(word);
         i++;
       } else if (KEYWORDS.has(word.toLowerCase())) {
         i += word === "offset" ? 2 : 1;
@@ -115,5 +112,5 @@ export function promqlNames(expr) {
     } else i++;
   }
   if (depth !== 0) throw new Error("unclosed (");
-  return { metrics: [...metrics], labels: [...labels], functions: [...functions] };
+  return { metrics: [...metrics], labels: [...labels] };
 }
