@@ -111,34 +111,6 @@ else
 fi
 
 echo
-echo "== scripts/build-images.sh (dry run): every Dockerfile, named as the chart pulls them"
-if out="$(bash "$root/scripts/build-images.sh" --dry-run --registry registry.example:5000/team --push 2>&1)" \
-  && node -e '
-    const fs = require("fs"); const YAML = require(process.argv[1] + "/node_modules/yaml");
-    const [, , root, out] = process.argv; const problems = [];
-    const chart = YAML.parse(fs.readFileSync(root + "/helm/upscalefarm/Chart.yaml", "utf8"));
-    const values = YAML.parse(fs.readFileSync(root + "/helm/upscalefarm/values.yaml", "utf8"));
-    const pulled = new Set();
-    (function walk(n) { if (n && typeof n === "object") { if (typeof n.repository === "string" && n.repository.startsWith("upscalefarm/")) pulled.add(n.repository); Object.values(n).forEach(walk); } })(values);
-    const built = new Set([...out.matchAll(/--tag registry\.example:5000\/team\/(\S+):(\S+)/g)].map((m) => { if (m[2] !== String(chart.appVersion)) problems.push(m[0] + ": not the appVersion " + chart.appVersion); return m[1]; }));
-    const files = fs.readdirSync(root + "/deploy/docker").filter((f) => f.endsWith(".Dockerfile"));
-    for (const f of files) if (!out.includes("--file deploy/docker/" + f)) problems.push(f + " is not built");
-    for (const r of pulled) if (!built.has(r)) problems.push("the chart pulls " + r + ", which the script does not build");
-    for (const r of built) if (!pulled.has(r)) problems.push("the script builds " + r + ", which the chart does not pull");
-    if ((out.match(/ --push /g) ?? []).length !== files.length) problems.push("--push is not passed to every build");
-    if (problems.length) { console.error(problems.join("\n")); process.exit(1); }
-  ' "$tools" "$root" "$out"; then
-  pass "build-images.sh builds every Dockerfile as REGISTRY/upscalefarm/NAME:appVersion, the names the chart's values pull"
-else
-  fail "build-images.sh dry run"; echo "$out" | sed 's/^/     /'
-fi
-if bash "$root/scripts/build-images.sh" --dry-run --push >/dev/null 2>&1 || bash "$root/scripts/build-images.sh" --dry-run --version 'bad tag' >/dev/null 2>&1; then
-  fail "build-images.sh accepts --push without a registry, or a tag with a space"
-else
-  pass "build-images.sh refuses --push without a registry and an invalid tag"
-fi
-
-echo
 echo "== deploy/prometheus/prometheus.yml (promtool check config)"
 if promtool="$(bash "$root/tests/deploy/install-promtool.sh")" && "$promtool" check config "$root/deploy/prometheus/prometheus.yml"; then
   pass "promtool: deploy/prometheus/prometheus.yml is a valid Prometheus configuration"

@@ -8,6 +8,7 @@
 // against a real PostgreSQL.
 
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -523,6 +524,14 @@ for (const [file, dash] of dashboards) {
   }
   check('dashboards: the overview and drill-down have the panels the issue asks for', problems);
 }
+// The images the chart's values name ({repository, tag} objects), by their path in values.yaml.
+const chartValues = YAML.parse(read(path.join(root, 'helm/upscalefarm/values.yaml')));
+const chartImages = [];
+(function walkValues(node, at) {
+  if (!node || typeof node !== 'object') return;
+  if (typeof node.repository === 'string' && 'tag' in node) chartImages.push([at, node]);
+  for (const [k, v] of Object.entries(node)) walkValues(v, at ? `${at}.${k}` : k);
+})(chartValues, '');
 {
   // Images: every one the deployment names exists and is maintained, as far as can be told without a
   // registry: none is in the list of repositories known to be gone (tests/deploy/image-policy.json), and
@@ -548,14 +557,9 @@ for (const [file, dash] of dashboards) {
   };
   const refs = [];
   for (const [name, s] of Object.entries(services)) if (s.image) refs.push([`docker-compose.yml service ${name}`, s.image, !s.build]);
-  const valuesFile = path.join(root, 'helm/upscalefarm/values.yaml');
-  const walkValues = (node, at) => {
-    if (!node || typeof node !== 'object') return;
-    if (typeof node.repository === 'string' && 'tag' in node && !node.repository.startsWith('upscalefarm/'))
-      refs.push([`values.yaml ${at}`, `${node.repository}${node.tag ? `:${node.tag}` : ''}${node.digest ? `@${node.digest}` : ''}`, true]);
-    for (const [k, v] of Object.entries(node)) walkValues(v, at ? `${at}.${k}` : k);
-  };
-  walkValues(loadYaml(valuesFile) ?? YAML.parse(read(valuesFile)), '');
+  for (const [at, image] of chartImages)
+    if (!image.repository.startsWith('upscalefarm/'))
+      refs.push([`values.yaml ${at}`, `${image.repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`, true]);
   for (const file of walk(path.join(root, 'deploy/docker'), (p) => p.endsWith('Dockerfile'))) {
     const text = read(file);
     const args = Object.fromEntries([...text.matchAll(/^ARG (\w+)=(\S+)/gm)].map((m) => [m[1], m[2]]));
@@ -578,6 +582,30 @@ for (const [file, dash] of dashboards) {
   for (const floating of ['postgres:17', 'rabbitmq:4.1-management', 'grafana/grafana:latest', 'otel/opentelemetry-collector-contrib'])
     if (exact(split(floating))) problems.push(`${floating} passes as exact`);
   check(`images: ${refs.length} references, none gone, compose and chart pinned exactly`, problems);
+}
+{
+  // scripts/build-images.sh, as a dry run: it builds every Dockerfile, tagged REGISTRY/upscalefarm/NAME:appVersion,
+  // exactly the farm images the chart's values pull, pushing each; and it refuses --push without a registry and a
+  // tag Docker would refuse.
+  const problems = [];
+  const script = path.join(root, 'scripts/build-images.sh');
+  const run = (...args) => spawnSync('bash', [script, '--dry-run', ...args], { encoding: 'utf8' });
+  const dry = run('--registry', 'registry.example:5000/team', '--push');
+  if (dry.status !== 0) problems.push(`the dry run failed: ${dry.stderr.trim()}`);
+  const appVersion = String(YAML.parse(read(path.join(root, 'helm/upscalefarm/Chart.yaml'))).appVersion);
+  const built = new Set([...dry.stdout.matchAll(/--tag registry\.example:5000\/team\/(\S+):(\S+)/g)].map((m) => {
+    if (m[2] !== appVersion) problems.push(`${m[0]}: not the appVersion ${appVersion}`);
+    return m[1];
+  }));
+  const pulled = new Set(chartImages.map(([, image]) => image.repository).filter((r) => r.startsWith('upscalefarm/')));
+  const files = fs.readdirSync(path.join(root, 'deploy/docker')).filter((f) => f.endsWith('.Dockerfile'));
+  for (const f of files) if (!dry.stdout.includes(`--file deploy/docker/${f}`)) problems.push(`${f} is not built`);
+  for (const r of pulled) if (!built.has(r)) problems.push(`the chart pulls ${r}, which the script does not build`);
+  for (const r of built) if (!pulled.has(r)) problems.push(`the script builds ${r}, which the chart does not pull`);
+  if ((dry.stdout.match(/ --push /g) ?? []).length !== files.length) problems.push('--push is not passed to every build');
+  if (run('--push').status === 0) problems.push('accepts --push without a registry');
+  if (run('--version', 'bad tag').status === 0) problems.push('accepts a tag with a space');
+  check('build-images.sh (dry run): every Dockerfile as REGISTRY/upscalefarm/NAME:appVersion, the names the chart pulls; bad arguments refused', problems);
 }
 {
   // .github/workflows/e2e.yml cannot run here (Docker, kind, the network): check what it names. Actions
