@@ -72,6 +72,8 @@ public static class Ffmpeg
             var maxStdout = Math.Min(limits.MaxOutputBytes, MaxStdoutChars);
             var stdout = ReadBoundedAsync(process.StandardOutput, maxStdout);
             var stderr = ReadTailAsync(process.StandardError);
+            async Task<VideoException> OverflowAsync() =>
+                Failed($"{tool} printed more than {maxStdout} bytes and was stopped", tool, "stdout overflow", await stderr);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             deadline.CancelAfter(limits.Timeout);
             var waiting = process.WaitForExitAsync(deadline.Token);
@@ -87,13 +89,15 @@ public static class Ffmpeg
                 process.Kill(entireProcessTree: true);
                 await process.WaitForExitAsync(CancellationToken.None);
                 cancellation.ThrowIfCancellationRequested();
-                var overflowed = (await stdout).Overflowed;
-                var reason = overflowed
-                    ? $"{tool} printed more than {maxStdout} bytes and was stopped"
-                    : $"{tool} took longer than {limits.Timeout.TotalSeconds:0.#} s and was stopped";
-                throw Failed(reason, tool, overflowed ? "stdout overflow" : "timeout", await stderr);
+                if ((await stdout).Overflowed)
+                    throw await OverflowAsync();
+                throw Failed($"{tool} took longer than {limits.Timeout.TotalSeconds:0.#} s and was stopped", tool, "timeout", await stderr);
             }
-            var (text, _) = await stdout;
+            // A tool that printed past the limit and exited before the overflow was seen is refused all the same: its
+            // output was cut short, and read as it is it would be parsed wrong.
+            var (text, overflowed) = await stdout;
+            if (overflowed)
+                throw await OverflowAsync();
             var exit = process.ExitCode;
             if (exit == 0)
                 return text;
