@@ -20,5 +20,12 @@ public sealed record ImageLimits
     /// </summary>
     public long MaxInterlacedPixels { get; init; } = 100_000_000;
 
+    /// <summary>
+    /// Largest ICC profile an image may carry to its result. A profile is stored once per distinct profile with the job
+    /// and counted against the tenant's bytes; real profiles are a few KB (large LUT-based ones up to a few hundred), but
+    /// a PNG's compressed iCCP chunk of 50 KB can inflate to tens of megabytes.
+    /// </summary>
+    public long MaxIccProfileBytes { get; init; } = 1 << 20;
+
     public static ImageLimits Default { get; } = new();
 }

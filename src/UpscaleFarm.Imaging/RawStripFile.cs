@@ -41,6 +41,24 @@ public sealed class RawStripFile<T> : IDisposable where T : unmanaged
         _rowsWritten += rows;
     }
 
+    /// <summary>Appends <paramref name="rows"/> full rows read from <paramref name="strip"/> (a strip held elsewhere: in a file, say).</summary>
+    public void Append(Stream strip, int rows)
+    {
+        if (_finished || _rowsWritten + rows > Height)
+            throw new InvalidOperationException("more rows than the image has");
+        var length = (long)Width * rows * Bands * Marshal.SizeOf<T>();
+        var buffer = new byte[(int)Math.Min(length, 1 << 20)];
+        for (long copied = 0; copied < length;)
+        {
+            var read = strip.Read(buffer, 0, (int)Math.Min(buffer.Length, length - copied));
+            if (read == 0)
+                throw new EndOfStreamException($"the strip ended after {copied} of {length} bytes");
+            _stream.Write(buffer, 0, read);
+            copied += read;
+        }
+        _rowsWritten += rows;
+    }
+
     /// <summary>The finished plane as a libvips image (the file stays until this object is disposed).</summary>
     public Image Open()
     {

@@ -80,7 +80,7 @@ public sealed class SourceImage : IDisposable
         try
         {
             CheckLimits(name, header, limits);
-            return Normalize(path, name, format.Value, header);
+            return Normalize(path, name, format.Value, header, limits);
         }
         catch
         {
@@ -101,7 +101,7 @@ public sealed class SourceImage : IDisposable
             throw new ImageInputException($"{name}: an interlaced (progressive) {header.Width}x{header.Height} image is over the limit of {limits.MaxInterlacedPixels} pixels for interlaced images; save it non-interlaced or as TIFF");
     }
 
-    private static SourceImage Normalize(string path, string name, ImageFormat format, Image header)
+    private static SourceImage Normalize(string path, string name, ImageFormat format, Image header, ImageLimits limits)
     {
         byte[]? icc = header.Contains("icc-profile-data") ? (byte[])header.Get("icc-profile-data") : null;
         var image = header.Autorot();
@@ -112,6 +112,9 @@ public sealed class SourceImage : IDisposable
             image = image.Colourspace(Enums.Interpretation.Srgb);
             icc = null;
         }
+        // The profile is carried to the result and stored with the job: bounded like every other byte a tenant causes.
+        if (icc is not null && icc.Length > limits.MaxIccProfileBytes)
+            throw new ImageInputException($"{name}: its ICC profile is {icc.Length} bytes, over the limit of {limits.MaxIccProfileBytes} bytes; save the image with a smaller profile (or none)");
 
         if (image.Format is not (Enums.BandFormat.Uchar or Enums.BandFormat.Ushort))
             throw new ImageInputException($"{name}: {image.Format} samples are not supported; use 8- or 16-bit unsigned images");

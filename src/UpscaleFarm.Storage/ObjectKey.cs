@@ -22,6 +22,6 @@ public static partial class ObjectKey
     public static string ValidatePrefix(string prefix) =>
         prefix.Length == 0 ? prefix : Validate(prefix.TrimEnd('/')) + (prefix.EndsWith('/') ? "/" : "");
 
-    [GeneratedRegex("^[A-Za-z0-9._/-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._/-]+\z")]
     private static partial Regex SafeKey();
 }

@@ -17,12 +17,23 @@ public static class ObjectStoreExtensions
             yield return key;
     }
 
-    /// <summary>Reads a small object (a tile) into memory.</summary>
-    public static async Task<byte[]> ReadAllBytesAsync(this IObjectStore store, string key, CancellationToken cancellation = default)
+    /// <summary>
+    /// Reads a small object (a tile, a profile) into memory. Fails with <see cref="ObjectTooLargeException"/> past
+    /// <paramref name="maxBytes"/>, counted as the bytes arrive.
+    /// </summary>
+    public static async Task<byte[]> ReadAllBytesAsync(this IObjectStore store, string key, long maxBytes = long.MaxValue,
+        CancellationToken cancellation = default)
     {
         await using var stream = await store.OpenReadAsync(key, cancellation);
         using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellation);
+        var chunk = new byte[1 << 16];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellation)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+                throw new ObjectTooLargeException(key, maxBytes);
+            buffer.Write(chunk, 0, read);
+        }
         return buffer.ToArray();
     }
 

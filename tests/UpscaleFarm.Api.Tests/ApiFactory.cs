@@ -31,6 +31,11 @@ public class ApiFactory : WebApplicationFactory<Program>
     public const string SlowKey = "ufk_slow-test-key-0123456789";
     public const int SlowBurst = 5;
     public const string AdminKey = "ufk_admin-test-key-0123456789";
+    /// <summary>A tenant with small second-round limits: event streams, scratch space and stored bytes.</summary>
+    public const string HostileKey = "ufk_hostile-test-key-0123456789";
+    public const int HostileMaxEventStreams = 3;
+    public const long HostileMaxScratchBytes = 150_000;
+    public const long HostileMaxStoredBytes = 400_000;
     public const long SmallMaxUploadBytes = 20_000;
     public const long SmallMaxPixels = 100_000;
     public const long SmallMaxUnzippedBytes = 200_000;
@@ -63,7 +68,7 @@ public class ApiFactory : WebApplicationFactory<Program>
             ["Api:AdminKeySha256"] = ApiKeyHash.Of(AdminKey),
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        var tenants = new[] { ("acme", AcmeKey), ("beta", BetaKey), ("small", SmallKey), ("gamma", GammaKey), ("slow", SlowKey) };
+        var tenants = new[] { ("acme", AcmeKey), ("beta", BetaKey), ("small", SmallKey), ("gamma", GammaKey), ("slow", SlowKey), ("hostile", HostileKey) };
         for (var i = 0; i < tenants.Length; i++)
         {
             settings[$"Api:Tenants:{i}:Name"] = tenants[i].Item1;
@@ -75,11 +80,16 @@ public class ApiFactory : WebApplicationFactory<Program>
         settings["Api:Tenants:2:MaxPriority"] = SmallMaxPriority.ToString();
         settings["Api:Tenants:2:MaxOutputPixels"] = SmallMaxOutputPixels.ToString();
         settings["Api:Tenants:0:WebhookSecret"] = AcmeWebhookSecret;
+        // acme is trusted to jump the queue: it may use every priority.
+        settings["Api:Tenants:0:MaxPriority"] = "9";
         settings["Api:Tenants:3:MaxStoredBytes"] = GammaMaxStoredBytes.ToString();
         settings["Api:Tenants:3:MaxConcurrentJobs"] = "1";
         settings["Api:Tenants:4:RequestsPerSecond"] = "1";
         settings["Api:Tenants:4:RequestBurst"] = SlowBurst.ToString();
         settings["Api:Tenants:2:WebhookSecret"] = SmallWebhookSecret;
+        settings["Api:Tenants:5:MaxEventStreams"] = HostileMaxEventStreams.ToString();
+        settings["Api:Tenants:5:MaxScratchBytes"] = HostileMaxScratchBytes.ToString();
+        settings["Api:Tenants:5:MaxStoredBytes"] = HostileMaxStoredBytes.ToString();
         // The webhook tests' receiver listens on loopback.
         settings["Api:WebhookPrivateNetworks"] = "true";
         settings["Api:WebhookRetryDelays:0"] = "00:00:00.2";

@@ -24,7 +24,7 @@ public sealed class JobStoreMigrationTests(FarmServices services) : IDisposable
         var job = Guid.NewGuid().ToString("N");
         await using (var connection = await dialect.OpenAsync(default))
         {
-            await connection.ExecuteAsync(FirstSchema.Replace("{blob}", dialect.BlobType));
+            await connection.ExecuteAsync(FirstSchema.Replace("{blob}", database == "sqlite" ? "BLOB" : "BYTEA"));
             // A running job whose two tiles the earlier build published at once: one done, one still in the queue.
             await connection.ExecuteAsync("""
                 INSERT INTO jobs (id, tenant, state, model, format, quality, alpha, frames_total, tiles_total, tiles_done, created_ms, planned_ms)
@@ -44,10 +44,10 @@ public sealed class JobStoreMigrationTests(FarmServices services) : IDisposable
         Assert.Equal("", (await store.GetFrameAsync(Guid.Parse(job), 0))!.Name);
         // The pending tile is already in the queue: it counts against the window and is not sent twice.
         Assert.Equal((1, 0), await store.CountDispatchAsync());
-        Assert.Empty(await store.ClaimTilesAsync(window: 10));
+        Assert.Empty((await store.ClaimTilesAsync(window: 10)).Tiles);
         // After a restart that lost the queue (the embedded farm), it is sent again.
         Assert.Equal(1, await store.ReleaseAllTilesAsync());
-        Assert.Equal([1], (await store.ClaimTilesAsync(window: 10)).Select(t => t.Tile));
+        Assert.Equal([1], (await store.ClaimTilesAsync(window: 10)).Tiles.Select(t => t.Tile));
 
         // The outbox, a table added since, exists: the job's last tile is counted with its FrameReady.
         Assert.True((await StoreJobs.Lifecycle(store).CompletePackAsync(Guid.Parse(job), 0, 1, "w", 1)).FrameComplete);

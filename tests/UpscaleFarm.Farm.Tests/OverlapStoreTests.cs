@@ -20,7 +20,7 @@ public sealed class OverlapStoreTests(FarmServices services) : IDisposable
         using var store = await OpenAsync(database);
         var id = await AddUncutAsync(store, tiles: 4);
 
-        Assert.Empty(await store.ClaimTilesAsync(window: 10));
+        Assert.Empty((await store.ClaimTilesAsync(window: 10)).Tiles);
         Assert.Equal((0, 0), await store.CountDispatchAsync());
         // Neither a restart's release nor the reconciler's release of unsent tiles touches them.
         Assert.Equal(0, await store.ReleaseAllTilesAsync());
@@ -29,10 +29,10 @@ public sealed class OverlapStoreTests(FarmServices services) : IDisposable
 
         await store.MarkTilesCutAsync(id, 0, [1, 2]);
         await store.MarkTilesCutAsync(id, 0, [1, 2]); // a redelivered cut changes nothing
-        Assert.Equal([1, 2], (await store.ClaimTilesAsync(window: 10)).Select(t => t.Tile));
+        Assert.Equal([1, 2], (await store.ClaimTilesAsync(window: 10)).Tiles.Select(t => t.Tile));
         Assert.Equal([0, 3], (await store.GetTilesAsync(id, 0)).Where(t => t.Cut == 0).Select(t => t.Tile));
         await store.MarkTilesCutAsync(id, 0, [0, 3]);
-        Assert.Equal([0, 3], (await store.ClaimTilesAsync(window: 10)).Select(t => t.Tile));
+        Assert.Equal([0, 3], (await store.ClaimTilesAsync(window: 10)).Tiles.Select(t => t.Tile));
     }
 
     [Theory]

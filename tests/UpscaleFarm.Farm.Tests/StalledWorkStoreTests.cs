@@ -55,15 +55,15 @@ public sealed class StalledWorkStoreTests(FarmServices services) : IDisposable
     {
         using var store = await services.OpenJobStoreAsync(database, _dir.File("farm.db"));
         var job = await StoreJobs.AddPlannedAsync(store, tiles: 3);
-        var claimed = await store.ClaimTilesAsync(window: 10);
+        var claimed = (await store.ClaimTilesAsync(window: 10)).Tiles;
         Assert.Equal(3, claimed.Count);
         // A worker took tile 0; tiles 1 and 2 were never sent.
         Assert.True((await store.BeginPackAttemptAsync(job, 0, 0, "w", Messaging.Clock.NowMs)).Proceed);
 
         Assert.Equal(0, await store.ReleaseUnstartedTilesAsync(claimedBeforeMs: Messaging.Clock.NowMs - 60_000));
-        Assert.Empty(await store.ClaimTilesAsync(window: 10));
+        Assert.Empty((await store.ClaimTilesAsync(window: 10)).Tiles);
         Assert.Equal(2, await store.ReleaseUnstartedTilesAsync(claimedBeforeMs: Messaging.Clock.NowMs + 1000));
-        Assert.Equal([1, 2], (await store.ClaimTilesAsync(window: 10)).Select(t => t.Tile).Order());
+        Assert.Equal([1, 2], (await store.ClaimTilesAsync(window: 10)).Tiles.Select(t => t.Tile).Order());
     }
 
     public void Dispose() => _dir.Dispose();

@@ -22,21 +22,21 @@ public sealed class TileDispatchStoreTests(FarmServices services) : IDisposable
         var high = await StoreJobs.AddPlannedAsync(store, priority: 8, createdMs: 2000, tiles: 3);
         var middle = await StoreJobs.AddPlannedAsync(store, priority: 5, createdMs: 3000, tiles: 2);
 
-        var first = await store.ClaimTilesAsync(window: 4);
+        var first = (await store.ClaimTilesAsync(window: 4)).Tiles;
         Assert.Equal([(high, 0), (high, 1), (high, 2), (middle, 0)], first.Select(t => (Guid.Parse(t.JobId), t.Tile)));
         // The window is full until a claimed tile is finished.
-        Assert.Empty(await store.ClaimTilesAsync(window: 4));
+        Assert.Empty((await store.ClaimTilesAsync(window: 4)).Tiles);
         await store.TransactAsync(changes => changes.CompletePackAsync(high, 0, 0, "w", 1, 1));
-        Assert.Equal([(middle, 1)], (await store.ClaimTilesAsync(window: 4)).Select(t => (Guid.Parse(t.JobId), t.Tile)));
+        Assert.Equal([(middle, 1)], (await store.ClaimTilesAsync(window: 4)).Tiles.Select(t => (Guid.Parse(t.JobId), t.Tile)));
 
         // A cancelled job's claimed tiles stop counting against the window.
         await store.TransactAsync(changes => changes.FinishJobAsync(high, JobState.Cancelled, null, 5));
-        Assert.Equal([0, 1], (await store.ClaimTilesAsync(window: 4)).Select(t => t.Tile));
+        Assert.Equal([0, 1], (await store.ClaimTilesAsync(window: 4)).Tiles.Select(t => t.Tile));
 
         // After a restart that lost the queue, every unfinished tile can be claimed again, in order.
         Assert.Equal(4, await store.ReleaseAllTilesAsync());
         Assert.Equal([(middle, 0), (middle, 1), (low, 0), (low, 1)],
-            (await store.ClaimTilesAsync(window: 4)).Select(t => (Guid.Parse(t.JobId), t.Tile)));
+            (await store.ClaimTilesAsync(window: 4)).Tiles.Select(t => (Guid.Parse(t.JobId), t.Tile)));
     }
 
     [Theory]
@@ -48,7 +48,7 @@ public sealed class TileDispatchStoreTests(FarmServices services) : IDisposable
         for (var i = 0; i < 4; i++)
             jobs.Add(await StoreJobs.AddPlannedAsync(store, priority: i, createdMs: i, tiles: 50));
 
-        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => store.ClaimTilesAsync(window: 1000))));
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () => (await store.ClaimTilesAsync(window: 1000)).Tiles)));
         var claimed = claims.SelectMany(c => c).Select(t => (t.JobId, t.Tile)).ToList();
         Assert.Equal(200, claimed.Count);
         Assert.Equal(200, claimed.Distinct().Count());

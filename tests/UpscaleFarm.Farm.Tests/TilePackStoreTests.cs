@@ -23,10 +23,10 @@ public sealed class TilePackStoreTests(FarmServices services) : IDisposable
         var id = await StoreJobs.AddPlannedAsync(store, tiles: 6, packs: Packs);
 
         // A window of one pack claims all 3 tiles of the first, in order; it is then full.
-        Assert.Equal([(0, 0), (1, 0), (2, 0)], (await store.ClaimTilesAsync(window: 1)).Select(t => (t.Tile, t.Pack)));
-        Assert.Empty(await store.ClaimTilesAsync(window: 1));
-        Assert.Equal([(3, 3), (4, 3)], (await store.ClaimTilesAsync(window: 2)).Select(t => (t.Tile, t.Pack)));
-        Assert.Equal([(5, 5)], (await store.ClaimTilesAsync(window: 10)).Select(t => (t.Tile, t.Pack)));
+        Assert.Equal([(0, 0), (1, 0), (2, 0)], (await store.ClaimTilesAsync(window: 1)).Tiles.Select(t => (t.Tile, t.Pack)));
+        Assert.Empty((await store.ClaimTilesAsync(window: 1)).Tiles);
+        Assert.Equal([(3, 3), (4, 3)], (await store.ClaimTilesAsync(window: 2)).Tiles.Select(t => (t.Tile, t.Pack)));
+        Assert.Equal([(5, 5)], (await store.ClaimTilesAsync(window: 10)).Tiles.Select(t => (t.Tile, t.Pack)));
         Assert.Equal((6, 0), await store.CountDispatchAsync());
         Assert.Equal(6, (await store.GetTilesAsync(id, 0)).Count(t => t.State == TileState.Pending));
     }
@@ -91,7 +91,7 @@ public sealed class TilePackStoreTests(FarmServices services) : IDisposable
         var packs = Enumerable.Range(0, 40).Select(t => t / 4 * 4).ToArray();
         await StoreJobs.AddPlannedAsync(store, tiles: 40, packs: packs);
 
-        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => store.ClaimTilesAsync(window: 2))));
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () => (await store.ClaimTilesAsync(window: 2)).Tiles)));
         var claimed = claims.SelectMany(c => c).ToList();
         Assert.Equal(claimed.Count, claimed.Select(t => t.Tile).Distinct().Count());
         // Whatever each claim took, it took whole packs.

@@ -24,7 +24,7 @@ public static partial class DeepZoomApi
             return TenantJobs.NotFound(id);
         if (record.ResultKey is null)
             return TypedResults.Problem($"frame {frame} is {record.State}; it can be viewed once assembled", statusCode: StatusCodes.Status409Conflict);
-        var prefix = await pyramids.EnsureAsync(job, record, cancellation);
+        var prefix = await pyramids.EnsureAsync(job, record, Caller.From(http.User, api).Limits, cancellation);
         return TypedResults.Stream(await objects.OpenReadAsync(prefix + DeepZoomPyramids.Descriptor, cancellation), "application/xml");
     }
 
@@ -44,6 +44,6 @@ public static partial class DeepZoomApi
         }
     }
 
-    [GeneratedRegex("^[0-9]{1,6}_[0-9]{1,6}\\.jpeg$")]
+    [GeneratedRegex(@"^[0-9]{1,6}_[0-9]{1,6}\.jpeg\z")]
     private static partial Regex TileName();
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using UpscaleFarm.Api.Events;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Api.Uploads;
 using UpscaleFarm.Api.Webhooks;
@@ -67,7 +68,7 @@ public static class JobsApi
         var upload = uploads.Start(tenant, jobId, limits, quota);
         try
         {
-            var defaults = new JobRequest { Tenant = tenant, IdempotencyKey = idempotencyKey };
+            var defaults = new JobRequest { Tenant = tenant, IdempotencyKey = idempotencyKey, Weight = limits.Weight };
             var (request, container) = json
                 ? (await ReadSubmissionAsync(http.Request, defaults, upload, client, cancellation), null)
                 : await MultipartJobReader.ReadAsync(http.Request, defaults, (name, content) => upload.AddFileAsync(name, content, cancellation),
@@ -87,6 +88,8 @@ public static class JobsApi
                 throw UploadRejectedException.BadRequest("no files: send the images (or a .zip of them) as multipart/form-data file parts");
             var record = client.NewJob(request, jobId); // every option in range (JobRequestException: 400 naming the fields)
             upload.CheckOutput(request, client.Catalog);
+            // What the job will write, reserved against the quota now (413 past it), released when the job ends.
+            record = record with { ReservedBytes = upload.ReserveResults(request, client.Catalog) };
             var job = await client.CreateAsync(record, upload.Frames, cancellation);
             quota.Complete();
             var view = JobView.Of(job, Clock.NowMs);
@@ -214,15 +217,21 @@ public static class JobsApi
     }
 
     private static async Task<Results<JobEventStream, NoContent, ProblemHttpResult>> EventsAsync(
-        Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, IOptions<FarmOptions> farm, ILogger<JobEventStream> logger,
-        [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken cancellation)
+        Guid id, HttpContext http, IJobStore store, JobWatcher watcher, IOptionsMonitor<ApiOptions> api, IOptions<FarmOptions> farm,
+        ILogger<JobEventStream> logger, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken cancellation)
     {
         if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is not { } job)
             return TenantJobs.NotFound(id);
         // A client that already has the end (an EventSource reconnecting after it): 204 tells an EventSource to stop.
         if (JobState.IsFinal(job.State) && lastEventId == JobEventStream.EventId(job))
             return TypedResults.NoContent();
-        return new JobEventStream(id, lastEventId, store, api, TimeSpan.FromSeconds(farm.Value.OutageToleranceSeconds), logger);
+        var caller = Caller.From(http.User, api);
+        var maxStreams = caller.Limits?.MaxEventStreams ?? TenantOptions.DefaultMaxEventStreams;
+        if (watcher.Open(caller.Tenant ?? "(admin)", job, maxStreams) is not { } watch)
+            return TypedResults.Problem($"this key already has {maxStreams} event streams open; close one, or poll the job instead",
+                statusCode: StatusCodes.Status429TooManyRequests);
+        http.Response.RegisterForDispose(watch); // released however the request ends, even if the stream never starts
+        return new JobEventStream(watch, lastEventId, store, TimeSpan.FromSeconds(farm.Value.OutageToleranceSeconds), logger);
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public static class UploadsApi
             bodyLimit.MaxRequestBodySize = limits.MaxUploadBytes + 1;
         // Counted as it streams into the store, against the upload's limit and the tenant's quota; the store keeps nothing of a write that fails.
         using var quota = await quotas.BeginAsync(caller.Tenant!, limits, cancellation);
-        var counted = new CountingStream(http.Request.Body, new ByteBudget(limits.MaxUploadBytes, onSpend: quota.Spend));
+        var counted = new CountingStream(http.Request.Body, new ByteBudget(limits.MaxUploadBytes, onSpend: bytes => quota.Spend(bytes)));
         await objects.PutAsync(TenantUploads.Key(caller.Tenant!, name), counted, cancellation);
         quota.Complete();
         return TypedResults.Created($"/v1/uploads/{name}", new UploadView(TenantUploads.Prefix + name, counted.Bytes));

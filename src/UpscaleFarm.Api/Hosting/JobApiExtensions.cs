@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using UpscaleFarm.Api.Apis;
+using UpscaleFarm.Api.Events;
 using UpscaleFarm.Api.Retention;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Api.Uploads;
@@ -30,14 +31,21 @@ public static class JobApiExtensions
         builder.Services.AddUpscaleFarm(builder.Configuration, farm.UsesRabbitMq ? FarmRoles.None : FarmRoles.All,
             bus => bus.AddConsumer<JobEndedConsumer>().Endpoint(endpoint => endpoint.Name = "job-webhook"));
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section))
+            .Validate(api => api.Tenants.All(t => t.Weight is >= 1 and <= 100), "a tenant's Weight is 1 to 100")
             .Validate(api => api.Tenants.All(t => WebhookSignature.IsValidSecret(t.WebhookSecret)),
                 $"a tenant's WebhookSecret that starts with {WebhookSignature.SecretPrefix} must be base64 after it")
+            .Validate(api => api.WebhookProxy.Length == 0 || Uri.TryCreate(api.WebhookProxy, UriKind.Absolute, out var proxy) && proxy.Scheme is "http" or "https",
+                $"{ApiOptions.Section}:{nameof(ApiOptions.WebhookProxy)} must be empty or an http(s) URL")
             .Validate(api => ApiOptions.IsKnownDelivery(api.ResultDelivery),
                 $"{ApiOptions.Section}:{nameof(ApiOptions.ResultDelivery)} must be '{ApiOptions.RedirectDelivery}' or '{ApiOptions.ProxyDelivery}'")
             .ValidateOnStart();
         // The default HttpClient logs name the full URL, which may carry the receiver's token: removed.
         builder.Services.AddHttpClient(WebhookSender.HttpClientName, (sp, client) => client.Timeout = sp.GetRequiredService<IOptions<ApiOptions>>().Value.WebhookTimeout)
-            .ConfigurePrimaryHttpMessageHandler(sp => WebhookAddresses.Handler(sp.GetRequiredService<IOptions<ApiOptions>>().Value.WebhookPrivateNetworks))
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var api = sp.GetRequiredService<IOptions<ApiOptions>>().Value;
+                return WebhookAddresses.Handler(api.WebhookPrivateNetworks, api.WebhookProxy is { Length: > 0 } proxy ? new Uri(proxy) : null);
+            })
             .RemoveAllLoggers();
         // After AddUpscaleFarm: hosted services start in order, so the job store's tables exist before the sender polls them.
         builder.Services.AddSingleton<WebhookSender>();
@@ -47,6 +55,8 @@ public static class JobApiExtensions
         builder.Services.AddSingleton<RetentionSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         builder.Services.AddSingleton<DeepZoomPyramids>();
+        builder.Services.AddSingleton<JobWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<JobWatcher>());
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorization();

@@ -38,6 +38,13 @@ public sealed class ApiOptions
     /// </summary>
     public bool WebhookPrivateNetworks { get; set; }
 
+    /// <summary>
+    /// A forward proxy for webhooks (http://host:port), for networks that allow outbound calls only through one; empty:
+    /// webhooks connect directly, whatever HTTP_PROXY says. Through a proxy the farm checks the receiver's address only
+    /// when the job is submitted: the proxy's own rules must keep webhooks out of internal networks.
+    /// </summary>
+    public string WebhookProxy { get; set; } = "";
+
     /// <summary>Requests per second (and burst) of callers without a valid key, per address: key guessing is slow.</summary>
     public int AnonymousRequestsPerSecond { get; set; } = 5;
     public int AnonymousRequestBurst { get; set; } = 20;
@@ -50,6 +57,9 @@ public sealed class ApiOptions
 
     /// <summary>How long a tenant's stored bytes, read from a listing of its objects, are trusted before the next upload lists them again.</summary>
     public TimeSpan StoredBytesRefresh { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Deep Zoom pyramids built at once by this API process (a tenant builds one at a time); more wait their turn.</summary>
+    public int MaxConcurrentPyramids { get; set; } = 2;
 
     /// <summary>The largest JSON body of a job submission (it only names uploads and options).</summary>
     public long MaxJsonBytes { get; set; } = 64 << 10;

@@ -26,8 +26,15 @@ public sealed class TenantOptions
     /// <summary>The HMAC-SHA256 key the tenant's webhooks are signed with; empty: the tenant cannot ask for webhooks.</summary>
     public string WebhookSecret { get; set; } = "";
 
-    /// <summary>The highest job priority (0–9) the tenant may ask for; higher is refused with 403.</summary>
-    public int MaxPriority { get; set; } = 9;
+    /// <summary>
+    /// The highest job priority (0–9) the tenant may ask for; higher is refused with 403. Priorities are strict across the
+    /// farm (every tile of a higher priority goes first; tenants share only within a priority), so by default a tenant
+    /// may order its own jobs below the default priority (5) but not put them ahead of other tenants' default ones.
+    /// </summary>
+    public int MaxPriority { get; set; } = Farm.Client.JobPriority.Default;
+
+    /// <summary>The tenant's share of the farm against other tenants with work at the same priority (1–100): twice the weight, twice the tiles in flight.</summary>
+    public int Weight { get; set; } = 1;
 
     /// <summary>Queued and running jobs at once, uploads in progress counted with them; more are refused with 429.</summary>
     public int MaxConcurrentJobs { get; set; } = 20;
@@ -35,8 +42,21 @@ public sealed class TenantOptions
     /// <summary>Bytes kept in the store for the tenant: its uploads and its jobs' sources and results (checked as uploads arrive → 413).</summary>
     public long MaxStoredBytes { get; set; } = 100L << 30;
 
+    /// <summary>
+    /// Bytes of scratch space the tenant's submissions in progress may hold in an API process at once: copies of uploads
+    /// while they are checked, inflated zip entries, a video's decoded frames, a result copied for its Deep Zoom pyramid.
+    /// More is refused with 429. The default is one largest submission (MaxUploadBytes + MaxUnzippedBytes).
+    /// </summary>
+    public long MaxScratchBytes { get; set; } = (4L << 30) + (16L << 30);
+
     /// <summary>How long a job's sources and results, and the tenant's uploads, are kept after the job ends (or the upload was put).</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Server-sent event streams (GET /v1/jobs/{id}/events) open at once, per API process; more are refused with 429.</summary>
+    public int MaxEventStreams { get; set; } = DefaultMaxEventStreams;
+
+    /// <summary>The default of <see cref="MaxEventStreams"/>, and the admin key's.</summary>
+    public const int DefaultMaxEventStreams = 20;
 
     /// <summary>API requests per second (a token bucket refilled at this rate); more get 429 with Retry-After.</summary>
     public int RequestsPerSecond { get; set; } = 20;

@@ -8,29 +8,34 @@ using UpscaleFarm.Storage;
 namespace UpscaleFarm.Api.Tenants;
 
 /// <summary>
-/// What a tenant holds: the bytes it keeps in the store (its uploads, its jobs' sources and results) and
-/// its uploads in progress in this API process, which count as jobs against MaxConcurrentJobs and whose
-/// bytes count against MaxStoredBytes as they arrive. Each request that stores anything takes a
-/// <see cref="QuotaLease"/>. The stored bytes come from a listing of the tenant's prefix, which costs one
-/// store request per 1000 objects: it is read again at most every Api:StoredBytesRefresh, and in between
-/// the bytes of each completed upload are added to it, and a purge or retention sweep forgets it.
+/// What a tenant holds: the bytes it keeps in the store (its uploads, its jobs' sources and results, and what its
+/// unfinished jobs reserved for their results), its uploads in progress in this API process, which count as jobs
+/// against MaxConcurrentJobs and whose bytes count against MaxStoredBytes as they arrive, and the scratch space they
+/// hold here (MaxScratchBytes). Each request that stores anything takes a <see cref="QuotaLease"/>. The stored bytes
+/// come from a listing of the tenant's prefix, which costs one store request per 1000 objects: it is read again at most
+/// every Api:StoredBytesRefresh, and in between the bytes of each completed upload are added to it, and a purge or
+/// retention sweep forgets it.
 /// </summary>
 public sealed class TenantQuotas(IObjectStore objects, IJobStore store, IOptionsMonitor<ApiOptions> api)
 {
     private readonly ConcurrentDictionary<string, TenantUsage> _usage = new();
 
     /// <summary>Starts an upload: refused (429) when the tenant's jobs and uploads in progress are at its limit, (413) when its store is full.</summary>
-    public async Task<QuotaLease> BeginAsync(string tenant, TenantOptions limits, CancellationToken cancellation)
+    /// <param name="countsAsJob">False for a write that is not a submission (a Deep Zoom pyramid): not counted against MaxConcurrentJobs.</param>
+    public async Task<QuotaLease> BeginAsync(string tenant, TenantOptions limits, CancellationToken cancellation, bool countsAsJob = true)
     {
         var usage = _usage.GetOrAdd(tenant, _ => new TenantUsage());
-        var unfinished = await store.CountUnfinishedJobsAsync(tenant, cancellation);
-        if (Interlocked.Increment(ref usage.Uploads) + unfinished > limits.MaxConcurrentJobs)
+        if (countsAsJob)
         {
-            Interlocked.Decrement(ref usage.Uploads);
-            throw new UploadRejectedException(StatusCodes.Status429TooManyRequests, "Too many jobs",
-                $"this tenant already has {limits.MaxConcurrentJobs} unfinished jobs and uploads in progress");
+            var unfinished = await store.CountUnfinishedJobsAsync(tenant, cancellation);
+            if (Interlocked.Increment(ref usage.Uploads) + unfinished > limits.MaxConcurrentJobs)
+            {
+                Interlocked.Decrement(ref usage.Uploads);
+                throw new UploadRejectedException(StatusCodes.Status429TooManyRequests, "Too many jobs",
+                    $"this tenant already has {limits.MaxConcurrentJobs} unfinished jobs and uploads in progress");
+            }
         }
-        var lease = new QuotaLease(usage, limits.MaxStoredBytes);
+        var lease = new QuotaLease(usage, limits, countsAsJob);
         try
         {
             if (Clock.NowMs - Volatile.Read(ref usage.ListedMs) > api.CurrentValue.StoredBytesRefresh.TotalMilliseconds)
@@ -58,14 +63,28 @@ public sealed class TenantQuotas(IObjectStore objects, IJobStore store, IOptions
     /// <summary>The tenant's uploads in progress in this process.</summary>
     public int UploadsInProgress(string tenant) => _usage.TryGetValue(tenant, out var usage) ? Volatile.Read(ref usage.Uploads) : 0;
 
-    /// <summary>Bytes under the tenant's prefix now, from a listing.</summary>
+    /// <summary>
+    /// The tenant's bytes now: its objects, from a listing, with each unfinished job's reservation
+    /// (<see cref="JobRecord.ReservedBytes"/>) in place of what that job writes until it ends (results, ICC profiles, and
+    /// tiles, which are the farm's scratch and go when their frame is assembled); its sources count as stored.
+    /// </summary>
     public async Task<long> StoredBytesAsync(string tenant, CancellationToken cancellation)
     {
-        long total = 0;
-        await foreach (var stored in objects.ListObjectsAsync($"tenants/{tenant}/", cancellation))
+        var reserved = await store.GetReservationsAsync(tenant, cancellation);
+        var total = reserved.Values.Sum();
+        var prefix = $"tenants/{tenant}/";
+        await foreach (var stored in objects.ListObjectsAsync(prefix, cancellation))
+        {
+            if (stored.Key[prefix.Length..].Split('/', 4) is ["jobs", var id, var kind, _] && kind is not ("source" or "video")
+                && Guid.TryParseExact(id, "N", out var jobId) && reserved.ContainsKey(jobId))
+                continue;
             total += stored.Size;
+        }
         return total;
     }
+
+    /// <summary>The scratch bytes the tenant's requests hold in this process.</summary>
+    public long ScratchBytes(string tenant) => _usage.TryGetValue(tenant, out var usage) ? Volatile.Read(ref usage.ScratchBytes) : 0;
 
     internal sealed class TenantUsage
     {
@@ -73,5 +92,6 @@ public sealed class TenantQuotas(IObjectStore objects, IJobStore store, IOptions
         public long InFlightBytes;
         public long Stored;
         public long ListedMs;
+        public long ScratchBytes;
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
@@ -11,18 +12,20 @@ namespace UpscaleFarm.Api.Uploads;
 
 /// <summary>
 /// One submission's files becoming its job's frames. Each file is streamed to a scratch file under the
-/// job's byte budget; a .zip is expanded into frames (<see cref="ZipFrames"/>), a video too
-/// (<see cref="VideoFrames"/>: then it must be the job's only file); each image's header is
-/// checked against the tenant's limits (format, pixels; nothing decoded) before it is stored. A refused
+/// job's byte budget and the tenant's scratch space; a .zip is expanded into frames (<see cref="ZipFrames"/>), a video
+/// too (<see cref="VideoFrames"/>: then it must be the job's only file); each image's header is
+/// checked against the tenant's limits (format, pixels, ICC profile; nothing decoded) before it is stored. A refused
 /// file fails the submission before the job exists, and <see cref="DiscardAsync"/> removes what was stored.
 /// </summary>
-/// <param name="quota">The tenant's store quota: every byte stored for the job is spent from it first.</param>
+/// <param name="quota">The tenant's quotas: every byte stored for the job is spent from it first, every scratch byte held.</param>
 public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant, Guid jobId, TenantOptions limits, QuotaLease quota)
 {
     private readonly List<FrameSource> _frames = [];
     private readonly List<FrameSource> _uploaded = [];
     private readonly List<string> _videoKeys = [];
     private readonly List<FrameSize> _sizes = [];
+    // The job's distinct ICC profiles (by hash) and their sizes: each is stored once with the job.
+    private readonly Dictionary<string, long> _iccProfiles = [];
     private readonly ByteBudget _budget = new(limits.MaxUploadBytes);
     // One budget for the whole job, across its zips and its video's decoded frames, spent as bytes inflate.
     private readonly ByteBudget _inflated = new(limits.MaxUnzippedBytes, "the job's uncompressed content");
@@ -39,11 +42,32 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         var model = catalog.Find(request.Model);
         var maxOutput = Math.Min(limits.MaxOutputPixels ?? long.MaxValue, farm.Limits.MaxOutputPixels);
         var problems = _sizes
-            .Select(f => JobOptionRules.CheckFrame(request, model, f.Width, f.Height, f.HasAlpha && request.Alpha == "model" ? 2 : 1, farm.Limits, maxOutput)
+            .Select(f => JobOptionRules.CheckFrame(request, model, f.Width, f.Height, Planes(f, request), f.BytesPerSample, farm.Limits, maxOutput)
                 is { } problem ? $"{f.Name}: {problem}" : null)
             .OfType<string>().Distinct().Take(10).ToArray();
         if (problems.Length > 0)
             throw new JobRequestException(new Dictionary<string, string[]> { ["files"] = problems });
+    }
+
+    /// <summary>
+    /// Reserves, against the tenant's store quota, what the job will write (<see cref="JobRecord.ReservedBytes"/>): each
+    /// frame's result at its uncompressed size, the encoders' worst case (plus a sixteenth and 4 KB for the container), a video's
+    /// encoding at an eighth of its frames more, and each distinct ICC profile once. Refused (413) past the quota.
+    /// </summary>
+    /// <returns>The bytes reserved.</returns>
+    public long ReserveResults(JobRequest request, ModelCatalog catalog)
+    {
+        var model = catalog.Find(request.Model);
+        var scale = request.OutScale ?? model.Scale;
+        var frames = _sizes.Sum(f =>
+        {
+            var bands = (f.IsGray ? 1 : 3) + (f.HasAlpha ? 1 : 0);
+            var raw = (long)Math.Min(Math.Round(f.Width * scale) * Math.Round(f.Height * scale) * bands * f.BytesPerSample, long.MaxValue / 4);
+            return raw + raw / 16 + 4096;
+        });
+        var reserved = frames + (_videoKey is null ? 0 : frames / 8) + _iccProfiles.Values.Sum();
+        quota.Spend(reserved, "stored bytes with this job's results");
+        return reserved;
     }
 
     public async Task AddFileAsync(string name, Stream content, CancellationToken cancellation)
@@ -51,20 +75,19 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         var path = ScratchPath(Path.GetExtension(name));
         try
         {
-            await using (var file = File.Create(path))
-                await _budget.CopyAsync(content, file, cancellation);
+            await WriteScratchAsync(content, path, [_budget], cancellation);
             if (_videoKey is not null || (VideoProbe.HasVideoExtension(name) && _frames.Count > 0))
                 throw UploadRejectedException.Unprocessable("a video must be the job's only file");
             if (VideoProbe.HasVideoExtension(name))
                 await AddVideoAsync(name, path, cancellation);
             else if (ZipFrames.IsZip(path))
-                await ZipFrames.ExpandAsync(path, limits, _inflated, ScratchPath, (entryName, framePath) => AddFrameAsync(entryName, framePath, cancellation), cancellation);
+                await ZipFrames.ExpandAsync(path, limits, (entryName, entry) => AddInflatedAsync(entryName, entry, cancellation), cancellation);
             else
                 await AddFrameAsync(name, path, cancellation);
         }
         finally
         {
-            File.Delete(path);
+            DeleteScratch(path);
         }
     }
 
@@ -93,13 +116,12 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         try
         {
             await using (var source = await client.OpenObjectAsync(key, cancellation))
-            await using (var file = File.Create(path))
-                await _budget.CopyAsync(source, file, cancellation);
+                await WriteScratchAsync(source, path, [_budget], cancellation);
             await AddFrameAsync(name, path, cancellation);
         }
         finally
         {
-            File.Delete(path);
+            DeleteScratch(path);
         }
     }
 
@@ -110,12 +132,29 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         await client.DeleteObjectsAsync(_videoKeys);
     }
 
+    /// <summary>A zip entry, inflated into scratch against the job's budget and, each, the farm's largest input.</summary>
+    private async Task AddInflatedAsync(string name, Stream content, CancellationToken cancellation)
+    {
+        var path = ScratchPath(Path.GetExtension(name));
+        try
+        {
+            await WriteScratchAsync(content, path, [_inflated, new ByteBudget(farm.Limits.MaxInputBytes, $"zip entry '{name}'")], cancellation);
+            await AddFrameAsync(name, path, cancellation);
+        }
+        finally
+        {
+            DeleteScratch(path);
+        }
+    }
+
     private async Task AddVideoAsync(string name, string path, CancellationToken cancellation)
     {
         var frames = Path.Combine(farm.ScratchDirectory, "uploads", $"{jobId:N}-frames");
+        long decoded = 0;
         try
         {
-            var video = await VideoFrames.ExtractAsync(path, frames, limits, Math.Min(limits.MaxPixels, farm.Limits.MaxInputPixels), farm.Media.ToLimits(), cancellation);
+            var video = await VideoFrames.ExtractAsync(path, frames, limits, Math.Min(limits.MaxPixels, farm.Limits.MaxInputPixels), farm.Media.ToLimits(),
+                bytes => quota.HoldScratch(decoded = bytes), cancellation);
             var stem = Path.GetFileNameWithoutExtension(name);
             for (var i = 0; i < video.Frames.Count; i++)
             {
@@ -139,6 +178,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         {
             if (Directory.Exists(frames))
                 Directory.Delete(frames, recursive: true);
+            quota.ReleaseScratch(decoded);
         }
     }
 
@@ -156,20 +196,43 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
     {
         if (_frames.Count >= limits.MaxFrames)
             throw UploadRejectedException.TooLarge($"a job may have at most {limits.MaxFrames} frames");
-        var imageLimits = new ImageLimits
-        {
-            MaxInputPixels = Math.Min(limits.MaxPixels, farm.Limits.MaxInputPixels), MaxInputBytes = farm.Limits.MaxInputBytes, MaxSide = farm.Limits.MaxSide,
-            MaxInterlacedPixels = farm.Limits.MaxInterlacedPixels,
-        };
+        var imageLimits = farm.Limits.ToImageLimits() with { MaxInputPixels = Math.Min(limits.MaxPixels, farm.Limits.MaxInputPixels) };
         try
         {
             using var image = SourceImage.Open(path, imageLimits, name);
-            _sizes.Add(new FrameSize(name, image.Width, image.Height, image.Alpha is not null));
+            _sizes.Add(new FrameSize(name, image.Width, image.Height, image.IsGray, image.Alpha is not null, image.Is16Bit ? 2 : 1));
+            if (image.IccProfile is { } profile)
+                _iccProfiles.TryAdd(Convert.ToHexStringLower(SHA256.HashData(profile)), profile.Length);
         }
         catch (ImageInputException e)
         {
             throw UploadRejectedException.Unprocessable(e.Message);
         }
+    }
+
+    /// <summary>Writes a scratch file, spending each budget and holding the tenant's scratch space as the bytes arrive.</summary>
+    private async Task WriteScratchAsync(Stream content, string path, ByteBudget[] budgets, CancellationToken cancellation)
+    {
+        await using var file = File.Create(path);
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = await content.ReadAsync(buffer, cancellation)) > 0)
+        {
+            foreach (var budget in budgets)
+                budget.Spend(read);
+            quota.HoldScratch(read);
+            await file.WriteAsync(buffer.AsMemory(0, read), cancellation);
+        }
+    }
+
+    private void DeleteScratch(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists)
+            return;
+        var length = file.Length;
+        file.Delete();
+        quota.ReleaseScratch(length);
     }
 
     private string ScratchPath(string extension)
@@ -179,5 +242,8 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         return Path.Combine(directory, $"{jobId:N}-{Guid.NewGuid():N}{extension.ToLowerInvariant()}");
     }
 
-    private sealed record FrameSize(string Name, int Width, int Height, bool HasAlpha);
+    /// <summary>Planes that go through the model as tiles: alpha is a second one when the model upscales it.</summary>
+    private static int Planes(FrameSize frame, JobRequest request) => frame.HasAlpha && request.Alpha == "model" ? 2 : 1;
+
+    private sealed record FrameSize(string Name, int Width, int Height, bool IsGray, bool HasAlpha, int BytesPerSample);
 }

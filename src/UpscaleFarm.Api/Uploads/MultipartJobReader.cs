@@ -31,8 +31,9 @@ public static class MultipartJobReader
                 throw UploadRejectedException.BadRequest("a multipart section has no Content-Disposition");
             if (disposition.FileName.HasValue || disposition.FileNameStar.HasValue)
             {
-                var name = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "");
-                await onFile(name.Length > 0 ? name : "upload", section.Body);
+                // A client's name, never a path of ours: reduced to a safe base name before it names anything.
+                await onFile(UploadedFileName.Of(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value),
+                    section.Body);
             }
             else if (HeaderUtilities.RemoveQuotes(disposition.Name).Value is "container")
             {

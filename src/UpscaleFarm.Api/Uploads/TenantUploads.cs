@@ -19,6 +19,6 @@ public static partial class TenantUploads
     public static string? KeyOfReference(string tenant, string reference) =>
         reference.StartsWith(Prefix, StringComparison.Ordinal) && IsValidName(reference[Prefix.Length..]) ? Key(tenant, reference[Prefix.Length..]) : null;
 
-    [GeneratedRegex("^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}\z")]
     private static partial Regex NamePattern();
 }

@@ -15,8 +15,9 @@ public static class VideoFrames
 {
     public sealed record Extracted(VideoInfo Info, IReadOnlyList<double> Times, IReadOnlyList<string> Frames);
 
+    /// <param name="holdScratch">Told, before any frame is decoded, the most bytes the decoded frames may take in <paramref name="directory"/>.</param>
     public static async Task<Extracted> ExtractAsync(string video, string directory, TenantOptions limits, long maxPixels, MediaLimits media,
-        CancellationToken cancellation)
+        Action<long> holdScratch, CancellationToken cancellation)
     {
         try
         {
@@ -34,6 +35,7 @@ public static class VideoFrames
                 throw UploadRejectedException.TooLarge($"the video has more than {limits.MaxFrames} frames, the most a job may have");
             if (times.Count * pixels * 3 > limits.MaxUnzippedBytes)
                 throw UploadRejectedException.TooLarge($"the video's frames would take up to {times.Count * pixels * 3} bytes, over this tenant's limit of {limits.MaxUnzippedBytes}");
+            holdScratch(times.Count * pixels * 3);
             var frames = await FrameExtractor.ExtractAsync(video, info, directory, limits.MaxFrames, media, cancellation);
             if (frames.Count != times.Count)
                 throw UploadRejectedException.Unprocessable($"the video decoded to {frames.Count} frames but has {times.Count} timestamps");

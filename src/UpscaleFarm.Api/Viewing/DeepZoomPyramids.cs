@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using NetVips;
+using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
@@ -13,41 +14,75 @@ namespace UpscaleFarm.Api.Viewing;
 /// Deep Zoom pyramids of frame results, for the console's viewer: a gigapixel result is browsed tile by
 /// tile instead of downloaded whole. A pyramid is made once, when first asked for, by libvips dzsave
 /// streaming the result (JPEG tiles of 254 px with 1 px overlap), and kept in the object store beside the
-/// job; image.dzi is stored last, so its presence means the pyramid is complete.
+/// job; image.dzi is stored last, so its presence means the pyramid is complete. Building one costs this API process
+/// CPU, scratch and store bytes, so at most Api:MaxConcurrentPyramids are built at once and one per tenant (others
+/// wait their turn), and each is counted before it starts: its scratch against the tenant's MaxScratchBytes, its
+/// pyramid (reckoned at 4/3 of the result's size: every level is a quarter of the one below) against MaxStoredBytes.
 /// </summary>
-public sealed class DeepZoomPyramids(IObjectStore objects, IOptions<FarmOptions> farm)
+public sealed class DeepZoomPyramids(IObjectStore objects, TenantQuotas quotas, IOptions<FarmOptions> farm, IOptions<ApiOptions> api)
 {
     public const string Descriptor = "image.dzi";
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _building = new();
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _tenants = new();
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, api.Value.MaxConcurrentPyramids));
 
     /// <summary>The pyramid's key prefix, made first if needed.</summary>
-    public async Task<string> EnsureAsync(JobRecord job, FrameRecord frame, CancellationToken cancellation)
+    public async Task<string> EnsureAsync(JobRecord job, FrameRecord frame, TenantOptions? limits, CancellationToken cancellation)
     {
         var prefix = FarmKeys.DeepZoom(job.Tenant, job.JobId, frame.Frame);
         if (await objects.ExistsAsync(prefix + Descriptor, cancellation))
             return prefix;
         var gate = _building.GetOrAdd(prefix, _ => new SemaphoreSlim(1, 1));
+        var tenant = _tenants.GetOrAdd(job.Tenant, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellation);
         try
         {
-            if (!await objects.ExistsAsync(prefix + Descriptor, cancellation))
-                await BuildAsync(frame.ResultKey!, prefix, cancellation);
+            if (await objects.ExistsAsync(prefix + Descriptor, cancellation))
+                return prefix;
+            await tenant.WaitAsync(cancellation);
+            try
+            {
+                await _slots.WaitAsync(cancellation);
+                try
+                {
+                    await BuildAsync(job, frame.ResultKey!, prefix, limits, cancellation);
+                }
+                finally
+                {
+                    _slots.Release();
+                }
+            }
+            finally
+            {
+                tenant.Release();
+            }
             return prefix;
         }
         finally
         {
             gate.Release();
+            _building.TryRemove(new KeyValuePair<string, SemaphoreSlim>(prefix, gate));
         }
     }
 
-    private async Task BuildAsync(string resultKey, string prefix, CancellationToken cancellation)
+    /// <param name="limits">The tenant's limits; null when the admin asks, whose views are not the tenant's to pay for, but are still bounded.</param>
+    private async Task BuildAsync(JobRecord job, string resultKey, string prefix, TenantOptions? limits, CancellationToken cancellation)
     {
         var work = Path.Combine(farm.Value.ScratchDirectory, $"dzi-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
+        using var quota = await quotas.BeginAsync(job.Tenant, limits ?? new TenantOptions { Name = job.Tenant, MaxStoredBytes = long.MaxValue, MaxScratchBytes = long.MaxValue },
+            cancellation, countsAsJob: false);
         try
         {
             var result = Path.Combine(work, "result" + Path.GetExtension(resultKey));
-            await objects.DownloadAsync(resultKey, result, cancellation: cancellation);
+            await using (var opened = await objects.OpenWithLengthAsync(resultKey, cancellation))
+            {
+                var size = opened.Length ?? 0;
+                quota.Spend(size * 4 / 3, "stored bytes with this frame's Deep Zoom pyramid");
+                quota.HoldScratch(size + size * 4 / 3);
+                await using var file = File.Create(result);
+                await opened.Content.CopyToAsync(file, cancellation);
+            }
             VipsSetup.EnsureConfigured();
             using (var image = Image.NewFromFile(result, access: Enums.Access.Sequential))
                 ForJpeg(image).Dzsave(Path.Combine(work, "image"), suffix: ".jpeg[Q=85]", tileSize: 254, overlap: 1);
@@ -59,6 +94,7 @@ public sealed class DeepZoomPyramids(IObjectStore objects, IOptions<FarmOptions>
             }
             await using (var descriptor = File.OpenRead(Path.Combine(work, Descriptor)))
                 await objects.PutAsync(prefix + Descriptor, descriptor, cancellation);
+            quota.Complete();
         }
         finally
         {

@@ -47,8 +47,15 @@ public static class WebhookAddresses
             || b[0] == 198 && (b[1] == 18 || b[1] == 19)     // benchmarking
             || b[0] == 198 && b[1] == 51 && b[2] == 100      // documentation (TEST-NET-2)
             || b[0] == 203 && b[1] == 0 && b[2] == 113       // documentation (TEST-NET-3)
-            || b[0] >= 224);                                 // multicast, reserved, broadcast
+            || b[0] >= 224                                   // multicast, reserved, broadcast
+            || PlatformInternal.Contains(address));
     }
+
+    /// <summary>
+    /// Public addresses that are a cloud platform's own services inside every virtual network (the others' metadata and
+    /// DNS services are link-local or CGNAT addresses, refused above): Azure's WireServer and DNS, 168.63.129.16.
+    /// </summary>
+    private static readonly IPAddress[] PlatformInternal = [IPAddress.Parse("168.63.129.16")];
 
     /// <summary>The reason <paramref name="url"/> may not be a webhook, or null if it may.</summary>
     public static async Task<string?> RefusalAsync(Uri url, CancellationToken cancellation)
@@ -72,11 +79,19 @@ public static class WebhookAddresses
 
     /// <summary>
     /// The handler webhooks are sent through: it connects only to public addresses of the host, resolved
-    /// at connect time, and follows no redirects (a redirect could point anywhere).
+    /// at connect time, and follows no redirects (a redirect could point anywhere). It ignores the environment's
+    /// proxy settings (HTTP_PROXY and the like), through which the guard would check the proxy's address instead of the
+    /// receiver's, unless <paramref name="proxy"/> names one (Api:WebhookProxy: then that proxy's egress rules are the guard
+    /// at connect time). A receiver's headers are read up to 16 KB, and at most 4 KB of a body nobody reads is drained.
     /// </summary>
-    public static SocketsHttpHandler Handler(bool allowPrivateNetworks) => new()
+    public static SocketsHttpHandler Handler(bool allowPrivateNetworks, Uri? proxy = null) => new()
     {
         AllowAutoRedirect = false,
+        UseProxy = proxy is not null,
+        Proxy = proxy is null ? null : new WebProxy(proxy),
+        MaxResponseHeadersLength = 16,
+        MaxResponseDrainSize = 4 << 10,
+        ResponseDrainTimeout = TimeSpan.FromSeconds(1),
         ConnectCallback = async (context, cancellation) =>
         {
             var host = context.DnsEndPoint.Host;

@@ -43,7 +43,7 @@ public static class DispatchBenchmark
     public static async Task<Result> RunAsync(IJobStore store, int backlog, int window, int finished, int rounds)
     {
         var clock = Stopwatch.StartNew();
-        var claimed = (await store.ClaimTilesAsync(window)).ToList();
+        var claimed = (await store.ClaimTilesAsync(window)).Tiles.ToList();
         var fill = clock.Elapsed;
         var refills = new List<TimeSpan>();
         var counts = new List<TimeSpan>();
@@ -56,7 +56,7 @@ public static class DispatchBenchmark
             completes.Add(clock.Elapsed / finished);
             claimed.RemoveRange(0, Math.Min(finished, claimed.Count));
             clock.Restart();
-            claimed.AddRange(await store.ClaimTilesAsync(window));
+            claimed.AddRange((await store.ClaimTilesAsync(window)).Tiles);
             refills.Add(clock.Elapsed);
             clock.Restart();
             await store.CountDispatchAsync();

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetVips;
@@ -20,7 +19,9 @@ namespace UpscaleFarm.Farm.Assembler;
 /// Joins a frame's upscaled tiles into its result. Tiles are fetched one row at a time into a strip
 /// (output width × tile height) and appended to a raw scratch file, which libvips then streams through
 /// the same composition and encoder as the one-process engine. Memory is one strip plus the tiles in
-/// flight, whatever the frame's area; the result is encoded to a scratch file and uploaded whole.
+/// flight, whatever the frame's area, and a frame's strips live in scratch files instead once they would pass
+/// Assembler:StripMemoryBytes (a very wide result), so memory is bounded whatever the shape; the result is encoded to a
+/// scratch file and uploaded whole.
 /// Progressively (<see cref="AssembleProgressivelyAsync"/>), the strips go straight to the encoder as each row of
 /// tiles finishes, while the rest of the frame is still being upscaled.
 /// </summary>
@@ -83,10 +84,13 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         try
         {
             var bytesPerSample = is16Bit ? 2 : 1;
-            using var color = new StripPipe(width, height, frame.IsGray == 1 ? 1 : 3, bytesPerSample, stripRows, buffers);
-            using var alpha = frame.AlphaPlane == 1 ? new StripPipe(width, height, 1, bytesPerSample, stripRows, buffers) : null;
+            var colorBands = frame.IsGray == 1 ? 1 : 3;
+            var inFiles = InFiles(width, stripRows, (colorBands + (frame.AlphaPlane == 1 ? 1 : 0)) * bytesPerSample * buffers);
+            using var color = new StripPipe(width, height, colorBands, bytesPerSample, stripRows, buffers, inFiles, farm.ScratchDirectory);
+            using var alpha = frame.AlphaPlane == 1 ? new StripPipe(width, height, 1, bytesPerSample, stripRows, buffers, inFiles, farm.ScratchDirectory) : null;
             using var sourceAlpha = frame.AlphaPlane == 2 ? await OpenSourceAsync(frame, cancellation) : null;
-            var encoder = Task.Factory.StartNew(() => EncodeStreams(job, frame, color, alpha, sourceAlpha, resultPath, format),
+            var iccProfile = await ReadIccProfileAsync(frame, cancellation);
+            var encoder = Task.Factory.StartNew(() => EncodeStreams(job, frame, color, alpha, sourceAlpha, iccProfile, resultPath, format),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             // An encoder that fails stops the writer too (else it would wait for a buffer the encoder never frees).
             _ = encoder.ContinueWith(_ =>
@@ -110,9 +114,9 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
                     {
                         var done = await waitForTiles(waiting, cancellation);
                         lastRowDone = clock.ElapsedMilliseconds;
-                        await PasteRowAsync(job, frame, done.Where(t => t.Plane == 0), colorStrip, stripWidth, color.Bands, cancellation);
+                        await PasteRowAsync(job, frame, done.Where(t => t.Plane == 0), colorStrip, stripWidth, color.Bands, bytesPerSample, cancellation);
                         if (alphaStrip is not null)
-                            await PasteRowAsync(job, frame, done.Where(t => t.Plane == 1), alphaStrip, stripWidth, 1, cancellation);
+                            await PasteRowAsync(job, frame, done.Where(t => t.Plane == 1), alphaStrip, stripWidth, 1, bytesPerSample, cancellation);
                         waiting.RemoveAll(t => done.Any(d => d.Tile == t.Tile));
                     }
                     var rowHeight = row[0].CoreHeight * scale;
@@ -159,8 +163,8 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         }
     }
 
-    private void EncodeStreams(JobRecord job, FrameRecord frame, StripPipe color, StripPipe? alpha, SourceScratch? sourceAlpha, string resultPath,
-        ImageFormat format)
+    private void EncodeStreams(JobRecord job, FrameRecord frame, StripPipe color, StripPipe? alpha, SourceScratch? sourceAlpha, byte[]? iccProfile,
+        string resultPath, ImageFormat format)
     {
         VipsSetup.EnsureConfigured();
         using var colorSource = color.OpenSource();
@@ -170,7 +174,7 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
             using var colorImage = Image.TiffloadSource(colorSource, access: Enums.Access.Sequential);
             using var alphaImage = alphaSource is null ? null : Image.TiffloadSource(alphaSource, access: Enums.Access.Sequential);
             var image = FrameComposer.Compose(colorImage, frame.IsGray == 1, frame.Is16Bit == 1, alphaImage, sourceAlpha?.Image.Alpha,
-                frame.Width, frame.Height, frame.Scale, job.OutScale, frame.IccProfile);
+                frame.Width, frame.Height, frame.Scale, job.OutScale, iccProfile);
             ImageEncoder.Save(image, resultPath, new EncodeOptions(format) { Quality = job.Quality, PngCompression = options.Value.Assembler.PngCompression });
         }
         catch (VipsException e)
@@ -200,10 +204,11 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
             await FillAsync(job, frame, tiles.Where(t => t.Plane == 1), alpha, cancellation);
 
         using var sourceAlpha = frame.AlphaPlane == 2 ? await OpenSourceAsync(frame, cancellation) : null;
+        var iccProfile = await ReadIccProfileAsync(frame, cancellation);
         using var colorImage = color.Open();
         using var alphaImage = alpha?.Open();
         var image = FrameComposer.Compose(colorImage, frame.IsGray == 1, frame.Is16Bit == 1, alphaImage, sourceAlpha?.Image.Alpha,
-            frame.Width, frame.Height, frame.Scale, job.OutScale, frame.IccProfile);
+            frame.Width, frame.Height, frame.Scale, job.OutScale, iccProfile);
         ImageEncoder.Save(image, resultPath, new EncodeOptions(format) { Quality = job.Quality, PngCompression = farm.Assembler.PngCompression });
     }
 
@@ -212,22 +217,31 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         CancellationToken cancellation) where T : unmanaged
     {
         var scale = frame.Scale;
-        T[]? strip = null;
-        foreach (var row in planeTiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key))
+        var bytesPerSample = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        var rows = planeTiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key).ToList();
+        if (rows.Count == 0)
+            return;
+        var stripRows = rows.Max(r => r.First().CoreHeight) * scale;
+        using var strip = StripBuffer.Create((long)output.Width * stripRows * output.Bands * bytesPerSample,
+            InFiles(output.Width, stripRows, output.Bands * bytesPerSample), options.Value.ScratchDirectory);
+        foreach (var row in rows)
         {
-            var rows = row.First().CoreHeight * scale;
-            strip ??= output.CreateStrip(rows);
-            await PasteRowAsync(job, frame, row, strip, output.Width, output.Bands, cancellation);
-            output.Append(strip, rows);
+            var rowHeight = row.First().CoreHeight * scale;
+            await PasteRowAsync(job, frame, row, strip, output.Width, output.Bands, bytesPerSample, cancellation);
+            using var filled = strip.OpenRead((long)output.Width * rowHeight * output.Bands * bytesPerSample);
+            output.Append(filled, rowHeight);
         }
     }
+
+    /// <summary>Whether strips of <paramref name="width"/> × <paramref name="rows"/> at <paramref name="bytesPerPixel"/> (all of a frame's at once) go to scratch files: past Assembler:StripMemoryBytes.</summary>
+    private bool InFiles(int width, int rows, int bytesPerPixel) => (long)width * rows * bytesPerPixel > options.Value.Assembler.StripMemoryBytes;
 
     /// <summary>
     /// Downloads a row of a plane's tiles, pack by pack (<see cref="TilePack"/>; a row holds whole packs) and packs in
     /// parallel, and pastes each tile into the strip.
     /// </summary>
-    private async Task PasteRowAsync<T>(JobRecord job, FrameRecord frame, IEnumerable<TileRecord> row, T[] strip, int stripWidth, int bands,
-        CancellationToken cancellation) where T : unmanaged
+    private async Task PasteRowAsync(JobRecord job, FrameRecord frame, IEnumerable<TileRecord> row, StripBuffer strip, int stripWidth, int bands,
+        int bytesPerSample, CancellationToken cancellation)
     {
         var scale = frame.Scale;
         var pool = ArrayPool<byte>.Shared;
@@ -247,9 +261,10 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
                     var raster = codec.Decode(encoded.AsSpan(offset, count), pool.Rent);
                     try
                     {
-                        if (raster.Width != tile.CoreWidth * scale || raster.Height != tile.CoreHeight * scale || raster.Bands != bands)
+                        if (raster.Width != tile.CoreWidth * scale || raster.Height != tile.CoreHeight * scale || raster.Bands != bands
+                            || raster.BytesPerSample != bytesPerSample)
                             throw new InvalidDataException($"tile {tile.Tile} of frame {frame.Frame} is {raster.Width}x{raster.Height}x{raster.Bands}, not its planned size");
-                        Paste(raster, MemoryMarshal.AsBytes(strip.AsSpan()), stripWidth, tile.CoreX * scale, bands);
+                        Paste(raster, strip, stripWidth, tile.CoreX * scale, bands);
                     }
                     finally
                     {
@@ -264,13 +279,17 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         });
     }
 
-    private static void Paste(TileRaster raster, Span<byte> strip, int stripWidth, int x, int bands)
+    private static void Paste(TileRaster raster, StripBuffer strip, int stripWidth, int x, int bands)
     {
         var rowBytes = raster.Width * bands * raster.BytesPerSample;
         for (var y = 0; y < raster.Height; y++)
-            raster.Pixels.AsSpan(y * rowBytes, rowBytes)
-                .CopyTo(strip.Slice(((y * stripWidth) + x) * bands * raster.BytesPerSample, rowBytes));
+            strip.Write((((long)y * stripWidth) + x) * bands * raster.BytesPerSample, raster.Pixels.AsSpan(y * rowBytes, rowBytes));
     }
+
+    /// <summary>The profile the result carries (stored once per distinct profile of the job), read within the farm's limit.</summary>
+    private async Task<byte[]?> ReadIccProfileAsync(FrameRecord frame, CancellationToken cancellation) => frame.IccKey is { } key
+        ? await objects.ReadAllBytesAsync(key, options.Value.Limits.MaxIccProfileBytes, cancellation)
+        : null;
 
     private async Task<SourceScratch> OpenSourceAsync(FrameRecord frame, CancellationToken cancellation)
     {

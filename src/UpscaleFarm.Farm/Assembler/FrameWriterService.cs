@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Lifecycle;
@@ -22,6 +23,12 @@ namespace UpscaleFarm.Farm.Assembler;
 public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, FrameAssembler assembler, IObjectStore objects, FrameLeaseNames names,
     TileCompletedSignal completed, IOptions<FarmOptions> options, ILogger<FrameWriterService> logger) : BackgroundService
 {
+    /// <summary>Failed writes of one frame, in this process, before a failure that is not an outage is taken to recur and fails the job.</summary>
+    public const int MaxWriteAttempts = 3;
+
+    // (job, frame) → failed writes in a row that were not an outage; under its own lock (the writing loops share it).
+    private readonly Dictionary<(Guid Job, int Frame), int> _failures = [];
+
     private AssemblerOptions Settings => options.Value.Assembler;
     private TimeSpan Poll => TimeSpan.FromMilliseconds(Math.Max(10, Settings.WriterPollMs));
     private TimeSpan Lease => TimeSpan.FromSeconds(Math.Max(1, Settings.WriterLeaseSeconds));
@@ -40,15 +47,17 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
         var failures = 0;
         while (!stopping.IsCancellationRequested)
         {
+            FrameRecord? frame = null;
             try
             {
                 var wrote = false;
                 var now = Clock.NowMs;
                 var holder = names.NewHolder();
-                if (await store.LeaseNextFrameAsync(holder, now, now + (long)Lease.TotalMilliseconds, stopping) is { } frame)
+                if ((frame = await store.LeaseNextFrameAsync(holder, now, now + (long)Lease.TotalMilliseconds, stopping)) is not null)
                 {
                     await using var lease = new FrameLease(store, Guid.Parse(frame.JobId), frame.Frame, holder, Lease);
                     wrote = await WriteAsync(frame, lease, stopping);
+                    Forget(frame);
                 }
                 failures = 0;
                 if (!wrote)
@@ -59,6 +68,8 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
             }
             catch (Exception e)
             {
+                if (frame is not null && await FailsAgainAsync(frame, e))
+                    continue;
                 // The lease is released: this or another assembler writes the frame again (or FrameReady assembles it).
                 var wait = TimeSpan.FromSeconds(Math.Min(10, 1 << Math.Min(failures++, 4)));
                 logger.LogWarning(e, "A progressive frame write failed; the frame is written again, from its first row, in {Seconds} s or by another assembler",
@@ -66,6 +77,39 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
                 await Task.Delay(wait, stopping).ContinueWith(_ => { }, CancellationToken.None);
             }
         }
+    }
+
+    /// <summary>
+    /// Counts a failed write that was not an outage (those are waited out, however long they last); the
+    /// <see cref="MaxWriteAttempts"/>th in a row is taken to recur (an image the encoder refuses, a bug) and fails the
+    /// job with what its owner may read of it, instead of writing the frame again for ever. True if it failed the job.
+    /// </summary>
+    private async Task<bool> FailsAgainAsync(FrameRecord frame, Exception e)
+    {
+        if (TransientFailures.IsTransient(e) || e is Housekeeping.ScratchFullException)
+            return false;
+        int attempts;
+        lock (_failures)
+            _failures[(Guid.Parse(frame.JobId), frame.Frame)] = attempts = _failures.GetValueOrDefault((Guid.Parse(frame.JobId), frame.Frame)) + 1;
+        if (attempts < MaxWriteAttempts)
+            return false;
+        Forget(frame);
+        logger.LogError(e, "Frame {Frame} of job {JobId} failed {Attempts} times in a row; its job fails", frame.Frame, frame.JobId, attempts);
+        try
+        {
+            await lifecycle.FailAsync(Guid.Parse(frame.JobId), $"frame {frame.Frame} could not be written: {PublicErrors.Describe(e)}", CancellationToken.None);
+            return true;
+        }
+        catch (Exception failure) when (TransientFailures.IsTransient(failure))
+        {
+            return false; // the job store is away: the next failed write tries again
+        }
+    }
+
+    private void Forget(FrameRecord frame)
+    {
+        lock (_failures)
+            _failures.Remove((Guid.Parse(frame.JobId), frame.Frame));
     }
 
     /// <returns>True if the frame was written and recorded.</returns>

@@ -9,29 +9,35 @@ namespace UpscaleFarm.Farm.Assembler;
 /// uncompressed BigTIFF as <see cref="RawStripFile{T}"/> writes (so the same loader, metadata and bytes), but with its
 /// directory first (<see cref="UncompressedBigTiff.StreamingHeader"/>) and its rows following, full-width strips handed
 /// over by the writer in order. libvips' tiffload_source reads the strips in order in sequential access, so the encoder
-/// streams the result as the rows arrive; a read blocks until the next strip is there. Memory is at most
-/// <c>buffers</c> strips: the writer fills one while libvips reads another, and waits for a free one otherwise.
+/// streams the result as the rows arrive; a read blocks until the next strip is there. It holds at most
+/// <c>buffers</c> strips (<see cref="StripBuffer"/>, in memory or, for a very wide result, in scratch files): the writer
+/// fills one while libvips reads another, and waits for a free one otherwise.
 /// </summary>
 internal sealed class StripPipe : IDisposable
 {
     private readonly byte[] _header;
     private readonly long _size;
-    private readonly int _stripBytes;
+    private readonly long _stripBytes;
+    private readonly bool _inFiles;
+    private readonly string _scratch;
     private readonly SemaphoreSlim _free;
-    private readonly ConcurrentBag<byte[]> _spare = [];
-    private readonly BlockingCollection<(byte[] Buffer, int Length)> _full = new();
+    private readonly ConcurrentBag<StripBuffer> _spare = [];
+    private readonly ConcurrentBag<StripBuffer> _all = [];
+    private readonly BlockingCollection<(StripBuffer Buffer, long Length)> _full = new();
     private readonly CancellationTokenSource _aborted = new();
     // The reader's side, only ever touched from libvips' reads and seeks, which it serialises.
     private long _position, _currentStart, _nextStart;
-    private byte[]? _current;
-    private int _currentLength;
+    private StripBuffer? _current;
+    private long _currentLength;
 
     /// <param name="stripRows">The tallest strip, in rows: what a buffer holds.</param>
-    public StripPipe(int width, int height, int bands, int bytesPerSample, int stripRows, int buffers)
+    /// <param name="inFiles">Strips in scratch files under <paramref name="scratch"/> rather than in memory.</param>
+    public StripPipe(int width, int height, int bands, int bytesPerSample, int stripRows, int buffers, bool inFiles, string scratch)
     {
         Bands = bands;
-        BytesPerRow = width * bands * bytesPerSample;
-        _stripBytes = checked(BytesPerRow * stripRows);
+        BytesPerRow = (long)width * bands * bytesPerSample;
+        _stripBytes = BytesPerRow * stripRows;
+        (_inFiles, _scratch) = (inFiles, scratch);
         _header = UncompressedBigTiff.StreamingHeader(width, height, bands, bytesPerSample);
         _size = _header.Length + ((long)BytesPerRow * height);
         _nextStart = _header.Length;
@@ -40,18 +46,22 @@ internal sealed class StripPipe : IDisposable
 
     public int Bands { get; }
 
-    public int BytesPerRow { get; }
+    public long BytesPerRow { get; }
 
-    /// <summary>A buffer for the next strip (allocated once, then reused): waits while every buffer is full or being read.</summary>
-    public async Task<byte[]> RentAsync(CancellationToken cancellation)
+    /// <summary>A buffer for the next strip (made once, then reused): waits while every buffer is full or being read.</summary>
+    public async Task<StripBuffer> RentAsync(CancellationToken cancellation)
     {
         using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _aborted.Token);
         await _free.WaitAsync(either.Token);
-        return _spare.TryTake(out var buffer) ? buffer : GC.AllocateUninitializedArray<byte>(_stripBytes);
+        if (_spare.TryTake(out var buffer))
+            return buffer;
+        buffer = StripBuffer.Create(_stripBytes, _inFiles, _scratch);
+        _all.Add(buffer);
+        return buffer;
     }
 
     /// <summary>Hands a filled strip of <paramref name="rows"/> rows to the reader; the buffer is the pipe's until read.</summary>
-    public void Write(byte[] strip, int rows) => _full.Add((strip, rows * BytesPerRow));
+    public void Write(StripBuffer strip, int rows) => _full.Add((strip, rows * BytesPerRow));
 
     /// <summary>Every strip is written: the reader sees the end of the stream after the last.</summary>
     public void Complete() => _full.CompleteAdding();
@@ -93,9 +103,8 @@ internal sealed class StripPipe : IDisposable
             {
                 if (_current is not null && _position >= _currentStart && _position < _currentStart + _currentLength)
                 {
-                    var offset = (int)(_position - _currentStart);
-                    var n = Math.Min(length, _currentLength - offset);
-                    _current.AsSpan(offset, n).CopyTo(buffer);
+                    var offset = _position - _currentStart;
+                    var n = _current.Read(offset, buffer.AsSpan(0, (int)Math.Min(length, _currentLength - offset)));
                     _position += n;
                     return n;
                 }
@@ -143,6 +152,8 @@ internal sealed class StripPipe : IDisposable
     public void Dispose()
     {
         _aborted.Cancel();
+        foreach (var buffer in _all)
+            buffer.Dispose();
         _full.Dispose();
         _free.Dispose();
         _aborted.Dispose();

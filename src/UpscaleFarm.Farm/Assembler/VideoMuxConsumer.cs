@@ -35,7 +35,7 @@ public sealed class VideoMuxConsumer(IJobStore store, JobLifecycle lifecycle, IO
             var extension = Path.GetExtension(videoKey);
             var source = Path.Combine(work, "source" + extension);
             await objects.DownloadAsync(videoKey, source, cancellation: cancellation);
-            var timing = await objects.ReadAllBytesAsync(FarmKeys.VideoTimes(job.Tenant, job.JobId), cancellation);
+            var timing = await objects.ReadAllBytesAsync(FarmKeys.VideoTimes(job.Tenant, job.JobId), cancellation: cancellation);
             var (duration, times) = FrameTimes.Parse(System.Text.Encoding.UTF8.GetString(timing));
 
             var frames = new List<string>();

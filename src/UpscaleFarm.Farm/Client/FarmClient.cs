@@ -54,7 +54,7 @@ public sealed class FarmClient(IJobStore store, JobLifecycle lifecycle, IObjectS
             Id = (id ?? Guid.NewGuid()).ToString("N"), Tenant = request.Tenant, State = JobState.Queued, Model = model.Id, OutScale = request.OutScale,
             Format = ImageFormats.Extension(format).TrimStart('.'), Quality = request.Quality, TileSize = request.TileSize, Halo = request.Halo,
             Alpha = request.Alpha, IdempotencyKey = request.IdempotencyKey, WebhookUrl = request.WebhookUrl, VideoKey = request.VideoKey,
-            Priority = request.Priority,
+            Priority = request.Priority, Weight = Math.Clamp(request.Weight, 1, 100),
         };
     }
 

@@ -62,10 +62,13 @@ public static partial class JobOptionRules
     /// <summary>
     /// What is wrong with running the request on one frame of this size (from its header), or null: the
     /// result's pixels against <paramref name="maxOutputPixels"/> and the output format's side limit, the
-    /// whole-image tile against the largest tile, and the number of tiles.
+    /// whole-image tile against the largest tile, the number of tiles, and the assembler's strip (a row of tiles of the
+    /// result) against <see cref="LimitOptions.MaxStripBytes"/>.
     /// </summary>
     /// <param name="planes">2 when an alpha band goes through the model as its own tiles, else 1.</param>
-    public static string? CheckFrame(JobRequest request, ModelEntry model, int width, int height, int planes, LimitOptions limits, long maxOutputPixels)
+    /// <param name="bytesPerSample">1 for 8-bit samples, 2 for 16-bit.</param>
+    public static string? CheckFrame(JobRequest request, ModelEntry model, int width, int height, int planes, int bytesPerSample, LimitOptions limits,
+        long maxOutputPixels)
     {
         var scale = request.OutScale ?? model.Scale;
         var (outWidth, outHeight) = (Math.Round(width * scale), Math.Round(height * scale));
@@ -81,8 +84,21 @@ public static partial class JobOptionRules
         var tiles = tile == 0 ? 1L : (long)Math.Ceiling(width / (double)tile) * (long)Math.Ceiling(height / (double)tile) * planes;
         if (tiles > limits.MaxTilesPerFrame)
             return $"{tiles} tiles of {tile} pixels for a {width}x{height} image is over the limit of {limits.MaxTilesPerFrame} tiles; ask for larger tiles";
+        // The assembler holds a row of tiles of the result at a time: its width × the tiles' height (at the model's scale).
+        var stripBytes = StripBytes(width, tile == 0 ? height : Math.Min(tile, height), model.Scale, bytesPerSample);
+        if (stripBytes > limits.MaxStripBytes)
+        {
+            var fits = (int)Math.Min(tile == 0 ? height : tile, limits.MaxStripBytes / StripBytes(width, 1, model.Scale, bytesPerSample));
+            return fits >= limits.MinTileSize
+                ? $"a {width}-pixel-wide image in tiles of {(tile == 0 ? height : tile)} needs {stripBytes} bytes per row of tiles of its result, over the limit of {limits.MaxStripBytes}; ask for tile={fits} or less"
+                : $"a {width}-pixel-wide image is too wide: even tiles of {limits.MinTileSize} need more than the limit of {limits.MaxStripBytes} bytes per row of tiles of its result";
+        }
         return null;
     }
+
+    /// <summary>Bytes of one colour strip of the result: its width × <paramref name="rows"/> source rows, at the model's scale, 3 bands.</summary>
+    private static long StripBytes(int width, int rows, int modelScale, int bytesPerSample) =>
+        (long)width * modelScale * rows * modelScale * 3 * bytesPerSample;
 
     /// <summary>The tile side a job runs with: its own, else the model's.</summary>
     public static int EffectiveTile(int? tile, ModelEntry model) => tile ?? model.TileSize;
@@ -95,6 +111,6 @@ public static partial class JobOptionRules
 
     private static int EffectiveTile(JobRequest request, ModelEntry model) => EffectiveTile(request.TileSize, model);
 
-    [GeneratedRegex("^[a-z0-9_-]{1,64}$")]
+    [GeneratedRegex(@"^[a-z0-9_-]{1,64}\z")]
     private static partial Regex TenantPattern();
 }

@@ -18,6 +18,8 @@ public sealed record JobRequest
     public string? WebhookUrl { get; init; }
     /// <summary>0–9 (<see cref="JobPriority"/>): higher-priority jobs' tiles are dispatched first.</summary>
     public int Priority { get; init; } = JobPriority.Default;
+    /// <summary>The submitter's share of the farm against others at the same priority (the API sets its tenant's weight).</summary>
+    public int Weight { get; init; } = 1;
     /// <summary>A video job's source video, already stored with its frame timestamps: the frames are encoded back into a video.</summary>
     public string? VideoKey { get; init; }
 }

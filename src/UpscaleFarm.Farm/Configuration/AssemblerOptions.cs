@@ -40,6 +40,13 @@ public sealed class AssemblerOptions
     /// </summary>
     public int StripBuffers { get; set; } = 2;
 
+    /// <summary>
+    /// Memory one frame's strips may take (all its strip buffers, both planes). A frame whose strips would take more (a very
+    /// wide result: strips grow with the output's width) keeps them in scratch files instead, written and read in place, so
+    /// the assembler's memory stays bounded whatever the frame's shape; the page cache then does the buffering.
+    /// </summary>
+    public long StripMemoryBytes { get; set; } = 512L << 20;
+
     /// <summary>TileCompleted reports counted in one job-store transaction, at most (<see cref="Assembler.TileCompletedConsumerDefinition"/>).</summary>
     public int CompletionBatchSize { get; set; } = 100;
 

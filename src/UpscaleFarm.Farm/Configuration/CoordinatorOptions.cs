@@ -5,12 +5,21 @@ public sealed class CoordinatorOptions
     /// <summary>
     /// Packs of tiles (<see cref="PackPixels"/>; one tile each when tiles are large) handed to the tile queue and not yet
     /// finished, at most: the queue's messages, which KEDA counts. Planned tiles beyond it wait in the
-    /// job store, where a job of higher priority overtakes them; a new high-priority job therefore waits
-    /// behind at most this many packs. Keep it above what the workers drain in one
-    /// <see cref="DispatchIntervalMs"/> (or they idle) and at least KEDA's maximum replicas × messages per
+    /// job store, where a job of higher priority, or another tenant's, overtakes them. Keep it above what the workers
+    /// drain in one <see cref="DispatchIntervalMs"/> (or they idle) and at least KEDA's maximum replicas × messages per
     /// replica (or the queue never looks deep enough to scale out to them).
     /// </summary>
     public int DispatchWindow { get; set; } = 512;
+
+    /// <summary>
+    /// Of the window, the packs waiting in the queue for a worker (sent, not yet started) are held to about this many
+    /// seconds of the workers' pace, measured as packs started per second: a new job (another tenant's, or one of higher
+    /// priority) waits for that much queued work and the packs the workers already hold, not for the whole window.
+    /// </summary>
+    public double QueueSeconds { get; set; } = 2;
+
+    /// <summary>Packs that may wait in the queue however slow the workers' pace (and before it is known): at least 1.</summary>
+    public int MinQueuedPacks { get; set; } = 4;
 
     /// <summary>
     /// Input pixels (halo included) a pack of tiles may hold (<see cref="Packing.TilePacker"/>): small tiles travel as

@@ -58,6 +58,7 @@ public static class FarmServiceCollectionExtensions
         if (roles.HasFlag(FarmRoles.Worker))
         {
             services.AddSingleton<TileInference>();
+            services.AddSingleton<EndedJobs>();
             services.AddHostedService<GpuMetrics>();
             // Before MassTransit's host: a worker takes no tile before its models are ready.
             services.AddHostedService<ModelWarmUp>();

@@ -12,6 +12,7 @@ public sealed class LimitOptions
     public long MaxInputBytes { get; set; } = ImageLimits.Default.MaxInputBytes;
     public int MaxSide { get; set; } = ImageLimits.Default.MaxSide;
     public long MaxInterlacedPixels { get; set; } = ImageLimits.Default.MaxInterlacedPixels;
+    public long MaxIccProfileBytes { get; set; } = ImageLimits.Default.MaxIccProfileBytes;
 
     /// <summary>The smallest tile side a job may ask for (0, the whole image, aside): tiny tiles multiply messages and rows.</summary>
     public int MinTileSize { get; set; } = 16;
@@ -28,11 +29,19 @@ public sealed class LimitOptions
     /// <summary>Output pixels of one frame (width × height after scaling): 400 MP in at × 4 is 6.4 GP out.</summary>
     public long MaxOutputPixels { get; set; } = 6_400_000_000;
 
+    /// <summary>
+    /// One strip of a result, uncompressed: output width × a row of tiles' height × 3 bands × bytes per sample, which the
+    /// assembler holds (in memory, or in scratch files past Assembler:StripMemoryBytes) for each buffer. Past it the job is
+    /// refused with the tile size that would fit.
+    /// </summary>
+    public long MaxStripBytes { get; set; } = 4L << 30;
+
     /// <summary>Tiles of one frame (colour and alpha planes together), each a row in the job store and a message.</summary>
     public int MaxTilesPerFrame { get; set; } = 50_000;
 
     public ImageLimits ToImageLimits() => new()
     {
         MaxInputPixels = MaxInputPixels, MaxInputBytes = MaxInputBytes, MaxSide = MaxSide, MaxInterlacedPixels = MaxInterlacedPixels,
+        MaxIccProfileBytes = MaxIccProfileBytes,
     };
 }

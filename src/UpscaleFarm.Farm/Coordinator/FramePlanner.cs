@@ -40,7 +40,8 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
             var alphaPlane = source.Alpha is null ? 0 : job.Alpha == "resample" ? 2 : 1;
             // The API checked this from the header it was given; jobs made elsewhere (the CLI, farm submit) are checked here.
             var request = new JobRequest { OutScale = job.OutScale, Format = job.Format, TileSize = job.TileSize, Halo = job.Halo };
-            if (JobOptionRules.CheckFrame(request, model, source.Width, source.Height, alphaPlane == 1 ? 2 : 1, farm.Limits, farm.Limits.MaxOutputPixels) is { } problem)
+            if (JobOptionRules.CheckFrame(request, model, source.Width, source.Height, alphaPlane == 1 ? 2 : 1, source.Is16Bit ? 2 : 1,
+                    farm.Limits, farm.Limits.MaxOutputPixels) is { } problem)
                 throw new ImageInputException($"{Label(frame)}: {problem}");
             var tile = JobOptionRules.EffectiveTile(job.TileSize, model);
             var plan = TilePlanner.Plan(source.Width, source.Height, tile, JobOptionRules.EffectiveHalo(job.Halo, tile, model));
@@ -59,7 +60,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
                 JobId = job.Id, Frame = frame.Frame, SourceKey = frame.SourceKey, Name = frame.Name,
                 Width = source.Width, Height = source.Height, Scale = model.Scale,
                 IsGray = source.IsGray ? 1 : 0, Is16Bit = source.Is16Bit ? 1 : 0,
-                AlphaPlane = alphaPlane, IccProfile = source.IccProfile,
+                AlphaPlane = alphaPlane, IccKey = await StoreIccProfileAsync(job, source.IccProfile, cancellation),
             };
             return new OpenedFrame(sourcePath, source, planned, tiles);
         }
@@ -142,6 +143,20 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
                 pixels.AsSpan((((tile.InputY - top + y) * width) + tile.InputX - left) * pixelBytes, rowBytes).CopyTo(window.AsSpan(y * rowBytes));
             yield return new TileRaster(tile.InputWidth, tile.InputHeight, plane.Bands, is16Bit, window);
         }
+    }
+
+    /// <summary>
+    /// The frame's ICC profile into the object store under its hash, once per distinct profile of the job (the frames of a
+    /// set share one): the row keeps only its key, and the profile's bytes lie with the job's, counted and purged with them.
+    /// </summary>
+    private async Task<string?> StoreIccProfileAsync(JobRecord job, byte[]? profile, CancellationToken cancellation)
+    {
+        if (profile is null)
+            return null;
+        var key = FarmKeys.IccProfile(job.Tenant, job.JobId, profile);
+        if (!await objects.ExistsAsync(key, cancellation))
+            await objects.PutAsync(key, new MemoryStream(profile, writable: false), cancellation);
+        return key;
     }
 
     // The limit holds for sources that were not size-checked on upload (named objects, S3 writes).

@@ -13,15 +13,18 @@ using UpscaleFarm.Farm.Telemetry;
 namespace UpscaleFarm.Farm.Coordinator;
 
 /// <summary>
-/// Feeds the tile queue from the job store in priority order. Planned tiles wait in the store; the
-/// dispatcher keeps at most <see cref="CoordinatorOptions.DispatchWindow"/> of them in the queue (sent
-/// and unfinished), so a job submitted at high priority overtakes the planned tiles of lower-priority jobs
-/// instead of queueing behind them. RabbitMQ 3.x quorum queues and the in-memory transport have no
-/// message priorities, so the order is decided here rather than in the broker.
+/// Feeds the tile queue from the job store in priority order, tenants sharing each priority by weight
+/// (<see cref="IJobStore.ClaimTilesAsync"/>). Planned tiles wait in the job store; the dispatcher keeps at most
+/// <see cref="CoordinatorOptions.DispatchWindow"/> packs in the queue (sent and unfinished), and of them only about
+/// <see cref="CoordinatorOptions.QueueSeconds"/> of the workers' pace waiting for a worker (<see cref="DispatchPace"/>),
+/// so a job submitted at high priority, or by another tenant, overtakes the planned tiles of the jobs before it instead
+/// of queueing behind them. RabbitMQ 3.x quorum queues and the in-memory transport have no message priorities, so the
+/// order is decided here rather than in the broker.
 /// </summary>
 public sealed class TileDispatcher : BackgroundService
 {
     private static readonly TimeSpan CountInterval = TimeSpan.FromSeconds(2);
+    private static readonly long Started = Stopwatch.GetTimestamp();
     private readonly IJobStore _store;
     private readonly IBus _bus;
     private readonly TileDispatchSignal _signal;
@@ -38,6 +41,7 @@ public sealed class TileDispatcher : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var window = Math.Max(1, _farm.Coordinator.DispatchWindow);
+        var pace = new DispatchPace(_farm.Coordinator.QueueSeconds, _farm.Coordinator.MinQueuedPacks);
         var interval = TimeSpan.FromMilliseconds(Math.Max(10, _farm.Coordinator.DispatchIntervalMs));
         var counted = Stopwatch.StartNew();
         try
@@ -47,7 +51,7 @@ public sealed class TileDispatcher : BackgroundService
                 await _store.ReleaseAllTilesAsync(stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
-                await DispatchAsync(window, stoppingToken);
+                await DispatchAsync(window, pace, stoppingToken);
                 if (counted.Elapsed >= CountInterval)
                 {
                     await CountAsync(stoppingToken);
@@ -61,12 +65,14 @@ public sealed class TileDispatcher : BackgroundService
         }
     }
 
-    private async Task DispatchAsync(int window, CancellationToken cancellation)
+    private async Task DispatchAsync(int window, DispatchPace pace, CancellationToken cancellation)
     {
         IReadOnlyList<TileDispatch> tiles;
         try
         {
-            tiles = await _store.ClaimTilesAsync(window, cancellation);
+            var claim = await _store.ClaimTilesAsync(window, pace.MaxQueued, cancellation);
+            tiles = claim.Tiles;
+            pace.Observe(Stopwatch.GetElapsedTime(Started), claim.QueuedBefore, tiles.Count(t => t.Tile == t.Pack));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

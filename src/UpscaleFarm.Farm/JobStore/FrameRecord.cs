@@ -2,7 +2,7 @@ namespace UpscaleFarm.Farm.JobStore;
 
 /// <summary>
 /// A frame row: its source, and once planned, what the assembler needs to rebuild it from tiles
-/// (sizes, sample format, planes, ICC profile), plus its tile counters.
+/// (sizes, sample format, planes, the key of its ICC profile), plus its tile counters.
 /// </summary>
 public sealed class FrameRecord
 {
@@ -19,7 +19,8 @@ public sealed class FrameRecord
     public int Is16Bit { get; init; }
     /// <summary>0 none, 1 alpha upscaled by the model (its own tiles), 2 alpha resampled from the source.</summary>
     public int AlphaPlane { get; init; }
-    public byte[]? IccProfile { get; init; }
+    /// <summary>The object holding the ICC profile the result carries (<see cref="Messaging.FarmKeys.IccProfile"/>), if any.</summary>
+    public string? IccKey { get; init; }
     public int TilesTotal { get; init; }
     public int TilesDone { get; init; }
     public string? ResultKey { get; init; }

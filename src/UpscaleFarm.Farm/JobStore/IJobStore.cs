@@ -22,6 +22,9 @@ public interface IJobStore
 
     Task<JobRecord?> GetJobAsync(Guid jobId, CancellationToken cancellation = default);
 
+    /// <summary>The jobs of <paramref name="jobIds"/> that exist, by id, in one query (a few, for many: 500 ids a statement).</summary>
+    Task<IReadOnlyDictionary<Guid, JobRecord>> GetJobsAsync(IReadOnlyCollection<Guid> jobIds, CancellationToken cancellation = default);
+
     Task<JobRecord?> FindByIdempotencyKeyAsync(string tenant, string key, CancellationToken cancellation = default);
 
     /// <summary>A tenant's jobs, newest first, optionally in one state; and how many match in all.</summary>
@@ -31,6 +34,15 @@ public interface IJobStore
     Task<int> CountUnfinishedJobsAsync(string tenant, CancellationToken cancellation = default);
 
     Task<IReadOnlyList<JobRecord>> GetUnfinishedJobsAsync(CancellationToken cancellation = default);
+
+    /// <summary>The bytes each of the tenant's queued and running jobs reserved against its quota (<see cref="JobRecord.ReservedBytes"/>).</summary>
+    Task<IReadOnlyDictionary<Guid, long>> GetReservationsAsync(string tenant, CancellationToken cancellation = default);
+
+    /// <summary>A frame whose ICC profile an earlier build kept in its row (a database upgraded in place), or null once none is left.</summary>
+    Task<LegacyIccProfile?> FindLegacyIccProfileAsync(CancellationToken cancellation = default);
+
+    /// <summary>Drops a frame's legacy ICC profile from its row, recording <paramref name="key"/> (the object it was moved to; null: dropped).</summary>
+    Task MoveLegacyIccProfileAsync(Guid jobId, int frame, string? key, CancellationToken cancellation = default);
 
     /// <summary>Runs a trivial query: throws if the store cannot be reached (readiness).</summary>
     Task PingAsync(CancellationToken cancellation = default);
@@ -74,10 +86,12 @@ public interface IJobStore
 
     /// <summary>
     /// Claims planned tiles of running jobs for the tile queue, pack by pack (<see cref="Packing.TilePacker"/>): highest job
-    /// priority first, then the oldest job, frame and tile; no more than <paramref name="window"/> packs minus the packs
-    /// already claimed and unfinished. A tile is claimed once, however many coordinators ask at the same time.
+    /// priority first; within a priority, tenants share (each pack goes to the tenant with the fewest packs in the queue for
+    /// its <see cref="JobRecord.Weight"/>), and a tenant's packs come from its oldest job, frame and tile first. No more than
+    /// <paramref name="window"/> packs in the queue altogether (claimed and unfinished), nor <paramref name="maxQueued"/>
+    /// of them not yet started by a worker. A tile is claimed once, however many coordinators ask at the same time.
     /// </summary>
-    Task<IReadOnlyList<TileDispatch>> ClaimTilesAsync(int window, CancellationToken cancellation = default);
+    Task<TileClaim> ClaimTilesAsync(int window, int maxQueued = int.MaxValue, CancellationToken cancellation = default);
 
     /// <summary>Tiles of running jobs in the tile queue (claimed, unfinished) and waiting in the store to be claimed.</summary>
     Task<(int Queued, int Waiting)> CountDispatchAsync(CancellationToken cancellation = default);

@@ -38,5 +38,14 @@ public sealed record JobRecord
     /// <summary>The W3C traceparent of the submission: the job's steps are spans of this trace.</summary>
     public string? TraceParent { get; init; }
 
+    /// <summary>
+    /// Bytes reserved against the tenant's store quota, at submission, for what the job will write (its results and ICC
+    /// profiles, from the frames' headers and the options); counted instead of those objects until the job ends.
+    /// </summary>
+    public long ReservedBytes { get; init; }
+
+    /// <summary>Its tenant's weight when it was submitted: the tenant's share of the tile queue against others at the same priority.</summary>
+    public int Weight { get; init; } = 1;
+
     public Guid JobId => Guid.Parse(Id);
 }

@@ -7,7 +7,7 @@ namespace UpscaleFarm.Farm.JobStore;
 /// </summary>
 internal static class Schema
 {
-    public static string Tables(SqlDialect dialect) => $"""
+    public const string Tables = """
         CREATE TABLE IF NOT EXISTS jobs (
             id TEXT PRIMARY KEY,
             tenant TEXT NOT NULL,
@@ -32,7 +32,9 @@ internal static class Schema
             video_key TEXT NULL,
             result_key TEXT NULL,
             priority INTEGER NOT NULL DEFAULT 5,
-            trace_parent TEXT NULL);
+            trace_parent TEXT NULL,
+            reserved_bytes BIGINT NOT NULL DEFAULT 0,
+            weight INTEGER NOT NULL DEFAULT 1);
         CREATE TABLE IF NOT EXISTS frames (
             job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
             frame INTEGER NOT NULL,
@@ -45,7 +47,7 @@ internal static class Schema
             is_gray INTEGER NOT NULL DEFAULT 0,
             is16_bit INTEGER NOT NULL DEFAULT 0,
             alpha_plane INTEGER NOT NULL DEFAULT 0,
-            icc_profile {dialect.BlobType} NULL,
+            icc_key TEXT NULL,
             tiles_total INTEGER NOT NULL DEFAULT 0,
             tiles_done INTEGER NOT NULL DEFAULT 0,
             result_key TEXT NULL,
@@ -115,6 +117,9 @@ internal static class Schema
         CREATE INDEX IF NOT EXISTS outbox_due ON outbox (lease_until_ms, created_ms);
         """;
 
+    /// <summary>Where an earlier build kept each frame's ICC profile (a blob per row); new databases do not have it.</summary>
+    public const string LegacyIccColumn = "icc_profile";
+
     /// <summary>Columns added after their table's first version: (table, column, its definition for ALTER TABLE ADD COLUMN).</summary>
     public static readonly (string Table, string Column, string Definition)[] AddedColumns =
     [
@@ -136,6 +141,12 @@ internal static class Schema
         // The first tile of the tile's pack (Packing.TilePacker), which names the pack. An earlier build sent every tile
         // alone: its rows become packs of one.
         ("tiles", "pack", "INTEGER NOT NULL DEFAULT -1"),
+        // The object holding the frame's ICC profile (FarmKeys.IccProfile). An earlier build kept the profile itself in
+        // frames.icc_profile, row by row: a frame that was assembled needs it no more, and a planned one's is moved into the
+        // object store when the farm starts (JobStoreMigration).
+        ("frames", "icc_key", "TEXT NULL"),
+        ("jobs", "reserved_bytes", "BIGINT NOT NULL DEFAULT 0"),
+        ("jobs", "weight", "INTEGER NOT NULL DEFAULT 1"),
     ];
 
     /// <summary>
@@ -146,6 +157,7 @@ internal static class Schema
     {
         ("tiles", "dispatched") => "UPDATE tiles SET dispatched = 1 WHERE state = 'pending'",
         ("tiles", "pack") => "UPDATE tiles SET pack = tile",
+        ("frames", "icc_key") => $"UPDATE frames SET {LegacyIccColumn} = NULL WHERE state <> 'planned'",
         _ => null,
     };
 }

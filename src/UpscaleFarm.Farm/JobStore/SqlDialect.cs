@@ -11,7 +11,6 @@ namespace UpscaleFarm.Farm.JobStore;
 public abstract class SqlDialect : IDisposable
 {
     public abstract string Name { get; }
-    public abstract string BlobType { get; }
 
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellation);
 
@@ -54,7 +53,6 @@ public abstract class SqlDialect : IDisposable
 
         public override string Name => "sqlite";
         public override string ColumnCountSql => "SELECT COUNT(*) FROM pragma_table_info(@Table) WHERE name = @Column";
-        public override string BlobType => "BLOB";
         public override string SkipLocked => "";
         public override string InList(string parameter) => $"IN {parameter}";
 
@@ -76,7 +74,6 @@ public abstract class SqlDialect : IDisposable
         public override string Name => "postgres";
         public override string ColumnCountSql =>
             "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @Table AND column_name = @Column";
-        public override string BlobType => "BYTEA";
         public override string SkipLocked => "FOR UPDATE SKIP LOCKED";
         public override string InList(string parameter) => $"= ANY({parameter})";
 

@@ -18,7 +18,7 @@ public sealed partial class SqlJobStore
         foreach (var (jobId, frame) in candidates)
         {
             if (await connection.ExecuteAsync(LeaseSql, new { JobId = jobId, Frame = frame, Writer = writer, Now = nowMs, Until = leaseEndMs, FrameState.Planned }) == 1)
-                return await connection.QuerySingleOrDefaultAsync<FrameRecord>("SELECT * FROM frames WHERE job_id = @JobId AND frame = @Frame",
+                return await connection.QuerySingleOrDefaultAsync<FrameRecord>($"SELECT {FrameColumns} FROM frames WHERE job_id = @JobId AND frame = @Frame",
                     new { JobId = jobId, Frame = frame });
         }
         return null;

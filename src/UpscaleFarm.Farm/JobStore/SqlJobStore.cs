@@ -6,7 +6,10 @@ namespace UpscaleFarm.Farm.JobStore;
 /// <summary>The job store over SQLite or PostgreSQL (see <see cref="SqlDialect"/>), through Dapper.</summary>
 public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDisposable
 {
-    internal const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms, idempotency_key, webhook_url, video_key, result_key, priority, trace_parent";
+    /// <summary>Every column a frame's record reads, by name: a listing reads what it uses, whatever a column an earlier build added holds.</summary>
+    internal const string FrameColumns = "job_id, frame, source_key, name, state, width, height, scale, is_gray, is16_bit, alpha_plane, icc_key, tiles_total, tiles_done, result_key, assembled_ms, writer, writer_until_ms";
+
+    internal const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms, idempotency_key, webhook_url, video_key, result_key, priority, trace_parent, reserved_bytes, weight";
 
     static SqlJobStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -17,7 +20,7 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
             await connection.ExecuteAsync("PRAGMA journal_mode=WAL");
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         await dialect.LockSchemaAsync(connection, transaction);
-        await connection.ExecuteAsync(Schema.Tables(dialect), transaction: transaction);
+        await connection.ExecuteAsync(Schema.Tables, transaction: transaction);
         foreach (var (table, column, definition) in Schema.AddedColumns)
         {
             if (await connection.ExecuteScalarAsync<long>(dialect.ColumnCountSql, new { Table = table, Column = column }, transaction) > 0)
@@ -54,6 +57,18 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
         return await connection.QuerySingleOrDefaultAsync<JobRecord>($"SELECT {JobColumns} FROM jobs WHERE id = @Id", new { Id = Key(jobId) });
     }
 
+    public async Task<IReadOnlyDictionary<Guid, JobRecord>> GetJobsAsync(IReadOnlyCollection<Guid> jobIds, CancellationToken cancellation = default)
+    {
+        var jobs = new Dictionary<Guid, JobRecord>(jobIds.Count);
+        if (jobIds.Count == 0)
+            return jobs;
+        await using var connection = await dialect.OpenAsync(cancellation);
+        foreach (var chunk in jobIds.Select(Key).Chunk(500))
+            foreach (var job in await connection.QueryAsync<JobRecord>($"SELECT {JobColumns} FROM jobs WHERE id {dialect.InList("@Ids")}", new { Ids = chunk }))
+                jobs[job.JobId] = job;
+        return jobs;
+    }
+
     public async Task<JobRecord?> FindByIdempotencyKeyAsync(string tenant, string key, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
@@ -87,16 +102,23 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
             new { JobState.Queued, JobState.Running })).AsList();
     }
 
+    public async Task<IReadOnlyDictionary<Guid, long>> GetReservationsAsync(string tenant, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return (await connection.QueryAsync<(string Id, long Reserved)>("SELECT id, reserved_bytes FROM jobs WHERE tenant = @Tenant AND state IN (@Queued, @Running)",
+            new { Tenant = tenant, JobState.Queued, JobState.Running })).ToDictionary(j => Guid.Parse(j.Id), j => j.Reserved);
+    }
+
     public async Task<IReadOnlyList<FrameRecord>> GetFramesAsync(Guid jobId, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        return (await connection.QueryAsync<FrameRecord>("SELECT * FROM frames WHERE job_id = @Id ORDER BY frame", new { Id = Key(jobId) })).AsList();
+        return (await connection.QueryAsync<FrameRecord>($"SELECT {FrameColumns} FROM frames WHERE job_id = @Id ORDER BY frame", new { Id = Key(jobId) })).AsList();
     }
 
     public async Task<FrameRecord?> GetFrameAsync(Guid jobId, int frame, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        return await connection.QuerySingleOrDefaultAsync<FrameRecord>("SELECT * FROM frames WHERE job_id = @Id AND frame = @Frame",
+        return await connection.QuerySingleOrDefaultAsync<FrameRecord>($"SELECT {FrameColumns} FROM frames WHERE job_id = @Id AND frame = @Frame",
             new { Id = Key(jobId), Frame = frame });
     }
 
@@ -131,10 +153,10 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         var planned = await connection.ExecuteAsync("""
             UPDATE frames SET state = @Planned, width = @Width, height = @Height, scale = @Scale, is_gray = @IsGray, is16_bit = @Is16Bit,
-                alpha_plane = @AlphaPlane, icc_profile = @IccProfile, tiles_total = @TilesTotal
+                alpha_plane = @AlphaPlane, icc_key = @IccKey, tiles_total = @TilesTotal
             WHERE job_id = @JobId AND frame = @Frame AND state = @Pending
             """, new { frame.JobId, frame.Frame, frame.Width, frame.Height, frame.Scale, frame.IsGray, frame.Is16Bit, frame.AlphaPlane,
-                frame.IccProfile, TilesTotal = tiles.Count, FrameState.Planned, FrameState.Pending }, transaction);
+                frame.IccKey, TilesTotal = tiles.Count, FrameState.Planned, FrameState.Pending }, transaction);
         if (planned == 0)
             return false;
         // Many rows per statement: a frame of small tiles has thousands, and a statement each was a round trip each.

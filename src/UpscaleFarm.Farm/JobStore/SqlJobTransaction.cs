@@ -16,7 +16,7 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
 
     public async Task CreateJobAsync(JobRecord job, IReadOnlyList<FrameSource> frames)
     {
-        await connection.ExecuteAsync($"INSERT INTO jobs ({SqlJobStore.JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @OutScale, @Format, @Quality, @TileSize, @Halo, @Alpha, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs, @IdempotencyKey, @WebhookUrl, @VideoKey, @ResultKey, @Priority, @TraceParent)",
+        await connection.ExecuteAsync($"INSERT INTO jobs ({SqlJobStore.JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @OutScale, @Format, @Quality, @TileSize, @Halo, @Alpha, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs, @IdempotencyKey, @WebhookUrl, @VideoKey, @ResultKey, @Priority, @TraceParent, @ReservedBytes, @Weight)",
             job, transaction);
         await connection.ExecuteAsync("INSERT INTO frames (job_id, frame, source_key, name, state) VALUES (@JobId, @Frame, @SourceKey, @Name, @State)",
             frames.Select((source, i) => new { JobId = job.Id, Frame = i, SourceKey = source.Key, source.Name, State = FrameState.Pending }), transaction);
@@ -97,7 +97,7 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
     }
 
     public async Task<IReadOnlyList<FrameRecord>> GetFramesAsync(Guid jobId) =>
-        (await connection.QueryAsync<FrameRecord>("SELECT * FROM frames WHERE job_id = @Id ORDER BY frame", new { Id = SqlJobStore.Key(jobId) }, transaction)).AsList();
+        (await connection.QueryAsync<FrameRecord>($"SELECT {SqlJobStore.FrameColumns} FROM frames WHERE job_id = @Id ORDER BY frame", new { Id = SqlJobStore.Key(jobId) }, transaction)).AsList();
 
     public async Task EnqueueAsync(object message, long nowMs)
     {

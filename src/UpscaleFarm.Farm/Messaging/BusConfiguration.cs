@@ -31,7 +31,15 @@ internal static class BusConfiguration
             bus.AddConsumer<PlanFrameConsumer, PlanFrameConsumerDefinition>();
         }
         if (roles.HasFlag(FarmRoles.Worker))
+        {
             bus.AddConsumer<TileJobConsumer, TileJobConsumerDefinition>();
+            // Every worker hears of every job that ends early, on a temporary queue of its own that goes when it stops.
+            bus.AddConsumer<JobEndedOnWorkerConsumer>().Endpoint(endpoint =>
+            {
+                endpoint.Name = QueueTopology.WorkerJobEndedQueuePrefix + Guid.NewGuid().ToString("N")[..16];
+                endpoint.Temporary = true;
+            });
+        }
         if (roles.HasFlag(FarmRoles.Assembler))
         {
             bus.AddConsumer<TileCompletedConsumer, TileCompletedConsumerDefinition>();
@@ -43,7 +51,7 @@ internal static class BusConfiguration
         }
 
         var outage = TransientFailures.RetryIntervals(TimeSpan.FromSeconds(options.OutageToleranceSeconds));
-        bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+        bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
         {
             // Outer: a dependency that is down (storage, database, network) is waited out for up to
             // Farm:OutageToleranceSeconds, holding the message, so a worker whose slots all wait stops pulling.
@@ -63,7 +71,9 @@ internal static class BusConfiguration
                 retry.Ignore<ObjectNotFoundException>();
             });
             endpoint.UseInMemoryOutbox(context);
-            QueueTopology.UseQuorumQueue(endpoint);
+            // A worker's own queue of ended jobs is temporary (auto-deleted), which a quorum queue cannot be.
+            if (!name.StartsWith(QueueTopology.WorkerJobEndedQueuePrefix, StringComparison.Ordinal))
+                QueueTopology.UseQuorumQueue(endpoint);
         });
 
         if (options.UsesRabbitMq)

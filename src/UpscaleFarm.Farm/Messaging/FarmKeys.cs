@@ -31,6 +31,13 @@ public static class FarmKeys
     /// <summary>A frame result's Deep Zoom pyramid (image.dzi and image_files/…), made when first viewed.</summary>
     public static string DeepZoom(string tenant, Guid jobId, int frame) => $"{Job(tenant, jobId)}/dzi/frame-{frame:D6}/";
 
+    /// <summary>
+    /// An ICC profile the job's frames carry to their results, named by its SHA-256: stored once per distinct profile
+    /// (a frame set's frames usually share one), not in each frame's row.
+    /// </summary>
+    public static string IccProfile(string tenant, Guid jobId, byte[] profile) =>
+        $"{Job(tenant, jobId)}/icc/{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(profile))}.icc";
+
     public static string Result(string tenant, Guid jobId, int frame, string extension) =>
         $"{Job(tenant, jobId)}/result/frame-{frame:D6}{extension}";
 

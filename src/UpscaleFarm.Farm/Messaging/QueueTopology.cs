@@ -19,6 +19,9 @@ public static class QueueTopology
 
     public const string FailureQueue = "job-failure";
 
+    /// <summary>Each worker's temporary queue of cancelled and failed jobs (<see cref="Worker.JobEndedOnWorkerConsumer"/>) starts with this.</summary>
+    public const string WorkerJobEndedQueuePrefix = "worker-job-ended-";
+
     /// <summary>The queue of each message type, as the consumers' endpoints name them.</summary>
     public static readonly (Type Message, string Queue)[] ConsumerQueues =
     [

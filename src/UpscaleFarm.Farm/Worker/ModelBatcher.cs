@@ -62,11 +62,18 @@ internal sealed class ModelBatcher : IDisposable
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
-            // Peek and take as one step: another loop must not take the tile peeked at.
+            // Peek and take as one step: another loop must not take the tile peeked at. A tile abandoned while it waited
+            // (its job ended) is dropped here, at the batch boundary: its caller still owns its buffers.
             lock (_taking)
             {
-                while (batch.Count < _batchSize && reader.TryPeek(out var next) && (batch.Count == 0 || batch[0].BatchesWith(next)))
-                    batch.Add(reader.TryRead(out var taken) ? taken : next);
+                while (batch.Count < _batchSize && reader.TryPeek(out var next) && (batch.Count == 0 || next.Abandoned.IsCancellationRequested || batch[0].BatchesWith(next)))
+                {
+                    var taken = reader.TryRead(out var read) ? read : next;
+                    if (taken.Abandoned.IsCancellationRequested)
+                        taken.Result.TrySetCanceled(taken.Abandoned);
+                    else
+                        batch.Add(taken);
+                }
             }
             if (batch.Count == 0)
                 continue;

@@ -17,8 +17,9 @@ public sealed class TileInference(ModelCatalog catalog, IOptions<FarmOptions> op
     private readonly ConcurrentDictionary<(string Model, bool SixteenBit), Lazy<ModelBatcher>> _models = new();
 
     /// <summary>The tile's kept core, in a buffer rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/> for the caller to return.</summary>
-    public async Task<TileRaster> UpscaleAsync(string model, TileRaster input, PixelRect coreInInput, int outputBands) =>
-        await Batcher(model, input.Is16Bit).RunAsync(new TileRequest(input, coreInInput, outputBands));
+    /// <param name="abandoned">Cancelled when the tile is no longer wanted: if it is still waiting for the model, it is dropped (OperationCanceledException).</param>
+    public async Task<TileRaster> UpscaleAsync(string model, TileRaster input, PixelRect coreInInput, int outputBands, CancellationToken abandoned = default) =>
+        await Batcher(model, input.Is16Bit).RunAsync(new TileRequest(input, coreInInput, outputBands, abandoned));
 
     /// <summary>
     /// Loads a model now rather than on its first tile, so a model that cannot run fails at once, and

@@ -18,10 +18,11 @@ namespace UpscaleFarm.Farm.Worker;
 /// <summary>
 /// Runs one pack of tiles (<see cref="TileJob"/>; a single tile when tiles are large): count the attempt, read the inputs,
 /// upscale each tile, write the kept cores as one pack and report it. A pack of a cancelled or failed job, or one
-/// already done, is acknowledged without work; a pack delivered more than MaxTileAttempts times (it keeps failing or
-/// killing its worker) fails its job.
+/// already done, is acknowledged without work, and one whose job ends while it is here stops (<see cref="EndedJobs"/>):
+/// its tiles still waiting for the model are dropped, and the model finishes only the batch it is running. A pack
+/// delivered more than MaxTileAttempts times (it keeps failing or killing its worker) fails its job.
 /// </summary>
-public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITileCodec codec, TileInference inference,
+public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITileCodec codec, TileInference inference, EndedJobs endedJobs,
     IOptions<FarmOptions> options, ILogger<TileJobConsumer> logger) : IConsumer<TileJob>
 {
     public async Task Consume(ConsumeContext<TileJob> context)
@@ -50,25 +51,32 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
 
         TileSpans.QueueWait(pack, context.SentTime);
         FarmTelemetry.TilesInFlight.Add(pack.Tiles.Count);
+        using var job = endedJobs.Watch(pack.JobId);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, job.Ended);
         try
         {
             // Every tile-sized buffer is rented and returned: a worker moves hundreds of megabytes a second, and
             // fresh arrays for each tile would be garbage faster than the collector returns it.
-            var inputs = await DownloadAsync(pack, context.CancellationToken);
+            var inputs = await DownloadAsync(pack, stop.Token);
             var device = inference.Prepare(pack.Model);
             TileRaster[] outputs;
             TimeSpan inferenceTime;
             using (var run = TileSpans.Start("inference", pack))
             {
                 run.Inference(device, farm.Worker.BatchSize);
-                outputs = await UpscaleAsync(pack, inputs);
+                outputs = await UpscaleAsync(pack, inputs, job.Ended);
                 inferenceTime = run.Elapsed;
             }
             var outputPixels = outputs.Sum(o => (long)o.Width * o.Height);
-            await UploadAsync(pack, outputs, context.CancellationToken);
+            await UploadAsync(pack, outputs, stop.Token);
             WorkerCpuAccount.TilesDelivered(pack.Tiles.Count, outputPixels);
             FarmTelemetry.TilesCompleted.Add(pack.Tiles.Count, new(FarmTelemetry.Tags.Model, pack.Model), new(FarmTelemetry.Tags.Device, device));
             await context.Publish(new TileCompleted(pack.JobId, pack.Frame, pack.Tile, farm.Instance, inferenceTime, DateTimeOffset.UtcNow));
+        }
+        catch (OperationCanceledException) when (job.Ended.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            // The job was cancelled or failed meanwhile: nothing of this pack is wanted any more.
+            logger.LogDebug("Dropped {Tiles} of job {JobId}: the job ended while they were here", Name(pack), pack.JobId);
         }
         catch (Exception e) when (e is not OperationCanceledException && !TransientFailures.IsTransient(e))
         {
@@ -117,7 +125,7 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
     /// Upscales the pack's tiles all at once, so the model's batcher can fill its batches from one pack; each input goes
     /// back to the pool as its tile is done.
     /// </summary>
-    private async Task<TileRaster[]> UpscaleAsync(TileJob pack, TileRaster[] inputs)
+    private async Task<TileRaster[]> UpscaleAsync(TileJob pack, TileRaster[] inputs, CancellationToken abandoned)
     {
         var pool = ArrayPool<byte>.Shared;
         var outputs = new TileRaster?[inputs.Length];
@@ -127,7 +135,7 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
             {
                 var g = pack.Tiles[i].Geometry;
                 outputs[i] = await inference.UpscaleAsync(pack.Model, input, new PixelRect(g.CoreX - g.InputX, g.CoreY - g.InputY, g.CoreWidth, g.CoreHeight),
-                    pack.OutputBands);
+                    pack.OutputBands, abandoned);
             }
             finally
             {

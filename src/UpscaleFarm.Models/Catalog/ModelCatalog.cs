@@ -77,6 +77,6 @@ public sealed partial class ModelCatalog
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,63}\z")]
     private static partial Regex IdPattern();
 }

@@ -13,16 +13,17 @@ internal static class StoreJobs
 {
     /// <summary>
     /// A running job of one planned frame with <paramref name="tiles"/> pending 8×8 tiles; started 100 ms after <paramref name="createdMs"/>;
-    /// a video job with <paramref name="videoKey"/>; each tile a pack of its own unless <paramref name="packs"/> gives each tile's pack.
-    /// Written without messages: the outbox stays as it was.
+    /// a video job with <paramref name="videoKey"/>; each tile a pack of its own unless <paramref name="packs"/> gives each tile's pack;
+    /// of <paramref name="tenant"/>, whose share weighs <paramref name="weight"/>. Written without messages: the outbox stays as it was.
     /// </summary>
     public static async Task<Guid> AddPlannedAsync(SqlJobStore store, int tiles, int priority = 5, long createdMs = 500, string? videoKey = null,
-        int[]? packs = null)
+        int[]? packs = null, string tenant = "t", int weight = 1)
     {
         var id = Guid.NewGuid();
         await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord
             {
-                Id = id.ToString("N"), Tenant = "t", Model = "m", Priority = priority, CreatedMs = createdMs, FramesTotal = 1, VideoKey = videoKey,
+                Id = id.ToString("N"), Tenant = tenant, Model = "m", Priority = priority, CreatedMs = createdMs, FramesTotal = 1, VideoKey = videoKey,
+                Weight = weight,
             },
             [new FrameSource($"t/{id:N}/0.png", "0.png")]));
         await store.StartJobAsync(id, createdMs + 100);

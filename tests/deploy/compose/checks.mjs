@@ -665,10 +665,10 @@ if (sqlOut) {
   // SQL text for SQLite and PostgreSQL), so that check.sh can run the dashboards' SQL against them.
   fs.mkdirSync(path.join(sqlOut, 'queries'), { recursive: true });
   const schemaCs = path.join(root, 'src/UpscaleFarm.Farm/JobStore/Schema.cs');
-  const schema = exists(schemaCs) ? /\$"""\n([\s\S]*?)"""/.exec(read(schemaCs))?.[1] : null;
+  const schema = exists(schemaCs) ? /Tables = """\n([\s\S]*?)"""/.exec(read(schemaCs))?.[1] : null;
   check('job store schema found in src/UpscaleFarm.Farm/JobStore/Schema.cs (for the SQL check)',
-    schema && /CREATE TABLE IF NOT EXISTS tiles/.test(schema) ? [] : ['no $""" ... """ block creating the tiles table']);
-  if (schema) fs.writeFileSync(path.join(sqlOut, 'schema.sql'), schema.replace(/\{dialect\.BlobType\}/g, 'BYTEA'));
+    schema && /CREATE TABLE IF NOT EXISTS tiles/.test(schema) ? [] : ['no Tables = """ ... """ block creating the tiles table']);
+  if (schema) fs.writeFileSync(path.join(sqlOut, 'schema.sql'), schema);
   sqlQueries.forEach((q, i) => fs.writeFileSync(path.join(sqlOut, 'queries', `${String(i + 1).padStart(2, '0')}-${q.dashboard}.sql`),
     `-- ${q.dashboard}: ${q.panel}\n${q.sql.replace(/\$\{job_id:sqlstring\}/g, "'0123456789abcdef0123456789abcdef'")};\n`));
 }

@@ -1,0 +1,92 @@
+using NetVips;
+using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Farm.Client;
+using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Tests.Harness;
+using UpscaleFarm.Imaging;
+using UpscaleFarm.Models.Catalog;
+using UpscaleFarm.Models.Synthetic;
+
+namespace UpscaleFarm.Farm.Tests;
+
+/// <summary>
+/// The assembler's memory per frame is bounded whatever the frame's shape (a very wide result keeps its strips in scratch
+/// files), and a frame whose writing fails the same way again and again fails its job instead of being written for ever.
+/// </summary>
+[Collection(FarmCollection.Name)]
+public sealed class AssemblerBoundsTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    /// <summary>
+    /// 120 000 × 32 pixels, ×4: each row of tiles of the result is 480 000 × 128 × 3 bytes (184 MB), and the progressive
+    /// writer held two such strips (368 MB) in memory. Ceiling: 250 MB of peak resident memory for the whole embedded farm.
+    /// </summary>
+    [Fact]
+    public async Task A_very_wide_frame_is_assembled_in_bounded_memory()
+    {
+        var source = _dir.File("wide.png");
+        VipsSetup.EnsureConfigured();
+        using (var x = Image.Xyz(120_000, 32))
+        using (var gradient = (x[0] + x[1] * 7) % 256)
+        using (var bands = gradient.Bandjoin(gradient * 3 % 256, gradient * 5 % 256).Cast(Enums.BandFormat.Uchar))
+            bands.Pngsave(source);
+
+        await using var farm = await EmbeddedFarm.StartAsync(new Dictionary<string, string?>
+        {
+            ["Farm:DataDirectory"] = _dir.File("farm"),
+            ["Farm:ModelsDirectory"] = TestModels.NearestDirectory,
+            ["Farm:Assembler:StripMemoryBytes"] = (32 << 20).ToString(),
+        });
+        var before = ResidentBytes(out _);
+        ResetPeak();
+        var id = await farm.Client.SubmitAsync([source], new JobRequest());
+        var job = await farm.Client.WaitAsync(id, cancellation: new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
+        ResidentBytes(out var peak);
+
+        EmbeddedFarmTests.AssertCompleted(job);
+        Assert.True(peak - before < 250L << 20, $"peak resident memory grew by {(peak - before) >> 20} MB");
+        var result = (await farm.Client.DownloadResultsAsync(id, _ => _dir.File("wide-x4.png")))[0];
+        using var image = Image.NewFromFile(result);
+        Assert.Equal((480_000, 128), (image.Width, image.Height));
+        using var expected = Image.NewFromFile(source).Resize(4, Enums.Kernel.Nearest);
+        Assert.Equal(0, (expected - image).Abs().Max());
+    }
+
+    /// <summary>
+    /// A catalogue that says ×2 for a model that upscales ×4: every tile comes back twice the planned size, so every write
+    /// of the frame fails the same way. The job fails, naming the frame, within a bound (writes are retried 3 times).
+    /// </summary>
+    [Fact]
+    public async Task A_frame_that_fails_to_be_written_the_same_way_again_fails_its_job()
+    {
+        var models = NearestNeighbourModel.WriteCatalog(_dir.File("models"));
+        var manifest = ModelManifest.Read(Path.Combine(models, ModelCatalog.ManifestName));
+        new ModelManifest { Models = manifest.Models.Select(m => m with { Scale = 2 }).ToList() }.Write(Path.Combine(models, ModelCatalog.ManifestName));
+        await using var farm = await EmbeddedFarm.StartAsync(new Dictionary<string, string?>
+        {
+            ["Farm:DataDirectory"] = _dir.File("farm"),
+            ["Farm:ModelsDirectory"] = models,
+        });
+        var id = await farm.Client.SubmitAsync([UpscaleFarm.Tests.Shared.RepoPaths.SharedImage("chelsea.png")], new JobRequest { TileSize = 64 });
+        var job = await farm.Client.WaitAsync(id, cancellation: new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
+
+        Assert.Equal(JobState.Failed, job.State);
+        Assert.Contains("frame 0", job.Error);
+        Assert.DoesNotContain("Exception", job.Error);
+    }
+
+    /// <summary>This process's resident memory now, and its peak since <see cref="ResetPeak"/>.</summary>
+    private static long ResidentBytes(out long peak)
+    {
+        long Field(string name) => long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith(name + ":"))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        peak = Field("VmHWM");
+        return Field("VmRSS");
+    }
+
+    /// <summary>Starts the peak resident memory (VmHWM) afresh from the current resident memory (Linux's clear_refs, 5).</summary>
+    private static void ResetPeak() => File.WriteAllText("/proc/self/clear_refs", "5");
+
+    public void Dispose() => _dir.Dispose();
+}
