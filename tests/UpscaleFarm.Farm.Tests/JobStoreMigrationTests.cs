@@ -54,6 +54,44 @@ public sealed class JobStoreMigrationTests(FarmServices services) : IDisposable
         Assert.Equal([new FrameReady(Guid.Parse(job), 0)], await StoreJobs.OutboxAsync(store));
     }
 
+    /// <summary>
+    /// A database upgraded in place from a build that kept each frame's ICC profile in its row: a planned frame's profile is
+    /// moved into the object store when the farm starts (the result still carries it), an assembled frame's is dropped, and
+    /// a profile over the limit (never limited then) is dropped.
+    /// </summary>
+    [Fact]
+    public async Task Icc_profiles_an_earlier_build_kept_in_frame_rows_are_moved_to_the_object_store()
+    {
+        var data = _dir.File("farm");
+        Directory.CreateDirectory(data);
+        var job = Guid.NewGuid().ToString("N");
+        var profile = Enumerable.Range(0, 3000).Select(i => (byte)i).ToArray();
+        var dialect = SqlDialect.Sqlite($"Data Source={Path.Combine(data, "farm.db")}");
+        await using (var connection = await dialect.OpenAsync(default))
+        {
+            await connection.ExecuteAsync(FirstSchema.Replace("{blob}", "BLOB"));
+            await connection.ExecuteAsync("""
+                INSERT INTO jobs (id, tenant, state, model, format, quality, alpha, frames_total, created_ms) VALUES (@Job, 't', 'running', 'm', 'png', 95, 'model', 3, 1);
+                INSERT INTO frames (job_id, frame, source_key, state, icc_profile) VALUES (@Job, 0, 'k0', 'planned', @Profile), (@Job, 1, 'k1', 'assembled', @Profile),
+                    (@Job, 2, 'k2', 'planned', @Huge);
+                """, new { Job = job, Profile = profile, Huge = new byte[(1 << 20) + 1] });
+        }
+        dialect.Dispose();
+
+        await using (var farm = await EmbeddedFarm.StartAsync(new Dictionary<string, string?>
+        {
+            ["Farm:DataDirectory"] = data, ["Farm:ModelsDirectory"] = TestModels.NearestDirectory, ["Farm:ResumeOnStart"] = "false",
+        }, UpscaleFarm.Farm.Configuration.FarmRoles.None))
+        {
+            var frames = await farm.Store.GetFramesAsync(Guid.Parse(job));
+            var key = Messaging.FarmKeys.IccProfile("t", Guid.Parse(job), profile);
+            Assert.Equal([key, null, null], frames.Select(f => f.IccKey));
+            Assert.Equal(profile, await Storage.ObjectStoreExtensions.ReadAllBytesAsync(farm.Objects, key));
+        }
+        await using (var connection = await SqlDialect.Sqlite($"Data Source={Path.Combine(data, "farm.db")}").OpenAsync(default))
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM frames WHERE icc_profile IS NOT NULL"));
+    }
+
     /// <summary>The tables as the farm first made them (issue 3), before any column was added.</summary>
     private const string FirstSchema = """
         CREATE TABLE jobs (

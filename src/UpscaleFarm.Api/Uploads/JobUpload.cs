@@ -23,7 +23,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
     private readonly List<FrameSource> _frames = [];
     private readonly List<FrameSource> _uploaded = [];
     private readonly List<string> _videoKeys = [];
-    private readonly List<FrameSize> _sizes = [];
+    private readonly List<(string Name, FrameShape Shape)> _shapes = [];
     // The job's distinct ICC profiles (by hash) and their sizes: each is stored once with the job.
     private readonly Dictionary<string, long> _iccProfiles = [];
     private readonly ByteBudget _budget = new(limits.MaxUploadBytes);
@@ -41,9 +41,8 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
     {
         var model = catalog.Find(request.Model);
         var maxOutput = Math.Min(limits.MaxOutputPixels ?? long.MaxValue, farm.Limits.MaxOutputPixels);
-        var problems = _sizes
-            .Select(f => JobOptionRules.CheckFrame(request, model, f.Width, f.Height, Planes(f, request), f.BytesPerSample, farm.Limits, maxOutput)
-                is { } problem ? $"{f.Name}: {problem}" : null)
+        var problems = _shapes
+            .Select(f => JobOptionRules.CheckFrame(request, model, f.Shape, farm.Limits, maxOutput) is { } problem ? $"{f.Name}: {problem}" : null)
             .OfType<string>().Distinct().Take(10).ToArray();
         if (problems.Length > 0)
             throw new JobRequestException(new Dictionary<string, string[]> { ["files"] = problems });
@@ -59,10 +58,9 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
     {
         var model = catalog.Find(request.Model);
         var scale = request.OutScale ?? model.Scale;
-        var frames = _sizes.Sum(f =>
+        var frames = _shapes.Sum(f =>
         {
-            var bands = (f.IsGray ? 1 : 3) + (f.HasAlpha ? 1 : 0);
-            var raw = (long)Math.Min(Math.Round(f.Width * scale) * Math.Round(f.Height * scale) * bands * f.BytesPerSample, long.MaxValue / 4);
+            var raw = (long)Math.Min(Math.Round(f.Shape.Width * scale) * Math.Round(f.Shape.Height * scale) * f.Shape.Bands * f.Shape.BytesPerSample, long.MaxValue / 4);
             return raw + raw / 16 + 4096;
         });
         var reserved = frames + (_videoKey is null ? 0 : frames / 8) + _iccProfiles.Values.Sum();
@@ -200,7 +198,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         try
         {
             using var image = SourceImage.Open(path, imageLimits, name);
-            _sizes.Add(new FrameSize(name, image.Width, image.Height, image.IsGray, image.Alpha is not null, image.Is16Bit ? 2 : 1));
+            _shapes.Add((name, FrameShape.Of(image)));
             if (image.IccProfile is { } profile)
                 _iccProfiles.TryAdd(Convert.ToHexStringLower(SHA256.HashData(profile)), profile.Length);
         }
@@ -242,8 +240,4 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         return Path.Combine(directory, $"{jobId:N}-{Guid.NewGuid():N}{extension.ToLowerInvariant()}");
     }
 
-    /// <summary>Planes that go through the model as tiles: alpha is a second one when the model upscales it.</summary>
-    private static int Planes(FrameSize frame, JobRequest request) => frame.HasAlpha && request.Alpha == "model" ? 2 : 1;
-
-    private sealed record FrameSize(string Name, int Width, int Height, bool IsGray, bool HasAlpha, int BytesPerSample);
 }

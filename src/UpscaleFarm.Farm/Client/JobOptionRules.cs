@@ -60,16 +60,17 @@ public static partial class JobOptionRules
     }
 
     /// <summary>
-    /// What is wrong with running the request on one frame of this size (from its header), or null: the
+    /// What is wrong with running the request on one frame of this shape (from its header), or null: the
     /// result's pixels against <paramref name="maxOutputPixels"/> and the output format's side limit, the
-    /// whole-image tile against the largest tile, the number of tiles, and the assembler's strip (a row of tiles of the
-    /// result) against <see cref="LimitOptions.MaxStripBytes"/>.
+    /// whole-image tile against the largest tile, the number of tiles, the assembler's strip (a row of tiles of the
+    /// result) against <see cref="LimitOptions.MaxStripBytes"/>, and a row of the result against
+    /// <see cref="LimitOptions.MaxResultRowBytes"/>.
     /// </summary>
-    /// <param name="planes">2 when an alpha band goes through the model as its own tiles, else 1.</param>
-    /// <param name="bytesPerSample">1 for 8-bit samples, 2 for 16-bit.</param>
-    public static string? CheckFrame(JobRequest request, ModelEntry model, int width, int height, int planes, int bytesPerSample, LimitOptions limits,
-        long maxOutputPixels)
+    public static string? CheckFrame(JobRequest request, ModelEntry model, FrameShape frame, LimitOptions limits, long maxOutputPixels)
     {
+        var (width, height, bytesPerSample) = (frame.Width, frame.Height, frame.BytesPerSample);
+        // Alpha through the model is a second plane of tiles; resampled, it is not.
+        var planes = frame.HasAlpha && request.Alpha == "model" ? 2 : 1;
         var scale = request.OutScale ?? model.Scale;
         var (outWidth, outHeight) = (Math.Round(width * scale), Math.Round(height * scale));
         if (outWidth < 1 || outHeight < 1)
@@ -78,6 +79,10 @@ public static partial class JobOptionRules
             return $"the result would be {outWidth}x{outHeight} = {outWidth * outHeight:F0} pixels, over the limit of {maxOutputPixels}";
         if (ImageFormats.TryParse(request.Format, out var format) && ImageFormats.MaxSide(format) is var side && (outWidth > side || outHeight > side))
             return $"the result would be {outWidth}x{outHeight}, over the {format.ToString().ToUpperInvariant()} limit of {side} pixels per side; ask for png or tiff";
+        // The encoder buffers a few hundred rows of the result: their width is what bounds its memory.
+        var rowBytes = (long)outWidth * frame.Bands * bytesPerSample;
+        if (rowBytes > limits.MaxResultRowBytes)
+            return $"the result would be {outWidth:F0} pixels wide, {rowBytes} bytes a row, over the limit of {limits.MaxResultRowBytes} bytes a row; ask for a smaller scale";
         var tile = EffectiveTile(request, model);
         if (tile == 0 && (width > limits.MaxTileSize || height > limits.MaxTileSize))
             return $"tile 0 runs the whole image at once, which is allowed up to {limits.MaxTileSize} pixels per side; this image is {width}x{height}";

@@ -16,7 +16,7 @@ public sealed class CoordinatorOptions
     /// seconds of the workers' pace, measured as packs started per second: a new job (another tenant's, or one of higher
     /// priority) waits for that much queued work and the packs the workers already hold, not for the whole window.
     /// </summary>
-    public double QueueSeconds { get; set; } = 2;
+    public double QueueSeconds { get; set; } = 1;
 
     /// <summary>Packs that may wait in the queue however slow the workers' pace (and before it is known): at least 1.</summary>
     public int MinQueuedPacks { get; set; } = 4;

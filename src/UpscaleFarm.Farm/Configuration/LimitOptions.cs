@@ -36,6 +36,13 @@ public sealed class LimitOptions
     /// </summary>
     public long MaxStripBytes { get; set; } = 4L << 30;
 
+    /// <summary>
+    /// One row of a result, uncompressed (width × bands × bytes per sample). libvips' encoders hold up to about 512 rows of
+    /// the result while they write it, so this bounds their memory: 1 MiB a row is at most 512 MiB a frame (262 144
+    /// pixels of 8-bit RGBA, 349 525 of RGB).
+    /// </summary>
+    public long MaxResultRowBytes { get; set; } = 1L << 20;
+
     /// <summary>Tiles of one frame (colour and alpha planes together), each a row in the job store and a message.</summary>
     public int MaxTilesPerFrame { get; set; } = 50_000;
 

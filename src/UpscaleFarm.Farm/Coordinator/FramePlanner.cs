@@ -39,9 +39,8 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
             source = SourceImage.Open(sourcePath, farm.Limits.ToImageLimits(), Label(frame));
             var alphaPlane = source.Alpha is null ? 0 : job.Alpha == "resample" ? 2 : 1;
             // The API checked this from the header it was given; jobs made elsewhere (the CLI, farm submit) are checked here.
-            var request = new JobRequest { OutScale = job.OutScale, Format = job.Format, TileSize = job.TileSize, Halo = job.Halo };
-            if (JobOptionRules.CheckFrame(request, model, source.Width, source.Height, alphaPlane == 1 ? 2 : 1, source.Is16Bit ? 2 : 1,
-                    farm.Limits, farm.Limits.MaxOutputPixels) is { } problem)
+            var request = new JobRequest { OutScale = job.OutScale, Format = job.Format, TileSize = job.TileSize, Halo = job.Halo, Alpha = job.Alpha };
+            if (JobOptionRules.CheckFrame(request, model, FrameShape.Of(source), farm.Limits, farm.Limits.MaxOutputPixels) is { } problem)
                 throw new ImageInputException($"{Label(frame)}: {problem}");
             var tile = JobOptionRules.EffectiveTile(job.TileSize, model);
             var plan = TilePlanner.Plan(source.Width, source.Height, tile, JobOptionRules.EffectiveHalo(job.Halo, tile, model));
