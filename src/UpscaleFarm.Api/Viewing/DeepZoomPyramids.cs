@@ -22,7 +22,8 @@ namespace UpscaleFarm.Api.Viewing;
 public sealed class DeepZoomPyramids(IObjectStore objects, TenantQuotas quotas, IOptions<FarmOptions> farm, IOptions<ApiOptions> api)
 {
     public const string Descriptor = "image.dzi";
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _building = new();
+    // One build of a pyramid at a time: a gate per pyramid being asked for, kept only while someone holds or awaits it.
+    private readonly Dictionary<string, (SemaphoreSlim Gate, int Users)> _building = [];
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _tenants = new();
     private readonly SemaphoreSlim _slots = new(Math.Max(1, api.Value.MaxConcurrentPyramids));
 
@@ -32,9 +33,17 @@ public sealed class DeepZoomPyramids(IObjectStore objects, TenantQuotas quotas, 
         var prefix = FarmKeys.DeepZoom(job.Tenant, job.JobId, frame.Frame);
         if (await objects.ExistsAsync(prefix + Descriptor, cancellation))
             return prefix;
-        var gate = _building.GetOrAdd(prefix, _ => new SemaphoreSlim(1, 1));
+        var gate = Enter(prefix);
         var tenant = _tenants.GetOrAdd(job.Tenant, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellation);
+        try
+        {
+            await gate.WaitAsync(cancellation);
+        }
+        catch
+        {
+            Leave(prefix);
+            throw;
+        }
         try
         {
             if (await objects.ExistsAsync(prefix + Descriptor, cancellation))
@@ -61,7 +70,29 @@ public sealed class DeepZoomPyramids(IObjectStore objects, TenantQuotas quotas, 
         finally
         {
             gate.Release();
-            _building.TryRemove(new KeyValuePair<string, SemaphoreSlim>(prefix, gate));
+            Leave(prefix);
+        }
+    }
+
+    private SemaphoreSlim Enter(string prefix)
+    {
+        lock (_building)
+        {
+            var (gate, users) = _building.TryGetValue(prefix, out var entry) ? entry : (new SemaphoreSlim(1, 1), 0);
+            _building[prefix] = (gate, users + 1);
+            return gate;
+        }
+    }
+
+    private void Leave(string prefix)
+    {
+        lock (_building)
+        {
+            var (gate, users) = _building[prefix];
+            if (users > 1)
+                _building[prefix] = (gate, users - 1);
+            else
+                _building.Remove(prefix); // not disposed: a waiter that was cancelled may still be leaving its WaitAsync
         }
     }
 

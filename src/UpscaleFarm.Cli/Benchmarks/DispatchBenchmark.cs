@@ -20,15 +20,19 @@ public static class DispatchBenchmark
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Adds <paramref name="jobs"/> running jobs of <paramref name="tilesPerJob"/> planned tiles each.</summary>
-    public static async Task AddBacklogAsync(IJobStore store, int jobs, int tilesPerJob)
+    /// <summary>
+    /// Adds <paramref name="jobs"/> running jobs of <paramref name="tilesPerJob"/> planned tiles each, job j of tenant
+    /// j mod <paramref name="tenants"/> at priority j mod <paramref name="priorities"/>.
+    /// </summary>
+    public static async Task AddBacklogAsync(IJobStore store, int jobs, int tilesPerJob, int tenants = 1, int priorities = 10)
     {
         for (var j = 0; j < jobs; j++)
         {
             var id = Guid.NewGuid();
             await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord
             {
-                Id = id.ToString("N"), Tenant = "bench", Model = "m", Priority = j % 10, CreatedMs = j, FramesTotal = 1,
+                Id = id.ToString("N"), Tenant = $"bench-{j % Math.Max(1, tenants)}", Model = "m", Priority = j % Math.Max(1, priorities), CreatedMs = j,
+                FramesTotal = 1,
             }, [new FrameSource($"bench/{id:N}/0.png", "0.png")]));
             await store.StartJobAsync(id, j);
             await store.SaveFramePlanAsync(new FrameRecord { JobId = id.ToString("N"), Frame = 0, State = FrameState.Planned, Width = 1, Height = 1, Scale = 4 },

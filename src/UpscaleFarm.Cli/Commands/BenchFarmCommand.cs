@@ -112,15 +112,19 @@ public static class BenchFarmCommand
         var backlogs = new Option<int[]>("--backlogs") { Description = "planned tiles in the job store, one row each", DefaultValueFactory = _ => [1_000, 10_000, 100_000], AllowMultipleArgumentsPerToken = true };
         var window = new Option<int>("--window") { DefaultValueFactory = _ => 512 };
         var postgres = new Option<string?>("--postgres") { Description = "a PostgreSQL connection string (an empty database); default: SQLite in a temporary folder" };
-        var dispatch = new Command("dispatch", "the tile dispatcher's job-store queries under a large backlog") { backlogs, window, postgres };
-        dispatch.SetAction(async parse => await RunAsync(() => DispatchAsync(parse.GetValue(backlogs)!, parse.GetValue(window), parse.GetValue(postgres))));
+        var tenants = new Option<int>("--tenants") { Description = "tenants the jobs belong to, in turn (they share each priority)", DefaultValueFactory = _ => 1 };
+        var priorities = new Option<int>("--priorities") { Description = "priorities the jobs have, in turn (1: all the same)", DefaultValueFactory = _ => 10 };
+        var dispatch = new Command("dispatch", "the tile dispatcher's job-store queries under a large backlog") { backlogs, window, postgres, tenants, priorities };
+        dispatch.SetAction(async parse => await RunAsync(() => DispatchAsync(parse.GetValue(backlogs)!, parse.GetValue(window), parse.GetValue(postgres),
+            parse.GetValue(tenants), parse.GetValue(priorities))));
 
         return new Command("farm", "the embedded farm's throughput and overhead") { plumbing, efficiency, prepare, dispatch };
     }
 
-    private static async Task DispatchAsync(int[] backlogs, int window, string? postgres)
+    private static async Task DispatchAsync(int[] backlogs, int window, string? postgres, int tenants, int priorities)
     {
-        Console.WriteLine($"{(postgres is null ? "SQLite" : "PostgreSQL")}; jobs of 1000 tiles, priorities 0-9; window {window}; refill after 64 tiles finish (medians of 20)\n");
+        Console.WriteLine($"{(postgres is null ? "SQLite" : "PostgreSQL")}; jobs of 1000 tiles, {tenants} tenant(s), priorities 0-{priorities - 1}; window {window}; " +
+            "refill after 64 tiles finish (medians of 20)\n");
         Console.WriteLine("| planned tiles | claim a full window ms | complete a tile ms | refill 64 ms | count backlog ms |");
         Console.WriteLine("|---:|---:|---:|---:|---:|");
         foreach (var backlog in backlogs)
@@ -130,7 +134,7 @@ public static class BenchFarmCommand
             await store.MigrateAsync();
             if (postgres is not null)
                 await DispatchBenchmark.EmptyPostgresAsync(postgres);
-            await DispatchBenchmark.AddBacklogAsync(store, Math.Max(1, backlog / 1000), Math.Min(backlog, 1000));
+            await DispatchBenchmark.AddBacklogAsync(store, Math.Max(1, backlog / 1000), Math.Min(backlog, 1000), tenants, priorities);
             var r = await DispatchBenchmark.RunAsync(store, backlog, window, 64, 20);
             Console.WriteLine($"| {backlog} | {r.Fill.TotalMilliseconds:F1} | {r.Complete.TotalMilliseconds:F2} | {r.Refill.TotalMilliseconds:F1} | {r.Count.TotalMilliseconds:F1} |");
         }

@@ -88,9 +88,10 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
     {
         if (TransientFailures.IsTransient(e) || e is Housekeeping.ScratchFullException)
             return false;
+        var key = (Guid.Parse(frame.JobId), frame.Frame);
         int attempts;
         lock (_failures)
-            _failures[(Guid.Parse(frame.JobId), frame.Frame)] = attempts = _failures.GetValueOrDefault((Guid.Parse(frame.JobId), frame.Frame)) + 1;
+            _failures[key] = attempts = _failures.GetValueOrDefault(key) + 1;
         if (attempts < MaxWriteAttempts)
             return false;
         Forget(frame);
