@@ -16,7 +16,7 @@ public static class DispatchBenchmark
     {
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand("TRUNCATE jobs, frames, tiles", connection);
+        await using var command = new Npgsql.NpgsqlCommand("TRUNCATE jobs, frames, tiles, webhook_deliveries", connection);
         await command.ExecuteNonQueryAsync();
     }
 

@@ -4,14 +4,14 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// The workers' pace as the dispatcher sees it, packs started per second, and from it how many packs may wait in the
 /// queue for a worker (<see cref="Configuration.CoordinatorOptions.QueueSeconds"/> of that pace). Each claim reports how
 /// many packs were queued and not started when it looked, and how many it added: what the workers took since the claim
-/// before is the difference. A rising pace is followed within about half a second, and a queue found empty counts twice
+/// before is the difference. A rising pace is followed within about a fifth of a second, and a queue found empty counts twice
 /// (the workers took all there was, and would have taken more), so a farm scaling out is fed within seconds; a falling
 /// pace is followed over about five. Several coordinators each count the others' claims as queued work, so each
 /// measures a lower pace than the workers' and holds the queue shorter, never longer.
 /// </summary>
 public sealed class DispatchPace(double queueSeconds, int minQueued)
 {
-    private static readonly TimeSpan Rise = TimeSpan.FromSeconds(0.5), Fall = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Rise = TimeSpan.FromSeconds(0.2), Fall = TimeSpan.FromSeconds(5);
     private double _perSecond;
     private int _queuedAfter = -1;
     private TimeSpan _at;
