@@ -35,6 +35,8 @@ public sealed class WebhookAddressTests
     [InlineData("2001:db8::1", false)]
     [InlineData("100::1", false)]
     [InlineData("::7f00:1", false)]
+    [InlineData("168.63.129.16", false)]
+    [InlineData("168.63.129.17", true)]
     [InlineData("2a00:1450:4001::1", true)]
     [InlineData("2001:4860:4860::8888", true)]
     [InlineData("198.51.101.1", true)]
@@ -43,6 +45,24 @@ public sealed class WebhookAddressTests
     [InlineData("2606:2800:220:1:248:1893:25c8:1946", true)]
     public void Only_public_unicast_addresses_are_allowed(string address, bool allowed) =>
         Assert.Equal(allowed, WebhookAddresses.IsPublic(IPAddress.Parse(address)));
+
+    /// <summary>
+    /// The environment's proxy (HTTP_PROXY, read by .NET's default handler) is not used: through it, the connect-time
+    /// check would see the proxy's address, not the receiver's. A proxy named in Api:WebhookProxy is used as given.
+    /// </summary>
+    [Fact]
+    public void Webhooks_use_no_proxy_unless_one_is_configured()
+    {
+        using var direct = WebhookAddresses.Handler(allowPrivateNetworks: false);
+        Assert.False(direct.UseProxy);
+        Assert.Null(direct.Proxy);
+        using var proxied = WebhookAddresses.Handler(allowPrivateNetworks: false, new Uri("http://proxy.example:3128"));
+        Assert.True(proxied.UseProxy);
+        Assert.Equal(new Uri("http://proxy.example:3128"), proxied.Proxy!.GetProxy(new Uri("https://receiver.example/hook")));
+        // What a receiver may answer: its headers, bounded, and a few KB of body drained at most.
+        Assert.Equal(16, direct.MaxResponseHeadersLength);
+        Assert.Equal(4 << 10, direct.MaxResponseDrainSize);
+    }
 
     [Theory]
     [InlineData("http://127.0.0.1:9/hook", "127.0.0.1")]

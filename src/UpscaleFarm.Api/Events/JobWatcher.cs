@@ -112,13 +112,15 @@ public sealed class JobWatcher(IJobStore store, IOptions<FarmOptions> farm, ILog
     public sealed class FollowedJob
     {
         private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Written by the watcher's loop alone, read by the streams.
+        private volatile JobSnapshot _current;
 
-        public FollowedJob(JobRecord job) => Current = new JobSnapshot(job, _next.Task);
+        public FollowedJob(JobRecord job) => _current = new JobSnapshot(job, _next.Task);
 
         /// <summary>Streams following it; under the watcher's lock.</summary>
         public int Streams { get; set; }
 
-        public JobSnapshot Current { get; private set; }
+        public JobSnapshot Current => _current;
 
         /// <summary>The row as the last poll read it: published if it changed (or the job is gone, or an outage ended).</summary>
         public void Saw(JobRecord? job)
@@ -135,7 +137,7 @@ public sealed class JobWatcher(IJobStore store, IOptions<FarmOptions> farm, ILog
         {
             var done = _next;
             _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Current = snapshot(_next.Task);
+            _current = snapshot(_next.Task);
             done.TrySetResult();
         }
     }
