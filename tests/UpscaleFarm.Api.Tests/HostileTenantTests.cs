@@ -151,7 +151,7 @@ public sealed class HostileTenantTests(ApiFactory api)
         var client = api.ClientFor(ApiFactory.BetaKey);
         var form = new MultipartFormDataContent();
         // A Windows path, a right-to-left override (sent UTF-8 encoded, as filename*) and a tab.
-        foreach (var (name, encoded) in new[] { (@"..\..\..\evil.png", false), ("bidi\u202Egnp.png", true), ("tab\tname.png", false) })
+        foreach (var (name, encoded) in new[] { (@"..\..\..\evil.png", false), ("bidi\u202Egnp.png", true), ("tab\tname.png", false), ("odd.pñg", true) })
         {
             var part = new ByteArrayContent(Jobs.Png("chelsea.png", 8, 8));
             part.Headers.ContentDisposition = encoded
@@ -162,9 +162,9 @@ public sealed class HostileTenantTests(ApiFactory api)
         var job = await Jobs.WaitAsync(client, (await Jobs.SubmitAsync(client, form)).Id);
         Assert.Equal("completed", job.State);
         var frames = await client.GetFromJsonAsync<List<FrameView>>($"/v1/jobs/{job.Id:N}/frames", ApiJson.Options);
-        Assert.Equal(["evil.png", "bidignp.png", "tabname.png"], frames!.Select(f => f.Name));
+        Assert.Equal(["evil.png", "bidignp.png", "tabname.png", "odd.pñg"], frames!.Select(f => f.Name));
         using var result = new ZipArchive(new MemoryStream(await client.GetByteArrayAsync($"/v1/jobs/{job.Id:N}/result")));
-        Assert.Equal(["evil.png", "bidignp.png", "tabname.png"], result.Entries.Select(e => e.FullName));
+        Assert.Equal(["evil.png", "bidignp.png", "tabname.png", "odd.png"], result.Entries.Select(e => e.FullName));
     }
 
     /// <summary>12 frames of 16² at scale 16 from a 6 KB upload: 2.4 MB of results against a 400 KB quota once passed.</summary>
