@@ -59,12 +59,12 @@ public sealed class FarmClient(IJobStore store, JobLifecycle lifecycle, IObjectS
     }
 
     /// <summary>
-    /// Stores one frame's source under the job's keys. The name is only what messages call it: the key keeps its extension
-    /// only when it is an image format's (libvips reads the format from the bytes), so no name can make an invalid key.
+    /// Stores one frame's source under the job's keys. The name is only what messages call it: the key takes the image
+    /// format's own extension when the name has one (libvips reads the format from the bytes), so no name can make an invalid key.
     /// </summary>
     public async Task<FrameSource> UploadFrameAsync(string tenant, Guid jobId, int frame, string name, Stream content, CancellationToken cancellation = default)
     {
-        var extension = ImageFormats.HasImageExtension(name) ? Path.GetExtension(name).ToLowerInvariant() : "";
+        var extension = ImageFormats.TryParse(Path.GetExtension(name), out var format) ? ImageFormats.Extension(format) : "";
         var key = FarmKeys.Source(tenant, jobId, frame, extension);
         await objects.PutAsync(key, content, cancellation);
         return new FrameSource(key, name);
