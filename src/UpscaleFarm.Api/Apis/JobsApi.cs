@@ -228,7 +228,7 @@ public static class JobsApi
         var caller = Caller.From(http.User, api);
         var maxStreams = caller.Limits?.MaxEventStreams ?? TenantOptions.DefaultMaxEventStreams;
         if (watcher.Open(caller.Tenant ?? "(admin)", job, maxStreams) is not { } watch)
-            return TypedResults.Problem($"this key already has {maxStreams} event streams open; close one, or poll the job instead",
+            return TypedResults.Problem($"this key already has {maxStreams} event streams open; close one, or poll GET /v1/jobs/{id:N}",
                 statusCode: StatusCodes.Status429TooManyRequests);
         http.Response.RegisterForDispose(watch); // released however the request ends, even if the stream never starts
         return new JobEventStream(watch, lastEventId, store, TimeSpan.FromSeconds(farm.Value.OutageToleranceSeconds), logger);

@@ -26,7 +26,7 @@ public sealed class QuotaLease : IDisposable
         var inFlight = Interlocked.Add(ref _usage.InFlightBytes, bytes);
         if (Volatile.Read(ref _usage.Stored) + inFlight > _limits.MaxStoredBytes)
             throw UploadRejectedException.TooLarge(
-                $"this tenant's {what} would pass its quota of {_limits.MaxStoredBytes}; purge jobs (DELETE v1/jobs/ID?purge=true) or wait for their retention to end");
+                $"this tenant's {what} would pass its quota of {_limits.MaxStoredBytes}; purge jobs (DELETE /v1/jobs/ID?purge=true) or wait for their retention to end");
     }
 
     /// <summary>

@@ -72,12 +72,16 @@ public static partial class PublicErrors
         return UserFacing.Contains(name) ? Scrub(message) : Dependencies.GetValueOrDefault(name, Internal);
     }
 
-    /// <summary>Replaces absolute file paths (two or more segments) with "(file)" and drops .NET's "(Parameter 'x')" suffix.</summary>
+    /// <summary>
+    /// Replaces absolute file paths (two or more segments) with "(file)" and drops .NET's "(Parameter 'x')" suffix. The
+    /// API's own routes (/v1/…), which messages name to say what to do next, are not server paths and stay.
+    /// </summary>
     public static string Scrub(string message) =>
         ParameterSuffix().Replace(AbsolutePath().Replace(message, "(file)"), "");
 
-    // A '/' that does not follow a word, a dot or a colon (so URLs' "//" and ratios like 3/4 are left alone), then two or more segments.
-    [GeneratedRegex(@"(?<![\w.:/])/(?:[^\s/""'<>|()]+/)+[^\s/""'<>|(),;]*")]
+    // A '/' that does not follow a word, a dot or a colon (so URLs' "//" and ratios like 3/4 are left alone), then two or more
+    // segments; not the API's routes.
+    [GeneratedRegex(@"(?<![\w.:/])/(?!v1/)(?:[^\s/""'<>|()]+/)+[^\s/""'<>|(),;]*")]
     private static partial Regex AbsolutePath();
 
     [GeneratedRegex(@"\s*\(Parameter '[^']*'\)")]
