@@ -1,7 +1,7 @@
 namespace UpscaleFarm.Api.Uploads;
 
 /// <summary>Bytes that may still be written, counted as they arrive (a declared length is never trusted).</summary>
-/// <param name="onSpend">Also spends each amount elsewhere (the tenant's store quota), which may refuse it too.</param>
+/// <param name="onSpend">Also spends each amount elsewhere (the tenant's store quota or scratch space, a larger budget), which may refuse it too.</param>
 public sealed class ByteBudget(long limit, string what = "the upload", Action<long>? onSpend = null)
 {
     private long _used;

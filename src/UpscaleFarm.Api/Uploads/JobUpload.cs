@@ -26,7 +26,8 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
     private readonly List<(string Name, FrameShape Shape)> _shapes = [];
     // The job's distinct ICC profiles (by hash) and their sizes: each is stored once with the job.
     private readonly Dictionary<string, long> _iccProfiles = [];
-    private readonly ByteBudget _budget = new(limits.MaxUploadBytes);
+    // Everything uploaded is written to scratch first: its bytes hold the tenant's scratch space as they arrive.
+    private readonly ByteBudget _budget = new(limits.MaxUploadBytes, onSpend: quota.HoldScratch);
     // One budget for the whole job, across its zips and its video's decoded frames, spent as bytes inflate.
     private readonly ByteBudget _inflated = new(limits.MaxUnzippedBytes, "the job's uncompressed content");
     private string? _videoKey;
@@ -73,7 +74,8 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         var path = ScratchPath(Path.GetExtension(name));
         try
         {
-            await WriteScratchAsync(content, path, [_budget], cancellation);
+            await using (var file = File.Create(path))
+                await _budget.CopyAsync(content, file, cancellation);
             if (_videoKey is not null || (VideoProbe.HasVideoExtension(name) && _frames.Count > 0))
                 throw UploadRejectedException.Unprocessable("a video must be the job's only file");
             if (VideoProbe.HasVideoExtension(name))
@@ -114,7 +116,8 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         try
         {
             await using (var source = await client.OpenObjectAsync(key, cancellation))
-                await WriteScratchAsync(source, path, [_budget], cancellation);
+            await using (var file = File.Create(path))
+                await _budget.CopyAsync(source, file, cancellation);
             await AddFrameAsync(name, path, cancellation);
         }
         finally
@@ -136,7 +139,13 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         var path = ScratchPath(Path.GetExtension(name));
         try
         {
-            await WriteScratchAsync(content, path, [_inflated, new ByteBudget(farm.Limits.MaxInputBytes, $"zip entry '{name}'")], cancellation);
+            var entry = new ByteBudget(farm.Limits.MaxInputBytes, $"zip entry '{name}'", bytes =>
+            {
+                _inflated.Spend(bytes);
+                quota.HoldScratch(bytes);
+            });
+            await using (var file = File.Create(path))
+                await entry.CopyAsync(content, file, cancellation);
             await AddFrameAsync(name, path, cancellation);
         }
         finally
@@ -205,21 +214,6 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         catch (ImageInputException e)
         {
             throw UploadRejectedException.Unprocessable(e.Message);
-        }
-    }
-
-    /// <summary>Writes a scratch file, spending each budget and holding the tenant's scratch space as the bytes arrive.</summary>
-    private async Task WriteScratchAsync(Stream content, string path, ByteBudget[] budgets, CancellationToken cancellation)
-    {
-        await using var file = File.Create(path);
-        var buffer = new byte[1 << 16];
-        int read;
-        while ((read = await content.ReadAsync(buffer, cancellation)) > 0)
-        {
-            foreach (var budget in budgets)
-                budget.Spend(read);
-            quota.HoldScratch(read);
-            await file.WriteAsync(buffer.AsMemory(0, read), cancellation);
         }
     }
 
