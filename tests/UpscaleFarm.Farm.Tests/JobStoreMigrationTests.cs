@@ -56,8 +56,8 @@ public sealed class JobStoreMigrationTests(FarmServices services) : IDisposable
 
     /// <summary>
     /// A database upgraded in place from a build that kept each frame's ICC profile in its row: a planned frame's profile is
-    /// moved into the object store when the farm starts (the result still carries it), an assembled frame's is dropped, and
-    /// a profile over the limit (never limited then) is dropped.
+    /// moved into the object store when the farm starts (the result still carries it), an assembled frame's and a finished
+    /// job's are dropped, and a profile over the limit (never limited then) is dropped.
     /// </summary>
     [Fact]
     public async Task Icc_profiles_an_earlier_build_kept_in_frame_rows_are_moved_to_the_object_store()
@@ -74,7 +74,9 @@ public sealed class JobStoreMigrationTests(FarmServices services) : IDisposable
                 INSERT INTO jobs (id, tenant, state, model, format, quality, alpha, frames_total, created_ms) VALUES (@Job, 't', 'running', 'm', 'png', 95, 'model', 3, 1);
                 INSERT INTO frames (job_id, frame, source_key, state, icc_profile) VALUES (@Job, 0, 'k0', 'planned', @Profile), (@Job, 1, 'k1', 'assembled', @Profile),
                     (@Job, 2, 'k2', 'planned', @Huge);
-                """, new { Job = job, Profile = profile, Huge = new byte[(1 << 20) + 1] });
+                INSERT INTO jobs (id, tenant, state, model, format, quality, alpha, frames_total, created_ms) VALUES (@Failed, 't', 'failed', 'm', 'png', 95, 'model', 1, 1);
+                INSERT INTO frames (job_id, frame, source_key, state, icc_profile) VALUES (@Failed, 0, 'k', 'planned', @Profile);
+                """, new { Job = job, Failed = Guid.NewGuid().ToString("N"), Profile = profile, Huge = new byte[(1 << 20) + 1] });
         }
         dialect.Dispose();
 

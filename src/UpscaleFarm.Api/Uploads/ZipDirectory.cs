@@ -14,13 +14,10 @@ public static class ZipDirectory
     private const uint EndSignature = 0x06054b50, Zip64EndSignature = 0x06064b50, Zip64LocatorSignature = 0x07064b50, EntrySignature = 0x02014b50;
     private const int EndLength = 22, Zip64LocatorLength = 20, EntryLength = 46;
 
-    /// <summary>What the directory declares, once every record is read within the limits.</summary>
-    public sealed record Summary(long Entries, long Images, long DeclaredImageBytes);
-
     /// <param name="maxEntries">Records of any kind, at most (folders and metadata files included).</param>
     /// <param name="maxImages">Records named as images (<paramref name="isImage"/>), at most.</param>
     /// <param name="maxImageBytes">Uncompressed bytes the image records declare together, at most.</param>
-    public static Summary Scan(string path, long maxEntries, long maxImages, long maxImageBytes, Func<string, bool> isImage)
+    public static void Scan(string path, long maxEntries, long maxImages, long maxImageBytes, Func<string, bool> isImage)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         var (declared, start, size) = FindDirectory(file);
@@ -60,7 +57,6 @@ public static class ZipDirectory
             if (uncompressed < 0 || imageBytes > maxImageBytes)
                 throw UploadRejectedException.TooLarge($"the zip declares at least {Math.Max(imageBytes, maxImageBytes + 1)} bytes uncompressed, over this tenant's limit of {maxImageBytes} bytes");
         }
-        return new Summary(entries, images, imageBytes);
     }
 
     /// <summary>The entry count, offset and size of the central directory, from the end record (and its Zip64 form).</summary>

@@ -157,7 +157,11 @@ internal static class Schema
     {
         ("tiles", "dispatched") => "UPDATE tiles SET dispatched = 1 WHERE state = 'pending'",
         ("tiles", "pack") => "UPDATE tiles SET pack = tile",
-        ("frames", "icc_key") => $"UPDATE frames SET {LegacyIccColumn} = NULL WHERE state <> 'planned'",
+        // Only a planned frame of an unfinished job will be assembled: every other row's profile goes at once.
+        ("frames", "icc_key") => $"""
+            UPDATE frames SET {LegacyIccColumn} = NULL
+            WHERE state <> 'planned' OR job_id NOT IN (SELECT id FROM jobs WHERE state IN ('queued', 'running'))
+            """,
         _ => null,
     };
 }
