@@ -37,10 +37,12 @@ public sealed class EndedJobs
         foreach (var (old, at) in _ended)
             if (now - at > Remembered)
                 _ended.TryRemove(old, out _);
-        CancellationTokenSource? ended;
+        // Under the lock: the last pack's release disposes the source, which must not happen between finding and cancelling it.
         lock (_lock)
-            ended = _held.TryGetValue(jobId, out var held) ? held.Ended : null;
-        ended?.Cancel();
+        {
+            if (_held.TryGetValue(jobId, out var held))
+                held.Ended.Cancel();
+        }
     }
 
     private void Release(Guid jobId)
