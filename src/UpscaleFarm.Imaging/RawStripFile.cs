@@ -41,21 +41,18 @@ public sealed class RawStripFile<T> : IDisposable where T : unmanaged
         _rowsWritten += rows;
     }
 
-    /// <summary>Appends <paramref name="rows"/> full rows read from <paramref name="strip"/> (a strip held elsewhere: in a file, say).</summary>
-    public void Append(Stream strip, int rows)
+    /// <summary>
+    /// Appends <paramref name="rows"/> full rows that <paramref name="write"/> writes to the stream it is given (a strip
+    /// held elsewhere, in memory or in a file, copied in without a second buffer).
+    /// </summary>
+    public void Append(int rows, Action<Stream> write)
     {
         if (_finished || _rowsWritten + rows > Height)
             throw new InvalidOperationException("more rows than the image has");
-        var length = (long)Width * rows * Bands * Marshal.SizeOf<T>();
-        var buffer = new byte[(int)Math.Min(length, 1 << 20)];
-        for (long copied = 0; copied < length;)
-        {
-            var read = strip.Read(buffer, 0, (int)Math.Min(buffer.Length, length - copied));
-            if (read == 0)
-                throw new EndOfStreamException($"the strip ended after {copied} of {length} bytes");
-            _stream.Write(buffer, 0, read);
-            copied += read;
-        }
+        var (start, expected) = (_stream.Position, (long)Width * rows * Bands * Marshal.SizeOf<T>());
+        write(_stream);
+        if (_stream.Position - start != expected)
+            throw new InvalidOperationException($"the strip wrote {_stream.Position - start} bytes, not the {expected} of {rows} rows");
         _rowsWritten += rows;
     }
 

@@ -228,8 +228,7 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         {
             var rowHeight = row.First().CoreHeight * scale;
             await PasteRowAsync(job, frame, row, strip, output.Width, output.Bands, bytesPerSample, cancellation);
-            using var filled = strip.OpenRead((long)output.Width * rowHeight * output.Bands * bytesPerSample);
-            output.Append(filled, rowHeight);
+            output.Append(rowHeight, file => strip.CopyTo(file, (long)output.Width * rowHeight * output.Bands * bytesPerSample));
         }
     }
 

@@ -24,8 +24,8 @@ internal abstract class StripBuffer : IDisposable
     public static StripBuffer Create(long length, bool inFile, string scratch) =>
         inFile || length > Array.MaxLength ? new FileStrip(scratch, length) : new MemoryStrip(GC.AllocateUninitializedArray<byte>((int)length));
 
-    /// <summary>A stream over the buffer's first <paramref name="length"/> bytes, for copying it out in order.</summary>
-    public Stream OpenRead(long length) => new StripReadStream(this, length);
+    /// <summary>Writes the buffer's first <paramref name="length"/> bytes to <paramref name="destination"/>, in order.</summary>
+    public abstract void CopyTo(Stream destination, long length);
 
     private sealed class MemoryStrip(byte[] bytes) : StripBuffer
     {
@@ -39,6 +39,8 @@ internal abstract class StripBuffer : IDisposable
             bytes.AsSpan((int)offset, count).CopyTo(destination);
             return count;
         }
+
+        public override void CopyTo(Stream destination, long length) => destination.Write(bytes, 0, (int)length);
     }
 
     private sealed class FileStrip : StripBuffer
@@ -62,31 +64,26 @@ internal abstract class StripBuffer : IDisposable
         public override int Read(long offset, Span<byte> destination) =>
             RandomAccess.Read(_file, destination[..(int)Math.Min(destination.Length, Length - offset)], offset);
 
-        public override void Dispose() => _file.Dispose();
-    }
-
-    private sealed class StripReadStream(StripBuffer strip, long length) : Stream
-    {
-        private long _position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => length;
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
+        public override void CopyTo(Stream destination, long length)
         {
-            var read = strip.Read(_position, buffer[..(int)Math.Min(buffer.Length, length - _position)]);
-            _position += read;
-            return read;
+            var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+            try
+            {
+                for (long copied = 0; copied < length;)
+                {
+                    var read = Read(copied, chunk.AsSpan(0, (int)Math.Min(chunk.Length, length - copied)));
+                    if (read == 0)
+                        throw new EndOfStreamException($"the strip ended after {copied} of {length} bytes");
+                    destination.Write(chunk, 0, read);
+                    copied += read;
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+            }
         }
 
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Dispose() => _file.Dispose();
     }
 }
