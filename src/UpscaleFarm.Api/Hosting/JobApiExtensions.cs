@@ -32,6 +32,8 @@ public static class JobApiExtensions
             bus => bus.AddConsumer<JobEndedConsumer>().Endpoint(endpoint => endpoint.Name = "job-webhook"));
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section))
             .Validate(api => api.Tenants.All(t => t.Weight is >= 1 and <= 100), "a tenant's Weight is 1 to 100")
+            .Validate(api => api.Tenants.All(t => t.MaxEventStreams >= 1 && t.MaxScratchBytes >= 0),
+                "a tenant's MaxEventStreams is at least 1 and its MaxScratchBytes at least 0")
             .Validate(api => api.Tenants.All(t => WebhookSignature.IsValidSecret(t.WebhookSecret)),
                 $"a tenant's WebhookSecret that starts with {WebhookSignature.SecretPrefix} must be base64 after it")
             .Validate(api => api.WebhookProxy.Length == 0 || Uri.TryCreate(api.WebhookProxy, UriKind.Absolute, out var proxy) && proxy.Scheme is "http" or "https",
