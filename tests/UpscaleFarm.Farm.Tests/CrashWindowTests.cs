@@ -191,16 +191,7 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
     }
 
     /// <summary>Waits for <paramref name="condition"/>; on a timeout, fails with the farm processes' logs.</summary>
-    private async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("condition not reached; process logs:\n" + string.Join("\n", _processes.Select(p => $"--- {p.Role} {p.Id}\n{p.Log}")));
-            await Task.Delay(100);
-        }
-    }
+    private Task WaitUntilAsync(Func<Task<bool>> condition) => ProcessWait.UntilAsync(condition, _processes, TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(100));
 
     public void Dispose()
     {

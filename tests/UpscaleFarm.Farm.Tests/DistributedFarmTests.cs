@@ -361,16 +361,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     private async Task WaitForTilesAsync(EmbeddedFarm farm, Guid id, int tiles) =>
         await WaitUntilAsync(async () => (await farm.Store.GetJobAsync(id))!.TilesDone >= tiles);
 
-    private async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = Timeout();
-        while (!await condition())
-        {
-            if (timeout.IsCancellationRequested)
-                throw new TimeoutException("condition not reached; process logs:\n" + string.Join("\n", _processes.Select(p => $"--- {p.Role} {p.Id}\n{p.Log}")));
-            await Task.Delay(100);
-        }
-    }
+    private Task WaitUntilAsync(Func<Task<bool>> condition) => ProcessWait.UntilAsync(condition, _processes, TimeSpan.FromMinutes(3), TimeSpan.FromMilliseconds(100));
 
     private static CancellationTokenSource Timeout() => new(TimeSpan.FromMinutes(3));
 

@@ -124,16 +124,7 @@ public sealed class FairShareTests(FarmServices services, ITestOutputHelper outp
         return path;
     }
 
-    private async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        while (!await condition())
-        {
-            if (timeout.IsCancellationRequested)
-                throw new TimeoutException("condition not reached; process logs:\n" + string.Join("\n", _processes.Select(p => $"--- {p.Role} {p.Id}\n{p.Log}")));
-            await Task.Delay(50);
-        }
-    }
+    private Task WaitUntilAsync(Func<Task<bool>> condition) => ProcessWait.UntilAsync(condition, _processes, TimeSpan.FromMinutes(3), TimeSpan.FromMilliseconds(50));
 
     public void Dispose()
     {

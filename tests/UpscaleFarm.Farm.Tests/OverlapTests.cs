@@ -149,16 +149,7 @@ public sealed class OverlapTests(FarmServices services) : IDisposable
     }
 
     /// <summary>Polls <paramref name="condition"/> for at most two minutes; on a timeout, fails with the processes' logs.</summary>
-    private async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("condition not reached; process logs:\n" + string.Join("\n", _processes.Select(p => $"--- {p.Role} {p.Id}\n{p.Log}")));
-            await Task.Delay(20);
-        }
-    }
+    private Task WaitUntilAsync(Func<Task<bool>> condition) => ProcessWait.UntilAsync(condition, _processes, TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(20));
 
     public void Dispose()
     {
