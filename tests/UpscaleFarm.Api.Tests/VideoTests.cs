@@ -93,6 +93,28 @@ public sealed class VideoTests(ApiFactory api) : IDisposable
     }
 
     [Fact]
+    public async Task A_video_is_accepted_before_its_frames_are_decoded_and_one_whose_frames_cannot_be_decoded_fails_its_job()
+    {
+        // A Matroska file whose headers are whole (a 16x12 video stream) but whose codec no decoder knows: only decoding finds it out.
+        var clip = await ClipAsync("undecodable.mkv", "-f", "lavfi", "-i", "testsrc=size=16x12:rate=5:duration=0.6", "-c:v", "libx264", "-pix_fmt", "yuv420p");
+        var bytes = await File.ReadAllBytesAsync(clip);
+        var codec = bytes.AsSpan().IndexOf("V_MPEG4/ISO/AVC"u8);
+        Assert.True(codec > 0, "the clip names no H.264 track");
+        "V_MPEG4/ISO/XYZ"u8.CopyTo(bytes.AsSpan(codec));
+        var client = api.ClientFor(ApiFactory.AcmeKey);
+
+        var submitted = await Jobs.SubmitAsync(client, Jobs.Form([("undecodable.mkv", bytes)]));
+
+        // Created with no frames yet: the coordinator cuts them after the request has returned.
+        Assert.Equal(0, submitted.FramesTotal);
+        var job = await Jobs.WaitAsync(client, submitted.Id);
+        Assert.True(job.State == "failed", $"{job.State}: {job.Error}");
+        Assert.StartsWith("not a readable video", job.Error);
+        foreach (var word in (string[])["ffprobe", "ffmpeg", "Exception", "Decoder", api.DataDirectory])
+            Assert.DoesNotContain(word, job.Error);
+    }
+
+    [Fact]
     public async Task A_playlist_named_clip_mp4_is_refused_without_a_request_to_what_it_names_or_a_word_of_the_server()
     {
         var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);

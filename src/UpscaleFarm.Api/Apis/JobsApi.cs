@@ -74,7 +74,7 @@ public static class JobsApi
                 : await MultipartJobReader.ReadAsync(http.Request, defaults, (name, content) => upload.AddFileAsync(name, content, cancellation),
                     (partial, field) => RequireField(partial, field, client), cancellation);
             // A video comes back as a video unless a zip of frames is asked for; its frames stay lossless (PNG) until encoded.
-            if (await upload.KeepVideoAsync(container != "zip") is { } videoKey)
+            if (upload.VideoKey is { } videoKey && container != "zip")
                 request = request with { VideoKey = videoKey, Format = "png" };
             // Out of 0-9 altogether is the client's mistake (400, from NewJob); within it but above the tenant's maximum, a refusal.
             if (request.Priority <= JobPriority.Highest && request.Priority > limits.MaxPriority)
@@ -84,13 +84,13 @@ public static class JobsApi
             if (request.WebhookUrl is { } webhook && !api.CurrentValue.WebhookPrivateNetworks && Uri.TryCreate(webhook, UriKind.Absolute, out var webhookUri)
                 && await WebhookAddresses.RefusalAsync(webhookUri, cancellation) is { } refusal)
                 throw UploadRejectedException.BadRequest(refusal);
-            if (upload.Frames.Count == 0)
+            if (upload.IsEmpty)
                 throw UploadRejectedException.BadRequest("no files: send the images (or a .zip of them) as multipart/form-data file parts");
             var record = client.NewJob(request, jobId); // every option in range (JobRequestException: 400 naming the fields)
             upload.CheckOutput(request, client.Catalog);
             // What the job will write, reserved against the quota now (413 past it), released when the job ends.
             record = record with { ReservedBytes = upload.ReserveResults(request, client.Catalog) };
-            var job = await client.CreateAsync(record, upload.Frames, cancellation);
+            var job = await upload.CreateJobAsync(record, cancellation);
             quota.Complete();
             var view = JobView.Of(job, Clock.NowMs);
             return job.Id == jobId.ToString("N") ? TypedResults.Created($"/v1/jobs/{jobId:N}", view) : TypedResults.Ok(view);

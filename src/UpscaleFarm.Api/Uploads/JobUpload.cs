@@ -12,27 +12,36 @@ namespace UpscaleFarm.Api.Uploads;
 
 /// <summary>
 /// One submission's files becoming its job's frames. Each file is streamed to a scratch file under the
-/// job's byte budget and the tenant's scratch space; a .zip is expanded into frames (<see cref="ZipFrames"/>), a video
-/// too (<see cref="VideoFrames"/>: then it must be the job's only file); each image's header is
-/// checked against the tenant's limits (format, pixels, ICC profile; nothing decoded) before it is stored. A refused
-/// file fails the submission before the job exists, and <see cref="DiscardAsync"/> removes what was stored.
+/// job's byte budget and the tenant's scratch space; a .zip is expanded into frames (<see cref="ZipFrames"/>); each image's
+/// header is checked against the tenant's limits (format, pixels, ICC profile; nothing decoded) before it is stored. A
+/// video (then the job's only file) is checked from its headers (<see cref="VideoHeaders"/>) and stored as it is: the
+/// coordinator cuts it into the job's frames, so the request does not wait for it to be decoded. A refused file fails
+/// the submission before the job exists, and <see cref="DiscardAsync"/> removes what was stored.
 /// </summary>
 /// <param name="quota">The tenant's quotas: every byte stored for the job is spent from it first, every scratch byte held.</param>
 public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant, Guid jobId, TenantOptions limits, QuotaLease quota)
 {
     private readonly List<FrameSource> _frames = [];
     private readonly List<FrameSource> _uploaded = [];
-    private readonly List<string> _videoKeys = [];
     private readonly List<(string Name, FrameShape Shape)> _shapes = [];
     // The job's distinct ICC profiles (by hash) and their sizes: each is stored once with the job.
     private readonly Dictionary<string, long> _iccProfiles = [];
     // Everything uploaded is written to scratch first: its bytes hold the tenant's scratch space as they arrive.
     private readonly ByteBudget _budget = new(limits.MaxUploadBytes, onSpend: quota.HoldScratch);
-    // One budget for the whole job, across its zips and its video's decoded frames, spent as bytes inflate.
+    // One budget for the whole job, across its zips, spent as bytes inflate (a video's frames are held to the same limit when cut).
     private readonly ByteBudget _inflated = new(limits.MaxUnzippedBytes, "the job's uncompressed content");
+    // The stored source video, its file name, and what its headers say.
     private string? _videoKey;
+    private string _videoName = "";
+    private VideoInfo? _video;
 
     public IReadOnlyList<FrameSource> Frames => _frames;
+
+    /// <summary>The stored source video, when the upload was one: its frames are cut when the job starts.</summary>
+    public string? VideoKey => _videoKey;
+
+    /// <summary>Nothing to make a job of: no image and no video.</summary>
+    public bool IsEmpty => _frames.Count == 0 && _videoKey is null;
 
     /// <summary>
     /// Refuses the job if any frame, at the size its header declared, cannot be made with these options
@@ -42,7 +51,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
     {
         var model = catalog.Find(request.Model);
         var maxOutput = Math.Min(limits.MaxOutputPixels ?? long.MaxValue, farm.Limits.MaxOutputPixels);
-        var problems = _shapes
+        var problems = AllShapes()
             .Select(f => JobOptionRules.CheckFrame(request, model, f.Shape, farm.Limits, maxOutput) is { } problem ? $"{f.Name}: {problem}" : null)
             .OfType<string>().Distinct().Take(10).ToArray();
         if (problems.Length > 0)
@@ -51,20 +60,18 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
 
     /// <summary>
     /// Reserves, against the tenant's store quota, what the job will write (<see cref="JobRecord.ReservedBytes"/>): each
-    /// frame's result at its uncompressed size, the encoders' worst case (plus a sixteenth and 4 KB for the container), a video's
-    /// encoding at an eighth of its frames more, and each distinct ICC profile once. Refused (413) past the quota.
+    /// frame's result (<see cref="ResultReservation"/>; a video's frames as many as its headers announce, 8-bit colour: its cut
+    /// raises the reservation if the decoded frames need more), a video result's encoding, and each distinct ICC profile once.
+    /// Refused (413) past the quota.
     /// </summary>
     /// <returns>The bytes reserved.</returns>
     public long ReserveResults(JobRequest request, ModelCatalog catalog)
     {
         var model = catalog.Find(request.Model);
         var scale = request.OutScale ?? model.Scale;
-        var frames = _shapes.Sum(f =>
-        {
-            var raw = (long)Math.Min(Math.Round(f.Shape.Width * scale) * Math.Round(f.Shape.Height * scale) * f.Shape.Bands * f.Shape.BytesPerSample, long.MaxValue / 4);
-            return raw + raw / 16 + 4096;
-        });
-        var reserved = frames + (_videoKey is null ? 0 : frames / 8) + _iccProfiles.Values.Sum();
+        var frames = _shapes.Sum(f => ResultReservation.Frame(f.Shape, scale))
+            + (_video is { } video ? video.EstimatedFrames * ResultReservation.Frame(VideoFrameShape(video), scale) : 0);
+        var reserved = frames + (request.VideoKey is null ? 0 : ResultReservation.Video(frames)) + _iccProfiles.Values.Sum();
         quota.Spend(reserved, "stored bytes with this job's results");
         return reserved;
     }
@@ -92,16 +99,16 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
     }
 
     /// <summary>
-    /// The stored source video, if the upload was one and its result is to be a video; otherwise the video
-    /// copy is removed and the job is a plain frame set.
+    /// Records the job with its frames, or a video job with its video to be cut (the tenant's limits go with it, for the
+    /// frames the cut decodes), and hands it to the coordinator.
     /// </summary>
-    public async Task<string?> KeepVideoAsync(bool asVideo)
+    public Task<JobRecord> CreateJobAsync(JobRecord job, CancellationToken cancellation)
     {
-        if (_videoKey is null || asVideo)
-            return _videoKey;
-        await client.DeleteObjectsAsync(_videoKeys);
-        _videoKeys.Clear();
-        return _videoKey = null;
+        if (_videoKey is null)
+            return client.CreateAsync(job, _frames, cancellation);
+        var cut = new VideoCut(jobId, _videoKey, _videoName, MuxResult: job.VideoKey is not null, limits.MaxFrames, MaxPixels,
+            Math.Min(limits.MaxUnzippedBytes, limits.MaxScratchBytes));
+        return client.CreateVideoAsync(job, cut, cancellation);
     }
 
     /// <summary>
@@ -130,7 +137,8 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
     {
         // Only what this submission stored; the uploads it copied from stay the tenant's.
         await client.DeleteUploadsAsync(_uploaded);
-        await client.DeleteObjectsAsync(_videoKeys);
+        if (_videoKey is not null)
+            await client.DeleteObjectsAsync([_videoKey]);
     }
 
     /// <summary>A zip entry, inflated into scratch against the job's budget and, each, the farm's largest input.</summary>
@@ -154,40 +162,36 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         }
     }
 
+    /// <summary>
+    /// Checks a video from its headers and stores it as the job's source. Its frames are counted now at the most the headers
+    /// say they take decoded: against the tenant's scratch space, which their cut will need (refused, 429, as when the frames
+    /// were decoded here), and as stored bytes, which they will be (the store's listing counts them at their size once cut).
+    /// </summary>
     private async Task AddVideoAsync(string name, string path, CancellationToken cancellation)
     {
-        var frames = Path.Combine(farm.ScratchDirectory, "uploads", $"{jobId:N}-frames");
-        long decoded = 0;
-        try
+        var video = await VideoHeaders.CheckAsync(path, limits, MaxPixels, farm.Media.ToLimits(), cancellation);
+        var decoded = VideoHeaders.DecodedBytes(video);
+        quota.HoldScratch(decoded);
+        quota.ReleaseScratch(decoded);
+        quota.Spend(decoded, "stored bytes with this video's frames");
+        var videoKey = FarmKeys.VideoSource(tenant, jobId, Path.GetExtension(name).ToLowerInvariant());
+        await using (var source = File.OpenRead(path))
         {
-            var video = await VideoFrames.ExtractAsync(path, frames, limits, Math.Min(limits.MaxPixels, farm.Limits.MaxInputPixels), farm.Media.ToLimits(),
-                bytes => quota.HoldScratch(decoded = bytes), cancellation);
-            var stem = Path.GetFileNameWithoutExtension(name);
-            for (var i = 0; i < video.Frames.Count; i++)
-            {
-                _inflated.Spend(new FileInfo(video.Frames[i]).Length);
-                await AddFrameAsync($"{stem}-{i:D6}.png", video.Frames[i], cancellation);
-                File.Delete(video.Frames[i]); // keeps scratch at one copy of the frames
-            }
-            var videoKey = FarmKeys.VideoSource(tenant, jobId, Path.GetExtension(name).ToLowerInvariant());
-            _videoKeys.Add(videoKey);
-            await using (var source = File.OpenRead(path))
-            {
-                quota.Spend(source.Length);
-                await client.PutObjectAsync(videoKey, source, cancellation);
-            }
-            var timesKey = FarmKeys.VideoTimes(tenant, jobId);
-            _videoKeys.Add(timesKey);
-            await client.PutObjectAsync(timesKey, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(FrameTimes.Format(video.Info.DurationSeconds, video.Times))), cancellation);
+            quota.Spend(source.Length);
             _videoKey = videoKey;
+            await client.PutObjectAsync(videoKey, source, cancellation);
         }
-        finally
-        {
-            if (Directory.Exists(frames))
-                Directory.Delete(frames, recursive: true);
-            quota.ReleaseScratch(decoded);
-        }
+        (_video, _videoName) = (video, name);
     }
+
+    /// <summary>Every frame's shape as its header says: the images', and a video's frames' (each the same, named as its first frame will be).</summary>
+    private IEnumerable<(string Name, FrameShape Shape)> AllShapes() =>
+        _video is { } video ? _shapes.Append(($"{Path.GetFileNameWithoutExtension(_videoName)}-{0:D6}.png", VideoFrameShape(video))) : _shapes;
+
+    /// <summary>A video's frames as ffmpeg cuts them from the usual 8-bit colour video: 8-bit RGB PNGs at the probed size.</summary>
+    private static FrameShape VideoFrameShape(VideoInfo video) => new(video.Width, video.Height, IsGray: false, HasAlpha: false, Is16Bit: false);
+
+    private long MaxPixels => Math.Min(limits.MaxPixels, farm.Limits.MaxInputPixels);
 
     private async Task AddFrameAsync(string name, string path, CancellationToken cancellation)
     {
@@ -203,7 +207,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
     {
         if (_frames.Count >= limits.MaxFrames)
             throw UploadRejectedException.TooLarge($"a job may have at most {limits.MaxFrames} frames");
-        var imageLimits = farm.Limits.ToImageLimits() with { MaxInputPixels = Math.Min(limits.MaxPixels, farm.Limits.MaxInputPixels) };
+        var imageLimits = farm.Limits.ToImageLimits() with { MaxInputPixels = MaxPixels };
         try
         {
             using var image = SourceImage.Open(path, imageLimits, name);

@@ -74,17 +74,34 @@ public sealed class FarmClient(IJobStore store, JobLifecycle lifecycle, IObjectS
     /// Records the job and hands it to the coordinator. With an idempotency key already used by the
     /// tenant, returns that earlier job instead and drops this one's uploads.
     /// </summary>
-    public async Task<JobRecord> CreateAsync(JobRecord job, IReadOnlyList<FrameSource> frames, CancellationToken cancellation = default)
+    public Task<JobRecord> CreateAsync(JobRecord job, IReadOnlyList<FrameSource> frames, CancellationToken cancellation = default)
     {
         if (frames.Count == 0)
             throw new ArgumentException("a job needs at least one frame", nameof(frames));
+        return CreateAsync(job with { FramesTotal = frames.Count }, created => lifecycle.CreateAsync(created, frames, cancellation),
+            () => DeleteUploadsAsync(frames), cancellation);
+    }
+
+    /// <summary>
+    /// Records a video job and hands it to the coordinator, which cuts the stored video into the job's frames
+    /// (<see cref="VideoCut"/>): until then the job has none. With an idempotency key already used by the tenant, returns
+    /// that earlier job instead and drops this one's video.
+    /// </summary>
+    public Task<JobRecord> CreateVideoAsync(JobRecord job, VideoCut cut, CancellationToken cancellation = default) =>
+        CreateAsync(job with { FramesTotal = 0 }, created => lifecycle.CreateVideoAsync(created, cut, cancellation), () => DeleteObjectsAsync([cut.VideoKey]),
+            cancellation);
+
+    /// <param name="create">Writes the job's rows with its JobSubmitted (<see cref="JobLifecycle"/>).</param>
+    /// <param name="discard">Removes what was stored for a job that turns out to be a duplicate.</param>
+    private async Task<JobRecord> CreateAsync(JobRecord job, Func<JobRecord, Task> create, Func<Task> discard, CancellationToken cancellation)
+    {
         // The request's job as NewJob made it, with what is known only now (a field-by-field copy here once lost the priority).
-        var created = job with { FramesTotal = frames.Count, CreatedMs = Clock.NowMs, TraceParent = System.Diagnostics.Activity.Current?.Id };
+        var created = job with { CreatedMs = Clock.NowMs, TraceParent = System.Diagnostics.Activity.Current?.Id };
         try
         {
             // With its JobSubmitted (a relay sends it, later if this process dies now or the broker is down),
             // riding through a job-store outage.
-            await RideThroughAsync(() => CreateOnceAsync(created, frames, cancellation), cancellation);
+            await RideThroughAsync(() => CreateOnceAsync(created, create, cancellation), cancellation);
         }
         catch (System.Data.Common.DbException) when (job.IdempotencyKey is not null)
         {
@@ -92,7 +109,7 @@ public sealed class FarmClient(IJobStore store, JobLifecycle lifecycle, IObjectS
             var earlier = await store.FindByIdempotencyKeyAsync(job.Tenant, job.IdempotencyKey, cancellation);
             if (earlier is null)
                 throw;
-            await DeleteUploadsAsync(frames);
+            await discard();
             return earlier;
         }
         return created;
@@ -102,11 +119,11 @@ public sealed class FarmClient(IJobStore store, JobLifecycle lifecycle, IObjectS
     /// Creates the job's rows, once even when retried: an attempt whose commit reached the job store but whose
     /// answer was lost (the connection dropped) makes the next attempt meet its own row.
     /// </summary>
-    private async Task<bool> CreateOnceAsync(JobRecord job, IReadOnlyList<FrameSource> frames, CancellationToken cancellation)
+    private async Task<bool> CreateOnceAsync(JobRecord job, Func<JobRecord, Task> create, CancellationToken cancellation)
     {
         try
         {
-            await lifecycle.CreateAsync(job, frames, cancellation);
+            await create(job);
         }
         catch (System.Data.Common.DbException e) when (!TransientFailures.IsTransient(e))
         {
@@ -129,7 +146,7 @@ public sealed class FarmClient(IJobStore store, JobLifecycle lifecycle, IObjectS
     /// <summary>Opens a stored object (an upload in a tenant's area that a job names); throws <see cref="ObjectNotFoundException"/> if absent.</summary>
     public Task<Stream> OpenObjectAsync(string key, CancellationToken cancellation = default) => objects.OpenReadAsync(key, cancellation);
 
-    /// <summary>Stores a job's side object (a video job's source video and its frame timestamps) before the job is created.</summary>
+    /// <summary>Stores a job's side object (a video job's source video) before the job is created.</summary>
     public Task PutObjectAsync(string key, Stream content, CancellationToken cancellation = default) => objects.PutAsync(key, content, cancellation);
 
     public Task<JobRecord?> GetAsync(Guid jobId, CancellationToken cancellation = default) => store.GetJobAsync(jobId, cancellation);

@@ -35,6 +35,7 @@ public static class FarmServiceCollectionExtensions
         var options = configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
 
         services.AddSingleton<IJobStore>(sp => CreateJobStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
+        services.AddSingleton<IVideoCutStore>(sp => (IVideoCutStore)sp.GetRequiredService<IJobStore>());
         services.AddSingleton<IObjectStore>(sp => CreateObjectStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
         // Raw samples + LZ4: the cheapest to encode and decode of the measured codecs (BENCHMARKS.md, "Tile codecs").
         services.AddSingleton<ITileCodec, Lz4TileCodec>();
@@ -53,6 +54,7 @@ public static class FarmServiceCollectionExtensions
         if (roles.HasFlag(FarmRoles.Coordinator))
         {
             services.AddSingleton<FramePlanner>();
+            services.AddSingleton<VideoCutter>();
             services.AddSingleton<TileDispatchSignal>();
         }
         if (roles.HasFlag(FarmRoles.Worker))

@@ -9,15 +9,17 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// <summary>
 /// Restarts unfinished jobs from the job store when the coordinator starts, for transports whose queues
 /// do not outlive the process (the in-memory one). Every frame that is not assembled is planned again,
-/// and the dispatcher sends every unfinished tile again (finished tiles are kept).
+/// and the dispatcher sends every unfinished tile again (finished tiles are kept); a video job whose frames were not yet
+/// cut is started again.
 /// </summary>
-public sealed class ResumeService(IJobStore store, IBus bus, ILogger<ResumeService> logger) : BackgroundService
+public sealed class ResumeService(IJobStore store, IVideoCutStore cuts, IBus bus, ILogger<ResumeService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         foreach (var job in await store.GetUnfinishedJobsAsync(stoppingToken))
         {
-            if (job.State == JobState.Queued)
+            // A video job still being cut has no frames yet: its JobSubmitted cuts it again (the one step that reads the video).
+            if (job.State == JobState.Queued || await cuts.GetVideoCutAsync(job.JobId, stoppingToken) is not null)
             {
                 await bus.Publish(new JobSubmitted(job.JobId, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), stoppingToken);
                 continue;

@@ -11,6 +11,9 @@ public interface IJobTransaction
 {
     Task CreateJobAsync(JobRecord job, IReadOnlyList<FrameSource> frames);
 
+    /// <summary>Records a video job's source as still to be cut into its frames (<see cref="IVideoCutStore"/>).</summary>
+    Task AddVideoCutAsync(VideoCut cut);
+
     /// <summary>Marks a pack's tiles (the pack named by its first tile) done and counts them, exactly once however often it is called.</summary>
     Task<TileCount> CompletePackAsync(Guid jobId, int frame, int pack, string worker, long inferenceMs, long nowMs);
 

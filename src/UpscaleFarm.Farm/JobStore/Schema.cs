@@ -96,6 +96,14 @@ internal static class Schema
             created_ms BIGINT NOT NULL,
             finished_ms BIGINT NULL,
             UNIQUE (job_id, event_name));
+        CREATE TABLE IF NOT EXISTS video_cuts (
+            job_id TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+            video_key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            mux_result INTEGER NOT NULL,
+            max_frames BIGINT NOT NULL,
+            max_pixels BIGINT NOT NULL,
+            max_decoded_bytes BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS outbox (
             id TEXT PRIMARY KEY,
             message_type TEXT NOT NULL,

@@ -22,6 +22,13 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
             frames.Select((source, i) => new { JobId = job.Id, Frame = i, SourceKey = source.Key, source.Name, State = FrameState.Pending }), transaction);
     }
 
+    public Task AddVideoCutAsync(VideoCut cut) =>
+        connection.ExecuteAsync("""
+            INSERT INTO video_cuts (job_id, video_key, name, mux_result, max_frames, max_pixels, max_decoded_bytes)
+            VALUES (@Id, @VideoKey, @Name, @MuxResult, @MaxFrames, @MaxPixels, @MaxDecodedBytes)
+            """, new { Id = SqlJobStore.Key(cut.JobId), cut.VideoKey, cut.Name, MuxResult = cut.MuxResult ? 1 : 0, cut.MaxFrames, cut.MaxPixels, cut.MaxDecodedBytes },
+            transaction);
+
     public async Task<TileCount> CompletePackAsync(Guid jobId, int frame, int pack, string worker, long inferenceMs, long nowMs)
     {
         var (marked, complete) = await CountAsync([new PackCompletion(jobId, frame, pack, worker, inferenceMs)], nowMs);

@@ -32,6 +32,19 @@ public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FaultInje
             return true;
         }, FaultInjection.JobCreated, cancellation);
 
+    /// <summary>
+    /// Records a video job, without frames: its source waits to be cut into them by the coordinator, which the JobSubmitted
+    /// committed with it starts on (<see cref="Coordinator.VideoCutter"/>), so no request waits for a video to be decoded.
+    /// </summary>
+    public Task CreateVideoAsync(JobRecord job, VideoCut cut, CancellationToken cancellation = default) =>
+        ChangeAsync(async changes =>
+        {
+            await changes.CreateJobAsync(job, []);
+            await changes.AddVideoCutAsync(cut);
+            await changes.EnqueueAsync(new JobSubmitted(job.JobId, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), Clock.NowMs);
+            return true;
+        }, FaultInjection.JobCreated, cancellation);
+
     /// <summary>Counts a finished pack's tiles once; the count that completes its frame announces the frame (FrameReady).</summary>
     public Task<TileCount> CompletePackAsync(Guid jobId, int frame, int pack, string worker, long inferenceMs, CancellationToken cancellation = default) =>
         ChangeAsync(async changes =>
