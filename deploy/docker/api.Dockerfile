@@ -19,8 +19,10 @@ RUN --mount=type=cache,id=upscalefarm-nuget,target=/root/.nuget/packages \
     dotnet publish src/UpscaleFarm.Api/UpscaleFarm.Api.csproj -c Release -o /out --nologo -p:UseAppHost=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_TAG} AS runtime
-# ffmpeg: video jobs are probed and cut into frames by the API; util-linux: prlimit, the CPU, memory and file-size
-# limits ffmpeg runs under (Farm:Media; essential in Debian, named so that it stays). curl: the container's health check.
+# ffmpeg: the API reads an uploaded video's headers with ffprobe to refuse one over the tenant's limits (the frames are cut
+# by the coordinator), and an embedded farm (in-memory transport) cuts and encodes videos itself; util-linux: prlimit,
+# the CPU, memory and file-size limits ffmpeg runs under (Farm:Media; essential in Debian, named so that it stays).
+# curl: the container's health check.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg util-linux curl \
  && rm -rf /var/lib/apt/lists/*

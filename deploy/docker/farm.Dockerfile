@@ -30,8 +30,8 @@ RUN --mount=type=cache,id=upscalefarm-models-cache,target=/src/models/.cache \
 # The plain .NET runtime: the CLI needs only Microsoft.NETCore.App (its runtimeconfig.json names no
 # other framework); `serve`'s health and metrics endpoints are HttpListeners, part of that runtime.
 FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_TAG} AS runtime
-# ffmpeg: the assembler encodes video results; util-linux: prlimit, the limits ffmpeg runs under (Farm:Media). curl: the
-# container's health check.
+# ffmpeg: the coordinator cuts videos into frames, the assembler encodes video results; util-linux: prlimit, the limits
+# ffmpeg runs under (Farm:Media). curl: the container's health check.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg util-linux curl \
  && rm -rf /var/lib/apt/lists/*

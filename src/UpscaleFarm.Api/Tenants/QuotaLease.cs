@@ -5,7 +5,7 @@ namespace UpscaleFarm.Api.Tenants;
 /// <summary>
 /// One request's share of its tenant's quotas: the bytes it stores (or reserves for what its job will store), spent as
 /// they arrive, and the scratch space it holds in this API process while it checks files (a copy of an upload, an
-/// inflated zip entry, a video's decoded frames). When the request ends its scratch is released and its stored bytes
+/// inflated zip entry; a video's frames, which the coordinator decodes, only checked against it). When the request ends its scratch is released and its stored bytes
 /// leave the uploads in progress; those of a completed request join the tenant's stored bytes.
 /// </summary>
 public sealed class QuotaLease : IDisposable

@@ -44,8 +44,8 @@ public sealed class TenantOptions
 
     /// <summary>
     /// Bytes of scratch space the tenant's submissions in progress may hold in an API process at once: copies of uploads
-    /// while they are checked, inflated zip entries, a video's decoded frames, a result copied for its Deep Zoom pyramid.
-    /// More is refused with 429. The default is one largest submission (MaxUploadBytes + MaxUnzippedBytes).
+    /// while they are checked, inflated zip entries, a result copied for its Deep Zoom pyramid. More is refused with 429. A video's
+    /// frames, cut by the coordinator, are held to it too: from its headers when it is submitted, from its frames when cut. The default is one largest submission (MaxUploadBytes + MaxUnzippedBytes).
     /// </summary>
     public long MaxScratchBytes { get; set; } = (4L << 30) + (16L << 30);
 

@@ -3,8 +3,8 @@ using UpscaleFarm.Video;
 namespace UpscaleFarm.Farm.Configuration;
 
 /// <summary>
-/// Limits on each ffmpeg and ffprobe process run on a tenant's video, by the API (probe, timestamps,
-/// frames) and the assembler (encoding the result): "Farm:Media" in configuration. A process past one is
+/// Limits on each ffmpeg and ffprobe process run on a tenant's video, by the API (the headers), the coordinator
+/// (timestamps, frames) and the assembler (encoding the result): "Farm:Media" in configuration. A process past one is
 /// stopped and the video refused or the job failed, with the limit named.
 /// </summary>
 public sealed class MediaOptions
