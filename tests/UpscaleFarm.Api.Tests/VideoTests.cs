@@ -115,6 +115,37 @@ public sealed class VideoTests(ApiFactory api) : IDisposable
     }
 
     [Fact]
+    public async Task A_video_over_the_tenants_limits_by_its_headers_is_refused_before_its_job_exists()
+    {
+        // 30 frames of 64x48: 276 480 bytes decoded, over the small tenant's 200 000 and the hostile tenant's scratch of 150 000.
+        var clip = await File.ReadAllBytesAsync(await ClipAsync("long.mkv", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=3", "-c:v", "libx264",
+            "-pix_fmt", "yuv420p"));
+
+        var unzipped = await Refusals.PostAsync(api.ClientFor(ApiFactory.SmallKey), Jobs.Form([("long.mkv", clip)]), HttpStatusCode.RequestEntityTooLarge);
+        var scratch = await Refusals.PostAsync(api.ClientFor(ApiFactory.HostileKey), Jobs.Form([("long.mkv", clip)]), HttpStatusCode.TooManyRequests);
+
+        Assert.Contains($"over this tenant's limit of {ApiFactory.SmallMaxUnzippedBytes}", unzipped.Detail);
+        Assert.Contains($"more than {ApiFactory.HostileMaxScratchBytes} bytes of scratch space", scratch.Detail);
+    }
+
+    [Fact]
+    public async Task A_video_whose_headers_understate_its_frames_fails_its_job_when_they_are_counted()
+    {
+        // The same 30 frames, in a Matroska file whose header says it lasts 0.2 s: about 2 frames, 18 432 bytes decoded.
+        var bytes = await File.ReadAllBytesAsync(await ClipAsync("short.mkv", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=3", "-c:v", "libx264",
+            "-pix_fmt", "yuv420p"));
+        var duration = bytes.AsSpan().IndexOf((ReadOnlySpan<byte>)[0x44, 0x89, 0x88]); // Segment Info's Duration, an 8-byte float in milliseconds
+        Assert.True(duration > 0, "the clip has no Duration element");
+        System.Buffers.Binary.BinaryPrimitives.WriteDoubleBigEndian(bytes.AsSpan(duration + 3), 200);
+        var client = api.ClientFor(ApiFactory.SmallKey);
+
+        var job = await Jobs.WaitAsync(client, (await Jobs.SubmitAsync(client, Jobs.Form([("short.mkv", bytes)], ("priority", "3")))).Id);
+
+        Assert.True(job.State == "failed", $"{job.State}: {job.Error}");
+        Assert.Equal($"the video's frames would take up to 276480 bytes, over this tenant's limit of {ApiFactory.SmallMaxUnzippedBytes}", job.Error);
+    }
+
+    [Fact]
     public async Task A_playlist_named_clip_mp4_is_refused_without_a_request_to_what_it_names_or_a_word_of_the_server()
     {
         var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
