@@ -25,7 +25,7 @@ public sealed class VideoCutStoreTests(FarmServices services) : IDisposable
         var lifecycle = StoreJobs.Lifecycle(store);
         var id = Guid.NewGuid();
         var cut = new VideoCut(id, $"t/{id:N}/video/source.mp4", "clip.mp4", MuxResult: true, MaxFrames: 100, MaxPixels: 1 << 20, MaxDecodedBytes: 1 << 30);
-        await lifecycle.CreateVideoAsync(new JobRecord { Id = id.ToString("N"), Tenant = "t", Model = "m", CreatedMs = 1000, ReservedBytes = 5000 }, cut);
+        await lifecycle.CreateVideoAsync(new JobRecord { Id = id, Tenant = "t", Model = "m", CreatedMs = 1000, ReservedBytes = 5000 }, cut);
 
         Assert.Equal(cut, await store.GetVideoCutAsync(id));
         Assert.Empty(await store.GetFramesAsync(id));
@@ -54,7 +54,7 @@ public sealed class VideoCutStoreTests(FarmServices services) : IDisposable
         var (kept, cancelled) = (Guid.NewGuid(), Guid.NewGuid());
         foreach (var id in (Guid[])[kept, cancelled])
         {
-            await lifecycle.CreateVideoAsync(new JobRecord { Id = id.ToString("N"), Tenant = "t", Model = "m", CreatedMs = 1000, ReservedBytes = 5000 },
+            await lifecycle.CreateVideoAsync(new JobRecord { Id = id, Tenant = "t", Model = "m", CreatedMs = 1000, ReservedBytes = 5000 },
                 new VideoCut(id, $"t/{id:N}/video/source.mkv", "v.mkv", MuxResult: false, 10, 100, 1000));
             await store.StartJobAsync(id, 1100);
         }

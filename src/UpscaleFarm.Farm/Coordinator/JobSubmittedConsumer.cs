@@ -28,8 +28,7 @@ public sealed class JobSubmittedConsumer(IJobStore store, IVideoCutStore cuts, V
             return;
         if (await cuts.GetVideoCutAsync(jobId, context.CancellationToken) is { } cut)
         {
-            using var activity = FarmTelemetry.StartJobActivity("cut video", job.TraceParent);
-            activity?.SetTag(FarmTelemetry.Tags.JobId, job.Id).SetTag(FarmTelemetry.Tags.Tenant, job.Tenant);
+            using var activity = FarmTelemetry.StartJobActivity("cut video", job.Id, job.Tenant, job.TraceParent);
             try
             {
                 await cutter.CutAsync(job, cut, context.CancellationToken);

@@ -19,7 +19,7 @@ public sealed class ResumeService(IJobStore store, IVideoCutStore cuts, IBus bus
         foreach (var job in await store.GetUnfinishedJobsAsync(stoppingToken))
         {
             // A video job still being cut has no frames yet: its JobSubmitted cuts it again (the one step that reads the video).
-            if (job.State == JobState.Queued || await cuts.GetVideoCutAsync(job.JobId, stoppingToken) is not null)
+            if (job.State == JobState.Queued || await cuts.GetVideoCutAsync(job.Id, stoppingToken) is not null)
             {
                 await bus.Publish(new JobSubmitted(job.Id, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), stoppingToken);
                 continue;

@@ -30,7 +30,7 @@ public sealed class VideoCutter(IObjectStore objects, IVideoCutStore cuts, Model
         var farm = options.Value;
         var media = farm.Media.ToLimits();
         // A work folder of its own per attempt; ScratchSweeper removes one a dead coordinator left.
-        var work = Path.Combine(farm.ScratchDirectory, $"video-cut-{job.Id}-{Guid.NewGuid():N}");
+        var work = Path.Combine(farm.ScratchDirectory, $"video-cut-{job.Id:N}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
         try
         {
@@ -58,12 +58,12 @@ public sealed class VideoCutter(IObjectStore objects, IVideoCutStore cuts, Model
             {
                 reserved += ResultReservation.Video(reserved);
                 var timing = FrameTimes.Format(info.DurationSeconds, times);
-                await objects.PutAsync(FarmKeys.VideoTimes(job.Tenant, job.JobId), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(timing), writable: false),
+                await objects.PutAsync(FarmKeys.VideoTimes(job.Tenant, job.Id), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(timing), writable: false),
                     cancellation);
             }
-            if (!await cuts.RecordVideoFramesAsync(job.JobId, sources, reserved, cancellation))
+            if (!await cuts.RecordVideoFramesAsync(job.Id, sources, reserved, cancellation))
                 return;
-            logger.LogInformation("Job {JobId}: its video was cut into {Frames} frames", job.JobId, sources.Count);
+            logger.LogInformation("Job {JobId}: its video was cut into {Frames} frames", job.Id, sources.Count);
             // Asked for a zip of frames, the job no longer needs its source: the frames are what it keeps.
             if (!cut.MuxResult)
                 await objects.DeleteAsync(cut.VideoKey, cancellation);
@@ -104,7 +104,7 @@ public sealed class VideoCutter(IObjectStore objects, IVideoCutStore cuts, Model
             {
                 throw new VideoException("not a readable video: a decoded frame could not be read", e.Message);
             }
-            var key = FarmKeys.Source(job.Tenant, job.JobId, i, ".png");
+            var key = FarmKeys.Source(job.Tenant, job.Id, i, ".png");
             await using (var file = File.OpenRead(frames[i]))
                 await objects.PutAsync(key, file, cancellation);
             File.Delete(frames[i]);

@@ -8,7 +8,8 @@ public sealed partial class SqlJobStore : IVideoCutStore
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         var row = await connection.QuerySingleOrDefaultAsync<(string VideoKey, string Name, long MuxResult, long MaxFrames, long MaxPixels, long MaxDecodedBytes)?>(
-            "SELECT video_key, name, mux_result, max_frames, max_pixels, max_decoded_bytes FROM video_cuts WHERE job_id = @Id", new { Id = Key(jobId) });
+            "SELECT video_key, name, mux_result, max_frames, max_pixels, max_decoded_bytes FROM video_cuts WHERE job_id = @Id", new { Id = jobId });
+        // mux_result is a flag column (0 or 1), read here as the number it is.
         return row is { } r ? new VideoCut(jobId, r.VideoKey, r.Name, r.MuxResult != 0, r.MaxFrames, r.MaxPixels, r.MaxDecodedBytes) : null;
     }
 
@@ -16,7 +17,7 @@ public sealed partial class SqlJobStore : IVideoCutStore
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        var id = Key(jobId);
+        var id = jobId;
         // The job row first, locked by the update: a cancel in between waits, and a job that ended meanwhile gets no frames.
         var job = new { Id = id, Frames = frames.Count, Reserved = reservedBytes, JobState.Running };
         if (await connection.ExecuteAsync("""

@@ -26,7 +26,7 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
         connection.ExecuteAsync("""
             INSERT INTO video_cuts (job_id, video_key, name, mux_result, max_frames, max_pixels, max_decoded_bytes)
             VALUES (@Id, @VideoKey, @Name, @MuxResult, @MaxFrames, @MaxPixels, @MaxDecodedBytes)
-            """, new { Id = SqlJobStore.Key(cut.JobId), cut.VideoKey, cut.Name, MuxResult = cut.MuxResult ? 1 : 0, cut.MaxFrames, cut.MaxPixels, cut.MaxDecodedBytes },
+            """, new { Id = cut.JobId, cut.VideoKey, cut.Name, cut.MuxResult, cut.MaxFrames, cut.MaxPixels, cut.MaxDecodedBytes },
             transaction);
 
     public async Task<TileCount> CompletePackAsync(Guid jobId, int frame, int pack, string worker, long inferenceMs, long nowMs)

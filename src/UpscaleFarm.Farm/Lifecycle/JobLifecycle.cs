@@ -41,7 +41,7 @@ public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FaultInje
         {
             await changes.CreateJobAsync(job, []);
             await changes.AddVideoCutAsync(cut);
-            await changes.EnqueueAsync(new JobSubmitted(job.JobId, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), Clock.NowMs);
+            await changes.EnqueueAsync(new JobSubmitted(job.Id, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), Clock.NowMs);
             return true;
         }, FaultInjection.JobCreated, cancellation);
 
