@@ -85,7 +85,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
     {
         var frame = opened.Frame;
         var planes = opened.Source.Alpha is null ? new[] { opened.Source.Color } : new[] { opened.Source.Color, opened.Source.Alpha };
-        var rows = tiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key).Select(r => r.OrderBy(t => t.Plane).ThenBy(t => t.CoreX).ToList()).ToList();
+        var rows = tiles.GroupBy(t => t.Geometry.CoreY).OrderBy(r => r.Key).Select(r => r.OrderBy(t => t.Plane).ThenBy(t => t.Geometry.CoreX).ToList()).ToList();
         var packs = rows.SelectMany((row, r) => row.GroupBy(t => t.Pack).Select(pack => (Row: r, Tiles: pack.ToList()))).ToList();
         var remaining = rows.Select((_, r) => packs.Count(p => p.Row == r)).ToArray();
         try
@@ -112,8 +112,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
     private static TileRecord Record(Guid jobId, int frame, int index, int pack, int plane, Tile tile) => new()
     {
         JobId = jobId, Frame = frame, Tile = index, Pack = pack, Plane = plane, State = TileState.Pending,
-        InputX = tile.Input.X, InputY = tile.Input.Y, InputWidth = tile.Input.Width, InputHeight = tile.Input.Height,
-        CoreX = tile.Core.X, CoreY = tile.Core.Y, CoreWidth = tile.Core.Width, CoreHeight = tile.Core.Height, Cut = false,
+        Geometry = TileGeometries.From(tile), Cut = false,
     };
 
     /// <summary>
@@ -122,8 +121,9 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
     /// </summary>
     private static IEnumerable<TileRaster> ReadWindows(Image plane, IReadOnlyList<TileRecord> tiles, bool is16Bit)
     {
-        int left = tiles.Min(t => t.InputX), top = tiles.Min(t => t.InputY);
-        int width = tiles.Max(t => t.InputX + t.InputWidth) - left, height = tiles.Max(t => t.InputY + t.InputHeight) - top;
+        var windows = tiles.Select(t => t.Geometry.Input()).ToList();
+        int left = windows.Min(w => w.X), top = windows.Min(w => w.Y);
+        int width = windows.Max(w => w.Right) - left, height = windows.Max(w => w.Bottom) - top;
         byte[] pixels;
         using (var box = plane.Crop(left, top, width, height))
             pixels = is16Bit ? MemoryMarshal.AsBytes(box.WriteToMemory<ushort>().AsSpan()).ToArray() : box.WriteToMemory<byte>();
@@ -134,13 +134,13 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
             yield break;
         }
         var pixelBytes = plane.Bands * (is16Bit ? 2 : 1);
-        foreach (var tile in tiles)
+        foreach (var input in windows)
         {
-            var rowBytes = tile.InputWidth * pixelBytes;
-            var window = new byte[rowBytes * tile.InputHeight];
-            for (var y = 0; y < tile.InputHeight; y++)
-                pixels.AsSpan((((tile.InputY - top + y) * width) + tile.InputX - left) * pixelBytes, rowBytes).CopyTo(window.AsSpan(y * rowBytes));
-            yield return new TileRaster(tile.InputWidth, tile.InputHeight, plane.Bands, is16Bit, window);
+            var rowBytes = input.Width * pixelBytes;
+            var window = new byte[rowBytes * input.Height];
+            for (var y = 0; y < input.Height; y++)
+                pixels.AsSpan((((input.Y - top + y) * width) + input.X - left) * pixelBytes, rowBytes).CopyTo(window.AsSpan(y * rowBytes));
+            yield return new TileRaster(input.Width, input.Height, plane.Bands, is16Bit, window);
         }
     }
 
