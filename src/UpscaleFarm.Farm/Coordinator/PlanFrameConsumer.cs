@@ -61,23 +61,15 @@ public sealed class PlanFrameConsumer(IJobQueries store, IPlanStore plans, JobLi
     /// <summary>Cuts the tiles, marking each row cut and waking the dispatcher as it is done; false if the job ended meanwhile.</summary>
     private async Task<bool> CutAsync(JobRecord job, OpenedFrame opened, IReadOnlyList<TileRecord> uncut, CancellationToken cancellation)
     {
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        try
+        await foreach (var row in planner.CutAsync(job, opened, uncut, cancellation))
         {
-            await planner.CutAsync(job, opened, uncut, async row =>
-            {
-                await plans.MarkTilesCutAsync(job.Id, opened.Frame.Frame, row.Select(t => t.Tile).ToList(), cancellation);
-                dispatch.Notify();
-                // A cancelled or failed job's remaining tiles would only be dropped by the workers: stop cutting them.
-                if (await store.GetJobAsync(job.Id, cancellation) is not { State: JobState.Running })
-                    await ended.CancelAsync();
-            }, ended.Token);
-            return true;
+            await plans.MarkTilesCutAsync(job.Id, opened.Frame.Frame, row.Select(t => t.Tile).ToList(), cancellation);
+            dispatch.Notify();
+            // A cancelled or failed job's remaining tiles would only be dropped by the workers: stop cutting them.
+            if (await store.GetJobAsync(job.Id, cancellation) is not { State: JobState.Running })
+                return false;
         }
-        catch (OperationCanceledException) when (ended.IsCancellationRequested && !cancellation.IsCancellationRequested)
-        {
-            return false;
-        }
+        return true;
     }
 
     private static bool Uncut(TileRecord tile) => !tile.Cut && tile.State == TileState.Pending;
