@@ -16,13 +16,14 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// commits is redelivered and sends them then: they need no outbox. A video that turns out unreadable, or over the
 /// tenant's limits, fails the job with the reason.
 /// </summary>
-public sealed class JobSubmittedConsumer(IJobStore store, IVideoCutStore cuts, VideoCutter cutter, JobLifecycle lifecycle, ILogger<JobSubmittedConsumer> logger)
+public sealed class JobSubmittedConsumer(IJobQueries store, IPlanStore plans, IVideoCutStore cuts, VideoCutter cutter, JobLifecycle lifecycle,
+    ILogger<JobSubmittedConsumer> logger)
     : IConsumer<JobSubmitted>
 {
     public async Task Consume(ConsumeContext<JobSubmitted> context)
     {
         var jobId = context.Message.JobId;
-        await store.StartJobAsync(jobId, Clock.NowMs, context.CancellationToken);
+        await plans.StartJobAsync(jobId, Clock.NowMs, context.CancellationToken);
         var job = await store.GetJobAsync(jobId, context.CancellationToken);
         if (job is null || JobState.IsFinal(job.State))
             return;

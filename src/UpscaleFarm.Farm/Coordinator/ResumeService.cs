@@ -12,7 +12,7 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// and the dispatcher sends every unfinished tile again (finished tiles are kept); a video job whose frames were not yet
 /// cut is started again.
 /// </summary>
-public sealed class ResumeService(IJobStore store, IVideoCutStore cuts, IBus bus, ILogger<ResumeService> logger) : BackgroundService
+public sealed class ResumeService(IJobQueries store, IVideoCutStore cuts, IBus bus, ILogger<ResumeService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -2,7 +2,7 @@ using Dapper;
 
 namespace UpscaleFarm.Farm.JobStore;
 
-public sealed partial class SqlJobStore : IVideoCutStore
+public sealed partial class SqlJobStore
 {
     public async Task<VideoCut?> GetVideoCutAsync(Guid jobId, CancellationToken cancellation = default)
     {
