@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Lifecycle;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Video;
 

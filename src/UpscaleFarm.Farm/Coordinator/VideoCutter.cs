@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Storage;
