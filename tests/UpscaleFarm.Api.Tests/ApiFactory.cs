@@ -1,8 +1,8 @@
-using OpenTelemetry.Trace;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using OpenTelemetry.Trace;
 using UpscaleFarm.Api.Tenants;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Api.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Api.Tests;
 
@@ -37,7 +38,7 @@ internal sealed class ApiServer : IDisposable
     }
 
     private static ChildProcess Launch(IDictionary<string, string?> settings, int port) =>
-        ChildProcess.Start("UpscaleFarm.Api", ["--urls", $"http://127.0.0.1:{port}"], settings);
+        ChildProcess.Start(Path.Combine(AppContext.BaseDirectory, "UpscaleFarm.Api"), ["--urls", $"http://127.0.0.1:{port}"], settings);
 
     /// <summary>SIGKILL: the API dies mid-whatever, as a node failure or an OOM kill does.</summary>
     public void Kill() => _process.Kill();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using NetVips;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Api.Tests;
 
@@ -24,7 +25,7 @@ public sealed class SubmitRideThroughTests : IDisposable
         var input = Path.Combine(Directory.CreateDirectory(Path.Combine(_dir, "in")).FullName, "cat.png");
         var output = Path.Combine(_dir, "out");
         await File.WriteAllBytesAsync(input, Jobs.Png("chelsea.png", 96, 64));
-        using var cli = ChildProcess.Start("upscalefarm",
+        using var cli = ChildProcess.Start(RepoPaths.Cli,
             ["submit", input, "--api", api.Url, "--key", ApiFactory.AcmeKey, "--tile", "16", "--halo", "4", "--wait", "-o", output + "/"]);
 
         var id = await cli.WaitForLineAsync(line => Guid.TryParse(line, out _), TimeSpan.FromSeconds(60));
@@ -59,7 +60,7 @@ public sealed class SubmitRideThroughTests : IDisposable
         var input = Path.Combine(_dir, "cat.png");
         await File.WriteAllBytesAsync(input, Jobs.Png("chelsea.png", 16, 16));
         var watch = Stopwatch.StartNew();
-        using var cli = ChildProcess.Start("upscalefarm",
+        using var cli = ChildProcess.Start(RepoPaths.Cli,
             ["submit", input, "--api", $"http://127.0.0.1:{port}", "--key", ApiFactory.AcmeKey, "--wait", "--outage-tolerance", "3"]);
 
         Assert.Equal(1, await cli.WaitForExitAsync(TimeSpan.FromSeconds(60)));

@@ -1,8 +1,8 @@
 using Dapper;
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 

@@ -6,8 +6,7 @@ using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Farm.Tests.Harness;
 using UpscaleFarm.ServiceDefaults;
-using UpscaleFarm.Tests.Shared;
-using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 

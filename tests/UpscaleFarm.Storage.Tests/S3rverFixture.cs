@@ -1,8 +1,8 @@
-using UpscaleFarm.Tests.Shared;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using UpscaleFarm.Models.Setup;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Storage.Tests;
 

@@ -1,6 +1,6 @@
 using NetVips;
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Engine.Tests.Support;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Engine.Tests.Cli;
 

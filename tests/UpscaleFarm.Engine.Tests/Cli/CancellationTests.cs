@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Engine.Tests.Support;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Engine.Tests.Cli;
 

@@ -1,7 +1,7 @@
-using UpscaleFarm.Cli.Benchmarks;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using UpscaleFarm.Engine.Tests.Support;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Engine.Tests.Cli;
 
@@ -24,7 +24,7 @@ public sealed partial class OutboundConnectionTests : IDisposable
         var input = TestImages.Crop("chelsea.png", 0, 0, 48, 32, _dir.File("in.png"));
         var log = _dir.File("connect.log");
         var start = new ProcessStartInfo("strace", ["-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o", log,
-            "dotnet", "exec", TestPaths.CliDll, "upscale", input, "-o", _dir.File("out.png"), "--tile", "32", "--halo", "8", "--device", "cpu"])
+            RepoPaths.Cli, "upscale", input, "-o", _dir.File("out.png"), "--tile", "32", "--halo", "8", "--device", "cpu"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

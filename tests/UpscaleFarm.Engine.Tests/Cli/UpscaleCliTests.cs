@@ -1,9 +1,9 @@
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Engine.Tests.Support;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Models.Setup;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Engine.Tests.Cli;
 

@@ -1,8 +1,8 @@
 using NetVips;
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Engine.Tests.Support;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Imaging;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Engine.Tests.Formats;
 

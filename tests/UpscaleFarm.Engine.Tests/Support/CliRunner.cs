@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Engine.Tests.Support;
 
@@ -22,7 +23,7 @@ public static class CliRunner
     /// <summary>Starts the CLI without waiting, for tests that signal it.</summary>
     public static Process Start(string modelsDirectory, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", ["exec", TestPaths.CliDll, .. args])
+        var start = new ProcessStartInfo(RepoPaths.Cli, args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

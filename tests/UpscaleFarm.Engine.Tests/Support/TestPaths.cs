@@ -1,8 +1,8 @@
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Engine.Tests.Support;
 
-/// <summary>Where the repository, the shared test images and the built CLI are.</summary>
+/// <summary>Where the repository, its models and the shared test images are.</summary>
 public static class TestPaths
 {
     public static string RepoRoot => RepoPaths.Root;
@@ -11,6 +11,4 @@ public static class TestPaths
 
     public static string SharedImage(string name) => RepoPaths.SharedImage(name);
 
-    /// <summary>The CLI built beside this test assembly (same configuration).</summary>
-    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "upscalefarm.dll");
 }

@@ -1,7 +1,7 @@
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Engine.Tests.Support;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Imaging;
+using UpscaleFarm.Testing;
 using Xunit.Abstractions;
 
 namespace UpscaleFarm.Engine.Tests.Tiling;
@@ -28,7 +28,7 @@ public class SeamTests(ModelsFixture models, ITestOutputHelper output)
     {
         // Large enough for the default tiles to cut it 2 × 2.
         using var dir = new TempDirectory();
-        var image = BenchImage.Resized(TestPaths.SharedImage("rocket.jpg"), "1100x760", dir.File("rocket-1100.png"));
+        var image = TestImages.Resized("rocket.jpg", 1100, 760, dir.File("rocket-1100.png"));
         var entry = models.Catalog.Find("general-x4v3");
         var comparison = TiledAgainstWhole("general-x4v3", image, entry.TileSize, entry.Halo);
         Assert.True(comparison.Psnr >= 60, comparison.ToString());

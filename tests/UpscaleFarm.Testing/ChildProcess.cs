@@ -1,28 +1,34 @@
 using System.Diagnostics;
-using System.Text;
+using System.Runtime.InteropServices;
 
-namespace UpscaleFarm.Api.Tests;
+namespace UpscaleFarm.Testing;
 
 /// <summary>
-/// A program beside the tests (the API's or the CLI's apphost) run as its own process, as a user runs it:
-/// configured by environment variables, its stdout and stderr kept line by line for assertions and for
+/// A program of the solution (the CLI, the API's apphost) run as its own process, as a user or an orchestrator
+/// runs it: configured by environment variables, its stdout and stderr kept line by line for assertions and for
 /// the test's failure message.
 /// </summary>
-internal sealed class ChildProcess : IDisposable
+public sealed class ChildProcess : IDisposable
 {
+    private const int SigTerm = 15;
+
     private readonly Process _process;
     private readonly List<string> _stdout = [];
     private readonly List<string> _stderr = [];
+    private readonly List<string> _both = [];
     private readonly Lock _gate = new();
 
     private ChildProcess(Process process) => _process = process;
 
+    /// <param name="program">the program's path (e.g. <see cref="RepoPaths.Cli"/>)</param>
+    /// <param name="settings">configuration keys ("Farm:Transport"), passed as environment variables ("Farm__Transport")</param>
     public static ChildProcess Start(string program, IEnumerable<string> args, IDictionary<string, string?>? settings = null)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, program))
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // Not the repository: a process must not pick up an appsettings.json or a data directory of the developer's.
             WorkingDirectory = AppContext.BaseDirectory,
         };
         foreach (var arg in args)
@@ -38,18 +44,23 @@ internal sealed class ChildProcess : IDisposable
         return child;
     }
 
+    public int Id => _process.Id;
     public IReadOnlyList<string> Stdout { get { lock (_gate) return [.. _stdout]; } }
     public IReadOnlyList<string> Stderr { get { lock (_gate) return [.. _stderr]; } }
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Both outputs, for a failure message.</summary>
-    public string Log => $"stdout:\n{string.Join('\n', Stdout)}\nstderr:\n{string.Join('\n', Stderr)}";
+    /// <summary>Both outputs as they came, for a failure message.</summary>
+    public string Log { get { lock (_gate) return string.Join('\n', _both); } }
 
     private void Append(List<string> lines, string? line)
     {
-        if (line is not null)
-            lock (_gate)
-                lines.Add(line);
+        if (line is null)
+            return;
+        lock (_gate)
+        {
+            lines.Add(line);
+            _both.Add(line);
+        }
     }
 
     /// <summary>Waits for a line on stdout that satisfies <paramref name="match"/>; fails with the output if the process exits or time runs out first.</summary>
@@ -66,7 +77,7 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>Waits for the process to exit; returns its exit code, or fails with its output.</summary>
+    /// <summary>Waits for the process to exit by itself; returns its exit code, or fails with its output.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var wait = new CancellationTokenSource(timeout);
@@ -82,7 +93,15 @@ internal sealed class ChildProcess : IDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>SIGKILL: no chance to finish anything.</summary>
+    /// <summary>SIGTERM, as Kubernetes sends it, then waits for the process to exit; returns its exit code.</summary>
+    public Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (kill(_process.Id, SigTerm) != 0)
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed");
+        return WaitForExitAsync(timeout);
+    }
+
+    /// <summary>SIGKILL: no chance to finish or return anything.</summary>
     public void Kill()
     {
         _process.Kill(entireProcessTree: true);
@@ -95,4 +114,7 @@ internal sealed class ChildProcess : IDisposable
             Kill();
         _process.Dispose();
     }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 }

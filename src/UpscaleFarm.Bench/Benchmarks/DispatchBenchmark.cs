@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using UpscaleFarm.Farm.JobStore;
 
-namespace UpscaleFarm.Cli.Benchmarks;
+namespace UpscaleFarm.Bench.Benchmarks;
 
 /// <summary>
 /// The tile dispatcher's queries against a job store holding a large backlog: jobs of planned tiles,

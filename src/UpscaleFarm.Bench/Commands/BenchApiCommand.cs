@@ -3,12 +3,12 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using UpscaleFarm.Cli.ApiClient;
-using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Bench.Benchmarks;
 
-namespace UpscaleFarm.Cli.Commands;
+namespace UpscaleFarm.Bench.Commands;
 
 /// <summary>
-/// <c>upscalefarm bench api --api URL --keys K...</c>: load on a running job API. Every tenant key
+/// <c>upscalefarm-bench api --api URL --keys K...</c>: load on a running job API. Every tenant key
 /// submits its share of the jobs at once while status pollers time GET /v1/jobs/{id}; at the end each
 /// job must be completed, belong to its submitter, and be invisible (404) to every other tenant.
 /// scripts/bench-api.sh starts an embedded API with four tenants and runs this.

@@ -1,7 +1,7 @@
 using NetVips;
 using UpscaleFarm.Imaging;
 
-namespace UpscaleFarm.Cli.Benchmarks;
+namespace UpscaleFarm.Bench.Benchmarks;
 
 /// <summary>Benchmark inputs of a chosen size, made from a real photo.</summary>
 public static class BenchImage

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Bench.Benchmarks;
 using UpscaleFarm.Cli.Terminal;
 using UpscaleFarm.Engine.Inference;
 using UpscaleFarm.Engine.Tiling;
@@ -9,16 +9,17 @@ using UpscaleFarm.Imaging.Codecs;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Models.Setup;
 
-namespace UpscaleFarm.Cli.Commands;
+namespace UpscaleFarm.Bench.Commands;
 
 /// <summary>
-/// <c>upscalefarm bench</c>: engine throughput per model at the default tile settings and whole-image,
+/// <c>upscalefarm-bench</c>: engine throughput per model at the default tile settings and whole-image,
 /// achieved GFLOP/s against a large MatMul, and the reference binary on the same image, in one run.
-/// <c>upscalefarm bench tiling</c>: seam PSNR and halo overhead for tile/halo pairs.
+/// <c>upscalefarm-bench tiling</c>: seam PSNR and halo overhead for tile/halo pairs; <c>codecs</c>, <c>inference</c>,
+/// <c>farm</c> and <c>api</c> measure the other stages.
 /// </summary>
 public static class BenchCommand
 {
-    public static Command Create()
+    public static RootCommand Create()
     {
         var image = new Option<string>("--image") { Description = "the image to measure on", DefaultValueFactory = _ => DefaultImage() };
         var models = new Option<string[]>("--models") { Description = "model ids", DefaultValueFactory = _ => ["general-x4v3", "x4plus"], AllowMultipleArgumentsPerToken = true };
@@ -28,7 +29,10 @@ public static class BenchCommand
         var device = DeviceOption.Create();
         var batches = new Option<int[]>("--batch") { Description = "tiles per inference call; several values give one row each", DefaultValueFactory = _ => [1], AllowMultipleArgumentsPerToken = true };
         var fp32 = new Option<bool>("--fp32") { Description = "keep fp32 on GPUs (the default runs them in fp16)" };
-        var bench = new Command("bench", "measure throughput; prints a Markdown table") { image, size, models, runs, reference, device, batches, fp32 };
+        var bench = new RootCommand("UpscaleFarm's benchmarks: engine throughput, tiling, codecs, inference, the farm and the job API; each prints Markdown")
+        {
+            image, size, models, runs, reference, device, batches, fp32,
+        };
         bench.SetAction(parse => CliError.Run(() =>
         {
             using var work = new TempDirectory();
@@ -115,7 +119,7 @@ public static class BenchCommand
         if (withReference)
         {
             var reference = ReferenceImplementation.Locate(catalog, TextWriter.Null);
-            var time = ReferenceBenchmark.Run(reference.Binary, reference.ModelsDirectory, ReferenceImplementation.NcnnName(catalog.Find("general-x4v3")), image, Path.Combine(work.Path, "reference.png"));
+            var time = reference.Upscale(ReferenceImplementation.NcnnName(catalog.Find("general-x4v3")), image, Path.Combine(work.Path, "reference.png"));
             Console.WriteLine($"\nupscayl-bin (realesrgan-ncnn-vulkan), general-x4v3: {time.TotalSeconds:F1} s" +
                               (fastTime is { } t ? $"; engine at default tiling is {time.TotalSeconds / t:F1}x faster" : ""));
         }

@@ -3,7 +3,7 @@ using UpscaleFarm.Engine.Inference;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Imaging;
 
-namespace UpscaleFarm.Cli.Benchmarks;
+namespace UpscaleFarm.Bench.Benchmarks;
 
 /// <summary>Times the engine end to end (decode, tiles, inference, encode) on one image.</summary>
 public static class ThroughputBenchmark

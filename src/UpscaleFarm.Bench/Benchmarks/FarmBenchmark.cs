@@ -6,7 +6,7 @@ using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 
-namespace UpscaleFarm.Cli.Benchmarks;
+namespace UpscaleFarm.Bench.Benchmarks;
 
 /// <summary>
 /// Runs jobs on an embedded farm in this process (one coordinator, one worker, one assembler) and

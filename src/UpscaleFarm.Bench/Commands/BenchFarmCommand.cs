@@ -1,5 +1,5 @@
 using System.CommandLine;
-using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Bench.Benchmarks;
 using UpscaleFarm.Cli.Terminal;
 using UpscaleFarm.Engine.Inference;
 using UpscaleFarm.Engine.Upscaling;
@@ -9,10 +9,10 @@ using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Models.Synthetic;
 
-namespace UpscaleFarm.Cli.Commands;
+namespace UpscaleFarm.Bench.Commands;
 
 /// <summary>
-/// <c>upscalefarm bench farm plumbing|efficiency</c>: the embedded farm (one coordinator, worker and
+/// <c>upscalefarm-bench farm plumbing|efficiency</c>: the embedded farm (one coordinator, worker and
 /// assembler in this process). Plumbing uses a near-free nearest-neighbour ×4 model, so the figures are
 /// the cost of cutting, codecs, storage, messaging and assembly; efficiency sets the farm against the
 /// engine alone on the same image and model, alternating runs in one process.

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using NetVips;
 using UpscaleFarm.Imaging.Codecs;
 
-namespace UpscaleFarm.Cli.Benchmarks;
+namespace UpscaleFarm.Bench.Benchmarks;
 
 /// <summary>
 /// Tile transport codecs on real upscaled pixels: encode and decode speed on one core, and size.

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using UpscaleFarm.Engine.Inference;
 
-namespace UpscaleFarm.Cli.Benchmarks;
+namespace UpscaleFarm.Bench.Benchmarks;
 
 /// <summary>
 /// The model alone: batches of random tiles through one session for a fixed time, with the host-to-device

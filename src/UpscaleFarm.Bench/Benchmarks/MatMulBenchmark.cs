@@ -3,7 +3,7 @@ using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using UpscaleFarm.Models.Onnx;
 
-namespace UpscaleFarm.Cli.Benchmarks;
+namespace UpscaleFarm.Bench.Benchmarks;
 
 /// <summary>The machine's practical fp32 rate: a large square MatMul in ONNX Runtime on the CPU.</summary>
 public static class MatMulBenchmark

@@ -1,6 +1,6 @@
-namespace UpscaleFarm.Cli.Benchmarks;
+namespace UpscaleFarm.Bench.Benchmarks;
 
-/// <summary>A scratch directory removed on dispose (benchmarks and tests; the Engine and Farm tests use it too).</summary>
+/// <summary>A scratch directory removed on dispose (each benchmark's inputs and outputs).</summary>
 public sealed class TempDirectory : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("upscalefarm-").FullName;

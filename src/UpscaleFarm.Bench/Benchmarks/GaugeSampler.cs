@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace UpscaleFarm.Cli.Benchmarks;
+namespace UpscaleFarm.Bench.Benchmarks;
 
 /// <summary>
 /// Samples one observable gauge of this process (e.g. <c>upscalefarm.gpu.utilization</c>) every
