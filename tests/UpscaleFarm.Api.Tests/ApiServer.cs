@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Api.Tests;
@@ -26,12 +24,7 @@ internal sealed class ApiServer : IDisposable
     /// <summary>Starts the API with these settings (as Api__… and Farm__… variables) and waits until it answers.</summary>
     public static async Task<ApiServer> StartAsync(IDictionary<string, string?> settings)
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = LoopbackPort.Free();
         var server = new ApiServer(settings, port, Launch(settings, port));
         await server.WaitUntilLiveAsync();
         return server;

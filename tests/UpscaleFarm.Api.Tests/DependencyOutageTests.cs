@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using NetVips;
 using UpscaleFarm.Testing;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 

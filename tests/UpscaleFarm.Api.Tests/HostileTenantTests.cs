@@ -10,6 +10,7 @@ using UpscaleFarm.Api.Apis;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Imaging;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using NetVips;
 using UpscaleFarm.Api.Apis;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 

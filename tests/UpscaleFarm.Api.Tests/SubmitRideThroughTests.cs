@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using NetVips;
 using UpscaleFarm.Testing;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 
@@ -51,12 +50,7 @@ public sealed class SubmitRideThroughTests : IDisposable
     [Fact]
     public async Task Submit_to_an_api_that_stays_down_gives_up_after_the_tolerance_in_one_line()
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = LoopbackPort.Free();
         var input = Path.Combine(_dir, "cat.png");
         await File.WriteAllBytesAsync(input, Jobs.Png("chelsea.png", 16, 16));
         var watch = Stopwatch.StartNew();

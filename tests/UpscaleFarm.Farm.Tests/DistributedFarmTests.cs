@@ -145,7 +145,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     public async Task A_roles_readiness_names_the_broker_while_it_is_down_and_its_liveness_stays_up()
     {
         var settings = NewFarm();
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         settings["Farm:HealthPort"] = port.ToString();
         await StartAsync(settings, "worker");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
@@ -382,13 +382,6 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
             }
         });
         return report!.Value;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()

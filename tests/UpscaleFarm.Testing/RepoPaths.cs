@@ -5,6 +5,9 @@ public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
+    /// <summary>The repository's models directory (manifest.json, onnx/).</summary>
+    public static string Models => Path.Combine(Root, "models");
+
     /// <summary>../shared/testdata/images beside the repository (CI has the same layout).</summary>
     public static string SharedImage(string name)
     {

@@ -32,7 +32,7 @@ public class ReferenceParityTests(ModelsFixture models, ITestOutputHelper output
     [Fact]
     public void General_x4v3_agrees_with_the_reference()
     {
-        var c = CompareWithReference("general-x4v3", TestPaths.SharedImage("chelsea.png"));
+        var c = CompareWithReference("general-x4v3", RepoPaths.SharedImage("chelsea.png"));
         Assert.True(c.WithinThree >= 0.965, c.ToString());
         Assert.True(c.WithinTen >= 0.98, c.ToString());
     }

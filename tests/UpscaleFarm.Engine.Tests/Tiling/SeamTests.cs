@@ -37,7 +37,7 @@ public class SeamTests(ModelsFixture models, ITestOutputHelper output)
     [Fact]
     public void General_x4v3_with_many_small_tiles_has_no_seams()
     {
-        var comparison = TiledAgainstWhole("general-x4v3", TestPaths.SharedImage("chelsea.png"), 128, 16);
+        var comparison = TiledAgainstWhole("general-x4v3", RepoPaths.SharedImage("chelsea.png"), 128, 16);
         Assert.True(comparison.Psnr >= 60, comparison.ToString());
     }
 
@@ -45,7 +45,7 @@ public class SeamTests(ModelsFixture models, ITestOutputHelper output)
     public void Tiles_without_a_halo_leave_seams_that_the_check_detects()
     {
         // The control: pasting tiles without context (Real-ESRGAN's tile_pad 0) must fail the seam threshold.
-        var comparison = TiledAgainstWhole("general-x4v3", TestPaths.SharedImage("chelsea.png"), 128, 0);
+        var comparison = TiledAgainstWhole("general-x4v3", RepoPaths.SharedImage("chelsea.png"), 128, 0);
         Assert.True(comparison.Psnr < 50, comparison.ToString());
     }
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace UpscaleFarm.Engine.Tests.Support;
+namespace UpscaleFarm.Cli.Tests;
 
 /// <summary>Hand-made hostile files.</summary>
 public static class CraftedFiles

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using UpscaleFarm.Testing;
 
-namespace UpscaleFarm.Engine.Tests.Support;
+namespace UpscaleFarm.Cli.Tests;
 
 /// <summary>Runs the real CLI in its own process, as a user would.</summary>
 public static class CliRunner
@@ -11,7 +11,7 @@ public static class CliRunner
         public string[] StderrLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    public static Result Run(params string[] args) => RunWith(TestPaths.ModelsDirectory, args);
+    public static Result Run(params string[] args) => RunWith(RepoPaths.Models, args);
 
     /// <summary>Runs with another models directory (for imports that must not touch the repository's).</summary>
     public static Result RunWith(string modelsDirectory, params string[] args)
@@ -27,7 +27,7 @@ public static class CliRunner
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = TestPaths.RepoRoot,
+            WorkingDirectory = RepoPaths.Root,
         };
         start.Environment["UPSCALEFARM_MODELS"] = modelsDirectory;
         return Process.Start(start)!;

@@ -1,8 +1,7 @@
 using NetVips;
-using UpscaleFarm.Engine.Tests.Support;
 using UpscaleFarm.Testing;
 
-namespace UpscaleFarm.Engine.Tests.Cli;
+namespace UpscaleFarm.Cli.Tests;
 
 /// <summary>
 /// Every bad input gets one line on stderr, a non-zero exit, no stack trace and no output file
@@ -40,21 +39,21 @@ public sealed class BadInputTests(ModelsFixture models) : IDisposable
     [InlineData("--quality", "500", "--quality: must be 1 to 100")]
     public void Out_of_range_options_are_one_line_naming_the_option(string option, string value, string expected)
     {
-        AssertOneLineError(UpscaleInto(TestPaths.SharedImage("chelsea.png"), option, value), expected);
+        AssertOneLineError(UpscaleInto(RepoPaths.SharedImage("chelsea.png"), option, value), expected);
         AssertNoOutput();
     }
 
     [Fact]
     public void Truncated_jpeg()
     {
-        AssertOneLineError(UpscaleInto(TestPaths.SharedImage("truncated.jpg")), "truncated.jpg");
+        AssertOneLineError(UpscaleInto(RepoPaths.SharedImage("truncated.jpg")), "truncated.jpg");
         AssertNoOutput();
     }
 
     [Fact]
     public void Png_with_corrupt_image_data()
     {
-        var bytes = File.ReadAllBytes(TestPaths.SharedImage("chelsea.png"));
+        var bytes = File.ReadAllBytes(RepoPaths.SharedImage("chelsea.png"));
         new Random(7).NextBytes(bytes.AsSpan(bytes.Length / 2, 4096));
         File.WriteAllBytes(_dir.File("corrupt.png"), bytes);
         AssertOneLineError(UpscaleInto(_dir.File("corrupt.png")), "corrupt.png");
@@ -64,7 +63,7 @@ public sealed class BadInputTests(ModelsFixture models) : IDisposable
     [Fact]
     public void Png_cut_in_half()
     {
-        var bytes = File.ReadAllBytes(TestPaths.SharedImage("chelsea.png"));
+        var bytes = File.ReadAllBytes(RepoPaths.SharedImage("chelsea.png"));
         File.WriteAllBytes(_dir.File("half.png"), bytes[..(bytes.Length / 2)]);
         AssertOneLineError(UpscaleInto(_dir.File("half.png")), "half.png");
         AssertNoOutput();
@@ -89,7 +88,7 @@ public sealed class BadInputTests(ModelsFixture models) : IDisposable
     [Fact]
     public void Unsupported_format()
     {
-        using (var image = Image.NewFromFile(TestPaths.SharedImage("palette_color.png")))
+        using (var image = Image.NewFromFile(RepoPaths.SharedImage("palette_color.png")))
             image.Gifsave(_dir.File("anim.gif"));
         AssertOneLineError(UpscaleInto(_dir.File("anim.gif")), "unsupported format (gif)");
         AssertNoOutput();
@@ -107,14 +106,14 @@ public sealed class BadInputTests(ModelsFixture models) : IDisposable
     [Fact]
     public void Pixel_limit_is_configurable()
     {
-        AssertOneLineError(UpscaleInto(TestPaths.SharedImage("chelsea.png"), "--max-pixels", "100000"), "135300 pixels is over the limit of 100000");
+        AssertOneLineError(UpscaleInto(RepoPaths.SharedImage("chelsea.png"), "--max-pixels", "100000"), "135300 pixels is over the limit of 100000");
         AssertNoOutput();
     }
 
     [Fact]
     public void File_size_limit_is_configurable()
     {
-        AssertOneLineError(UpscaleInto(TestPaths.SharedImage("chelsea.png"), "--max-bytes", "1000"), "240512 bytes is over the limit of 1000 bytes");
+        AssertOneLineError(UpscaleInto(RepoPaths.SharedImage("chelsea.png"), "--max-bytes", "1000"), "240512 bytes is over the limit of 1000 bytes");
         AssertNoOutput();
     }
 
@@ -122,14 +121,14 @@ public sealed class BadInputTests(ModelsFixture models) : IDisposable
     public void Output_path_that_cannot_be_written()
     {
         File.WriteAllText(_dir.File("a-file"), "");
-        var result = CliRunner.Run("upscale", TestPaths.SharedImage("palette_color.png"), "-o", Path.Combine(_dir.File("a-file"), "out.png"));
+        var result = CliRunner.Run("upscale", RepoPaths.SharedImage("palette_color.png"), "-o", Path.Combine(_dir.File("a-file"), "out.png"));
         AssertOneLineError(result, "cannot write");
     }
 
     [Fact]
     public void Unknown_model()
     {
-        var result = CliRunner.Run("upscale", TestPaths.SharedImage("palette_color.png"), "-o", Path.Combine(OutputDirectory, "x.png"), "--model", "no-such-model");
+        var result = CliRunner.Run("upscale", RepoPaths.SharedImage("palette_color.png"), "-o", Path.Combine(OutputDirectory, "x.png"), "--model", "no-such-model");
         AssertOneLineError(result, "unknown model 'no-such-model'");
         AssertNoOutput();
     }

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using UpscaleFarm.Engine.Tests.Support;
 using UpscaleFarm.Testing;
 
-namespace UpscaleFarm.Engine.Tests.Cli;
+namespace UpscaleFarm.Cli.Tests;
 
 /// <summary>SIGTERM or Ctrl+C mid-upscale: a clean stop with no output and no temporary files left.</summary>
 [Collection(ModelsCollection.Name)]
@@ -17,7 +16,7 @@ public sealed class CancellationTests(ModelsFixture models) : IDisposable
     {
         var output = Directory.CreateDirectory(_dir.File("out")).FullName;
         // Many small tiles keep the run going for seconds, with a cancellation point between each.
-        using var process = CliRunner.Start(models.Catalog.Directory, "upscale", TestPaths.SharedImage("astronaut.png"), "-o", Path.Combine(output, "result.png"), "--tile", "32", "--halo", "16");
+        using var process = CliRunner.Start(models.Catalog.Directory, "upscale", RepoPaths.SharedImage("astronaut.png"), "-o", Path.Combine(output, "result.png"), "--tile", "32", "--halo", "16");
 
         // Workers are upscaling once the embedded farm's working directory holds an upscaled tile.
         var watch = Stopwatch.StartNew();

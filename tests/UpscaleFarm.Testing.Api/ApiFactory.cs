@@ -4,7 +4,7 @@ using OpenTelemetry.Trace;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Testing;
 
-namespace UpscaleFarm.Api.Tests;
+namespace UpscaleFarm.Testing.Api;
 
 /// <summary>
 /// The real API host with its embedded farm (in-memory transport, SQLite, a directory store) and the

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using UpscaleFarm.Engine.Tests.Support;
 using UpscaleFarm.Testing;
 
-namespace UpscaleFarm.Engine.Tests.Cli;
+namespace UpscaleFarm.Cli.Tests;
 
 /// <summary>
 /// A farm sends nothing anywhere its operator did not configure: the CLI's embedded farm (coordinator,
@@ -28,9 +27,9 @@ public sealed partial class OutboundConnectionTests : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = TestPaths.RepoRoot,
+            WorkingDirectory = RepoPaths.Root,
         };
-        start.Environment["UPSCALEFARM_MODELS"] = TestPaths.ModelsDirectory;
+        start.Environment["UPSCALEFARM_MODELS"] = RepoPaths.Models;
         using var process = Process.Start(start)!;
         var result = CliRunner.Wait(process);
         Assert.True(result.ExitCode == 0, result.Stderr);

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using UpscaleFarm.Models.Setup;
-using UpscaleFarm.Testing;
+using UpscaleFarm.Storage;
 
-namespace UpscaleFarm.Storage.Tests;
+namespace UpscaleFarm.Testing;
 
 /// <summary>
 /// A real S3-compatible server for the tests: s3rver 3.7.1 from npm (installed into .tools on first
@@ -15,7 +15,7 @@ public sealed class S3rverFixture : IDisposable
     public const string Bucket = "upscalefarm-test";
     private readonly string _data = Directory.CreateTempSubdirectory("s3rver-").FullName;
     private readonly ProcessStartInfo _start;
-    private readonly int _port = FreePort();
+    private readonly int _port = LoopbackPort.Free();
     private Process _process;
 
     public S3rverFixture()
@@ -68,14 +68,6 @@ public sealed class S3rverFixture : IDisposable
             }
         }
         throw new TimeoutException("s3rver did not start listening in 30 s");
-    }
-
-    /// <summary>A loopback port free a moment ago (also for the API tests' own servers).</summary>
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
 

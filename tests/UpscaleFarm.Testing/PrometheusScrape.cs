@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace UpscaleFarm.Farm.Tests.Harness;
+namespace UpscaleFarm.Testing;
 
 /// <summary>
 /// One scrape of a process's Prometheus endpoint (Metrics:PrometheusPort), asked for as Prometheus asks (OpenMetrics
-/// first, the classic text format next), with its samples parsed: name, labels and value. Also compiled into the API's tests.
+/// first, the classic text format next), with its samples parsed: name, labels and value.
 /// </summary>
-internal sealed class PrometheusScrape
+public sealed class PrometheusScrape
 {
     /// <summary>The Accept header Prometheus 2.x and 3.x send when scraping.</summary>
     private const string PrometheusAccept =

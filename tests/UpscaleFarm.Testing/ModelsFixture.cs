@@ -2,7 +2,7 @@ using UpscaleFarm.Engine.Inference;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Models.Setup;
 
-namespace UpscaleFarm.Engine.Tests.Support;
+namespace UpscaleFarm.Testing;
 
 /// <summary>
 /// The built-in models, installed once (fetched and converted if missing), with one CPU session per
@@ -14,7 +14,7 @@ public sealed class ModelsFixture : IDisposable
 
     public ModelsFixture()
     {
-        Catalog = ModelCatalog.Load(TestPaths.ModelsDirectory);
+        Catalog = ModelCatalog.Load(RepoPaths.Models);
         BuiltInModels.Install(Catalog, TextWriter.Null);
     }
 

@@ -1,11 +1,10 @@
-using UpscaleFarm.Engine.Tests.Support;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Models.Setup;
 using UpscaleFarm.Testing;
 
-namespace UpscaleFarm.Engine.Tests.Cli;
+namespace UpscaleFarm.Cli.Tests;
 
 /// <summary>The CLI as a user runs it: directories in, summaries out, user models imported.</summary>
 [Collection(ModelsCollection.Name)]
@@ -53,7 +52,7 @@ public sealed class UpscaleCliTests(ModelsFixture models) : IDisposable
     public void A_failing_file_does_not_stop_the_others_but_fails_the_exit_code()
     {
         var good = TestImages.Crop("chelsea.png", 0, 0, 16, 16, _dir.File("good.png"));
-        var result = CliRunner.Run("upscale", good, TestPaths.SharedImage("truncated.jpg"), "-o", _dir.File("out"));
+        var result = CliRunner.Run("upscale", good, RepoPaths.SharedImage("truncated.jpg"), "-o", _dir.File("out"));
         Assert.Equal(1, result.ExitCode);
         Assert.True(File.Exists(_dir.File("out/good.png")));
         Assert.False(File.Exists(_dir.File("out/truncated.jpg")));
