@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
-using UpscaleFarm.Cli.ApiClient;
 using UpscaleFarm.Bench.Benchmarks;
+using UpscaleFarm.Cli.ApiClient;
 
 namespace UpscaleFarm.Bench.Commands;
 

@@ -25,7 +25,11 @@ internal sealed class FarmProcess : IDisposable
     public string Log => _process.Log;
 
     /// <summary>Starts the role and waits until its bus is connected and consuming.</summary>
-    public static async Task<FarmProcess> StartAsync(string role, IDictionary<string, string?> settings, string instanceName)
+    /// <param name="killAt">
+    /// a checkpoint (<see cref="Farm.Telemetry.FarmDiagnostics"/>) where the process kills itself: the role then runs in
+    /// the tests' farm host (tests/UpscaleFarm.Testing.FarmHost) instead of `upscalefarm serve`
+    /// </param>
+    public static async Task<FarmProcess> StartAsync(string role, IDictionary<string, string?> settings, string instanceName, string? killAt = null)
     {
         var environment = new Dictionary<string, string?>(settings)
         {
@@ -33,7 +37,10 @@ internal sealed class FarmProcess : IDisposable
             ["Logging:LogLevel:Default"] = "Information",
             ["Logging:Console:FormatterName"] = "simple",
         };
-        var farm = new FarmProcess(role, instanceName, ChildProcess.Start(RepoPaths.Cli, ["serve", "--role", role], environment));
+        var process = killAt is null
+            ? ChildProcess.Start(RepoPaths.Cli, ["serve", "--role", role], environment)
+            : ChildProcess.Start(RepoPaths.Program(Path.Combine("tests", "UpscaleFarm.Testing.FarmHost"), "upscalefarm-testhost"), [role, killAt], environment);
+        var farm = new FarmProcess(role, instanceName, process);
         try
         {
             await farm._process.WaitForLineAsync(line => line.Contains("Bus started"), TimeSpan.FromSeconds(60));
