@@ -1,8 +1,8 @@
 using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Farm.Tests.Harness;
 using UpscaleFarm.Testing;
@@ -50,10 +50,10 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
             var job = farm.Client.NewJob(Request);
             await using (var file = File.OpenRead(source))
             {
-                var frame = await farm.Client.UploadFrameAsync(job.Tenant, job.JobId, 0, "chelsea.png", file);
+                var frame = await farm.Client.UploadFrameAsync(job.Tenant, job.Id, 0, "chelsea.png", file);
                 await Assert.ThrowsAsync<InjectedFaultException>(() => farm.Client.CreateAsync(job, [frame]));
             }
-            id = job.JobId;
+            id = job.Id;
         }
         else
         {
@@ -164,12 +164,12 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
         var job = farm.Client.NewJob(Request) with { FramesTotal = 1, CreatedMs = Clock.NowMs };
         await using (var file = File.OpenRead(RepoPaths.SharedImage("chelsea.png")))
         {
-            var frame = await farm.Client.UploadFrameAsync(job.Tenant, job.JobId, 0, "chelsea.png", file);
+            var frame = await farm.Client.UploadFrameAsync(job.Tenant, job.Id, 0, "chelsea.png", file);
             await farm.Store.TransactAsync(changes => changes.CreateJobAsync(job, [frame]));
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        EmbeddedFarmTests.AssertCompleted(await farm.Client.WaitAsync(job.JobId, cancellation: timeout.Token));
+        EmbeddedFarmTests.AssertCompleted(await farm.Client.WaitAsync(job.Id, cancellation: timeout.Token));
     }
 
     [Fact]

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Outbox;
 using UpscaleFarm.Farm.Tests.Harness;
 using UpscaleFarm.Testing;

@@ -22,7 +22,7 @@ public sealed class StalledWorkStoreTests(FarmServices services) : IDisposable
         using var store = await services.OpenJobStoreAsync(database, _dir.File("farm.db"));
         // Never started.
         var queued = Guid.NewGuid();
-        await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord { Id = queued.ToString("N"), Tenant = "t", Model = "m", CreatedMs = 1000, FramesTotal = 1 },
+        await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord { Id = queued, Tenant = "t", Model = "m", CreatedMs = 1000, FramesTotal = 1 },
             [new FrameSource($"t/{queued:N}/0.png", "0.png")]));
         // Both tiles done at 2000 ms, the frame never assembled.
         var counted = await StoreJobs.AddPlannedAsync(store, tiles: 2);
@@ -58,11 +58,11 @@ public sealed class StalledWorkStoreTests(FarmServices services) : IDisposable
         var claimed = (await store.ClaimTilesAsync(window: 10)).Tiles;
         Assert.Equal(3, claimed.Count);
         // A worker took tile 0; tiles 1 and 2 were never sent.
-        Assert.True((await store.BeginPackAttemptAsync(job, 0, 0, "w", Messaging.Clock.NowMs)).Proceed);
+        Assert.True((await store.BeginPackAttemptAsync(job, 0, 0, "w", Clock.NowMs)).Proceed);
 
-        Assert.Equal(0, await store.ReleaseUnstartedTilesAsync(claimedBeforeMs: Messaging.Clock.NowMs - 60_000));
+        Assert.Equal(0, await store.ReleaseUnstartedTilesAsync(claimedBeforeMs: Clock.NowMs - 60_000));
         Assert.Empty((await store.ClaimTilesAsync(window: 10)).Tiles);
-        Assert.Equal(2, await store.ReleaseUnstartedTilesAsync(claimedBeforeMs: Messaging.Clock.NowMs + 1000));
+        Assert.Equal(2, await store.ReleaseUnstartedTilesAsync(claimedBeforeMs: Clock.NowMs + 1000));
         Assert.Equal([1, 2], (await store.ClaimTilesAsync(window: 10)).Tiles.Select(t => t.Tile).Order());
     }
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Api.Apis;
+using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
@@ -22,7 +23,7 @@ namespace UpscaleFarm.Api.Events;
 /// <see cref="KeepAliveInterval"/> also keeps proxies from closing a stream that is quiet because its job is. Written
 /// here rather than by TypedResults.ServerSentEvents, which cannot write comments.
 /// </summary>
-public sealed class JobEventStream(JobWatch watch, string? lastEventId, IJobStore store, TimeSpan outageTolerance, ILogger logger)
+public sealed class JobEventStream(JobWatch watch, string? lastEventId, IJobQueries store, TimeSpan outageTolerance, ILogger logger)
     : IResult, IEndpointMetadataProvider
 {
     public const string ContentType = "text/event-stream";
@@ -81,7 +82,7 @@ public sealed class JobEventStream(JobWatch watch, string? lastEventId, IJobStor
                     var ended = JobState.IsFinal(job.State);
                     if (eventId != sent)
                     {
-                        var span = await TransientFailures.RideThroughAsync(c => store.GetTileSpanAsync(job.JobId, c), outageTolerance, cancellation,
+                        var span = await TransientFailures.RideThroughAsync(c => store.GetTileSpanAsync(job.Id, c), outageTolerance, cancellation,
                             (e, wait) => WriteAsync($": {PublicErrors.DependencyOf(e) ?? "a service the farm depends on"} is unavailable; retrying in {wait.TotalSeconds:0} s\n\n"));
                         var data = JsonSerializer.Serialize(JobView.Of(job, Clock.NowMs, span), json);
                         await WriteAsync($"id: {eventId}\nevent: {(ended ? "end" : "progress")}\ndata: {data}\n\n");

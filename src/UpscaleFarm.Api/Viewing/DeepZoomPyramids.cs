@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using NetVips;
 using UpscaleFarm.Api.Tenants;
+using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Storage;
 
@@ -30,7 +30,7 @@ public sealed class DeepZoomPyramids(IObjectStore objects, TenantQuotas quotas, 
     /// <summary>The pyramid's key prefix, made first if needed.</summary>
     public async Task<string> EnsureAsync(JobRecord job, FrameRecord frame, TenantOptions? limits, CancellationToken cancellation)
     {
-        var prefix = FarmKeys.DeepZoom(job.Tenant, job.JobId, frame.Frame);
+        var prefix = FarmKeys.DeepZoom(job.Tenant, job.Id, frame.Frame);
         if (await objects.ExistsAsync(prefix + Descriptor, cancellation))
             return prefix;
         var gate = Enter(prefix);

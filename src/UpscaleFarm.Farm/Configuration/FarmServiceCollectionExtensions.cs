@@ -33,7 +33,18 @@ public static class FarmServiceCollectionExtensions
         services.Configure<FarmOptions>(configuration.GetSection(FarmOptions.Section));
         var options = configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
 
-        services.AddSingleton<IJobStore>(sp => CreateJobStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
+        // One store; each role takes the part it uses (IJobQueries, IPlanStore, IDispatchStore, ...).
+        services.AddSingleton(sp => CreateJobStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
+        services.AddSingleton(sp => sp.GetRequiredService<SqlJobStore>().Dialect);
+        services.AddSingleton<IJobStore>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IJobQueries>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IJobTransactions>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IPlanStore>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IDispatchStore>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IPackAttemptStore>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IFrameWriterStore>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IJobStoreSchema>(sp => sp.GetRequiredService<SqlJobStore>());
         services.AddSingleton<IObjectStore>(sp => CreateObjectStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
         // Raw samples + LZ4: the cheapest to encode and decode of the measured codecs (BENCHMARKS.md, "Tile codecs").
         services.AddSingleton<ITileCodec, Lz4TileCodec>();
@@ -65,6 +76,8 @@ public static class FarmServiceCollectionExtensions
         if (roles.HasFlag(FarmRoles.Assembler))
         {
             services.AddSingleton<FrameAssembler>();
+            services.AddSingleton<DoneTiles>();
+            services.AddSingleton<FrameWriter>();
             services.AddSingleton<FrameLeaseNames>();
             services.AddSingleton<TileCompletedSignal>();
         }
@@ -104,7 +117,7 @@ public static class FarmServiceCollectionExtensions
         return services;
     }
 
-    public static IJobStore CreateJobStore(FarmOptions options)
+    public static SqlJobStore CreateJobStore(FarmOptions options)
     {
         var dialect = options.Database.ToLowerInvariant() switch
         {

@@ -1,11 +1,12 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using NetVips;
 using UpscaleFarm.Engine.Tiling;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Packing;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Imaging.Codecs;
@@ -37,14 +38,14 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         {
             await DownloadSourceAsync(frame, sourcePath, farm.Limits.MaxInputBytes, cancellation);
             source = SourceImage.Open(sourcePath, farm.Limits.ToImageLimits(), Label(frame));
-            var alphaPlane = source.Alpha is null ? 0 : job.Alpha == "resample" ? 2 : 1;
+            var alphaPlane = source.Alpha is null ? AlphaPlane.None : job.Alpha == "resample" ? AlphaPlane.Resampled : AlphaPlane.Model;
             // The API checked this from the header it was given; jobs made elsewhere (the CLI, farm submit) are checked here.
             var request = new JobRequest { OutScale = job.OutScale, Format = job.Format, TileSize = job.TileSize, Halo = job.Halo, Alpha = job.Alpha };
             if (JobOptionRules.CheckFrame(request, model, FrameShape.Of(source), farm.Limits, farm.Limits.MaxOutputPixels) is { } problem)
                 throw new ImageInputException($"{Label(frame)}: {problem}");
             var tile = JobOptionRules.EffectiveTile(job.TileSize, model);
             var plan = TilePlanner.Plan(source.Width, source.Height, tile, JobOptionRules.EffectiveHalo(job.Halo, tile, model));
-            var planes = alphaPlane == 1 ? 2 : 1;
+            var planes = alphaPlane == AlphaPlane.Model ? 2 : 1;
 
             var packs = TilePacker.PackStarts(plan.Tiles, farm.Coordinator.PackPixels, farm.Coordinator.MaxPackTiles);
             var tiles = new List<TileRecord>(plan.Tiles.Count * planes);
@@ -58,7 +59,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
             {
                 JobId = job.Id, Frame = frame.Frame, SourceKey = frame.SourceKey, Name = frame.Name,
                 Width = source.Width, Height = source.Height, Scale = model.Scale,
-                IsGray = source.IsGray ? 1 : 0, Is16Bit = source.Is16Bit ? 1 : 0,
+                IsGray = source.IsGray, Is16Bit = source.Is16Bit,
                 AlphaPlane = alphaPlane, IccKey = await StoreIccProfileAsync(job, source.IccProfile, cancellation),
             };
             return new OpenedFrame(sourcePath, source, planned, tiles);
@@ -76,16 +77,45 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
     /// <summary>
     /// Cuts <paramref name="tiles"/> of an opened frame (any subset of whole packs: a redelivered plan cuts what is left),
     /// top row of tiles first, both planes of a row together (the assembler writes the result top to bottom), each pack
-    /// (<see cref="TilePack"/>) as one object. Each row is passed to <paramref name="rowCut"/> once all its packs are in the
-    /// object store; rows overlap (the next row is cut while the last uploads of the one before finish), so rows may be
-    /// reported slightly out of order.
+    /// (<see cref="TilePack"/>) as one object, and yields each row once all its packs are in the object store. Rows
+    /// overlap (the next row is cut while the last uploads of the one before finish), so rows may come slightly out of
+    /// order. A caller that stops reading stops the cutting.
     /// </summary>
-    public async Task CutAsync(JobRecord job, OpenedFrame opened, IReadOnlyList<TileRecord> tiles, Func<IReadOnlyList<TileRecord>, Task> rowCut,
+    public async IAsyncEnumerable<IReadOnlyList<TileRecord>> CutAsync(JobRecord job, OpenedFrame opened, IReadOnlyList<TileRecord> tiles,
+        [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        var rows = tiles.GroupBy(t => t.Geometry.CoreY).OrderBy(r => r.Key).Select(r => r.OrderBy(t => t.Plane).ThenBy(t => t.Geometry.CoreX).ToList()).ToList();
+        var cut = Channel.CreateUnbounded<IReadOnlyList<TileRecord>>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var cutting = Task.Run(async () =>
+        {
+            try
+            {
+                await CutRowsAsync(job, opened, rows, cut.Writer, stop.Token);
+                cut.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                cut.Writer.Complete(e); // the reader below throws it
+            }
+        }, CancellationToken.None);
+        try
+        {
+            await foreach (var row in cut.Reader.ReadAllAsync(cancellation))
+                yield return row;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await cutting;
+        }
+    }
+
+    private async Task CutRowsAsync(JobRecord job, OpenedFrame opened, List<List<TileRecord>> rows, ChannelWriter<IReadOnlyList<TileRecord>> cut,
         CancellationToken cancellation)
     {
         var frame = opened.Frame;
         var planes = opened.Source.Alpha is null ? new[] { opened.Source.Color } : new[] { opened.Source.Color, opened.Source.Alpha };
-        var rows = tiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key).Select(r => r.OrderBy(t => t.Plane).ThenBy(t => t.CoreX).ToList()).ToList();
         var packs = rows.SelectMany((row, r) => row.GroupBy(t => t.Pack).Select(pack => (Row: r, Tiles: pack.ToList()))).ToList();
         var remaining = rows.Select((_, r) => packs.Count(p => p.Row == r)).ToArray();
         try
@@ -95,11 +125,11 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
                 {
                     var encoded = ReadWindows(planes[pack.Tiles[0].Plane], pack.Tiles, opened.Source.Is16Bit)
                         .Select(raster => new ArraySegment<byte>(codec.Encode(raster))).ToList();
-                    var key = FarmKeys.TileInput(job.Tenant, job.JobId, frame.Frame, pack.Tiles[0].Pack);
+                    var key = FarmKeys.TileInput(job.Tenant, job.Id, frame.Frame, pack.Tiles[0].Pack);
                     await objects.PutAsync(key, new MemoryStream(TilePack.Write(encoded, length => new byte[length]).Array!, writable: false), ct);
                     // The upload that completes its row reports the row; a row is reported once.
                     if (Interlocked.Decrement(ref remaining[pack.Row]) == 0)
-                        await rowCut(rows[pack.Row]);
+                        cut.TryWrite(rows[pack.Row]);
                 });
         }
         catch (VipsException e)
@@ -109,11 +139,10 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         }
     }
 
-    private static TileRecord Record(string jobId, int frame, int index, int pack, int plane, Tile tile) => new()
+    private static TileRecord Record(Guid jobId, int frame, int index, int pack, int plane, Tile tile) => new()
     {
         JobId = jobId, Frame = frame, Tile = index, Pack = pack, Plane = plane, State = TileState.Pending,
-        InputX = tile.Input.X, InputY = tile.Input.Y, InputWidth = tile.Input.Width, InputHeight = tile.Input.Height,
-        CoreX = tile.Core.X, CoreY = tile.Core.Y, CoreWidth = tile.Core.Width, CoreHeight = tile.Core.Height, Cut = 0,
+        Geometry = TileGeometries.From(tile), Cut = false,
     };
 
     /// <summary>
@@ -122,8 +151,9 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
     /// </summary>
     private static IEnumerable<TileRaster> ReadWindows(Image plane, IReadOnlyList<TileRecord> tiles, bool is16Bit)
     {
-        int left = tiles.Min(t => t.InputX), top = tiles.Min(t => t.InputY);
-        int width = tiles.Max(t => t.InputX + t.InputWidth) - left, height = tiles.Max(t => t.InputY + t.InputHeight) - top;
+        var windows = tiles.Select(t => t.Geometry.Input()).ToList();
+        int left = windows.Min(w => w.X), top = windows.Min(w => w.Y);
+        int width = windows.Max(w => w.Right) - left, height = windows.Max(w => w.Bottom) - top;
         byte[] pixels;
         using (var box = plane.Crop(left, top, width, height))
             pixels = is16Bit ? MemoryMarshal.AsBytes(box.WriteToMemory<ushort>().AsSpan()).ToArray() : box.WriteToMemory<byte>();
@@ -134,13 +164,13 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
             yield break;
         }
         var pixelBytes = plane.Bands * (is16Bit ? 2 : 1);
-        foreach (var tile in tiles)
+        foreach (var input in windows)
         {
-            var rowBytes = tile.InputWidth * pixelBytes;
-            var window = new byte[rowBytes * tile.InputHeight];
-            for (var y = 0; y < tile.InputHeight; y++)
-                pixels.AsSpan((((tile.InputY - top + y) * width) + tile.InputX - left) * pixelBytes, rowBytes).CopyTo(window.AsSpan(y * rowBytes));
-            yield return new TileRaster(tile.InputWidth, tile.InputHeight, plane.Bands, is16Bit, window);
+            var rowBytes = input.Width * pixelBytes;
+            var window = new byte[rowBytes * input.Height];
+            for (var y = 0; y < input.Height; y++)
+                pixels.AsSpan((((input.Y - top + y) * width) + input.X - left) * pixelBytes, rowBytes).CopyTo(window.AsSpan(y * rowBytes));
+            yield return new TileRaster(input.Width, input.Height, plane.Bands, is16Bit, window);
         }
     }
 
@@ -152,7 +182,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
     {
         if (profile is null)
             return null;
-        var key = FarmKeys.IccProfile(job.Tenant, job.JobId, profile);
+        var key = FarmKeys.IccProfile(job.Tenant, job.Id, profile);
         if (!await objects.ExistsAsync(key, cancellation))
             await objects.PutAsync(key, new MemoryStream(profile, writable: false), cancellation);
         return key;

@@ -6,14 +6,13 @@ using Microsoft.Extensions.Options;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Telemetry;
 
 namespace UpscaleFarm.Farm.Coordinator;
 
 /// <summary>
 /// Feeds the tile queue from the job store in priority order, tenants sharing each priority by weight
-/// (<see cref="IJobStore.ClaimTilesAsync"/>). Planned tiles wait in the job store; the dispatcher keeps at most
+/// (<see cref="IDispatchStore.ClaimTilesAsync"/>). Planned tiles wait in the job store; the dispatcher keeps at most
 /// <see cref="CoordinatorOptions.DispatchWindow"/> packs in the queue (sent and unfinished), and of them only about
 /// <see cref="CoordinatorOptions.QueueSeconds"/> of the workers' pace waiting for a worker (<see cref="DispatchPace"/>),
 /// so a job submitted at high priority, or by another tenant, overtakes the planned tiles of the jobs before it instead
@@ -24,14 +23,14 @@ public sealed class TileDispatcher : BackgroundService
 {
     private static readonly TimeSpan CountInterval = TimeSpan.FromSeconds(2);
     private static readonly long Started = Stopwatch.GetTimestamp();
-    private readonly IJobStore _store;
+    private readonly IDispatchStore _store;
     private readonly IBus _bus;
     private readonly TileDispatchSignal _signal;
     private readonly FarmOptions _farm;
     private readonly ILogger<TileDispatcher> _logger;
     private readonly FarmDiagnostics _diagnostics;
 
-    public TileDispatcher(IJobStore store, IBus bus, TileDispatchSignal signal, IOptions<FarmOptions> options, FarmDiagnostics diagnostics,
+    public TileDispatcher(IDispatchStore store, IBus bus, TileDispatchSignal signal, IOptions<FarmOptions> options, FarmDiagnostics diagnostics,
         ILogger<TileDispatcher> logger)
     {
         (_store, _bus, _signal, _farm, _diagnostics, _logger) = (store, bus, signal, options.Value, diagnostics, logger);
@@ -99,9 +98,7 @@ public sealed class TileDispatcher : BackgroundService
         foreach (var job in tiles.GroupBy(t => t.JobId))
         {
             var jobTiles = job.ToList();
-            using var activity = FarmTelemetry.StartJobActivity("dispatch tiles", jobTiles[0].TraceParent, ActivityKind.Producer);
-            activity?.SetTag(FarmTelemetry.Tags.JobId, job.Key);
-            activity?.SetTag(FarmTelemetry.Tags.Tenant, jobTiles[0].Tenant);
+            using var activity = FarmTelemetry.StartJobActivity("dispatch tiles", job.Key, jobTiles[0].Tenant, jobTiles[0].TraceParent, kind: ActivityKind.Producer);
             activity?.SetTag(FarmTelemetry.Tags.Tiles, jobTiles.Count);
             try
             {
@@ -132,11 +129,11 @@ public sealed class TileDispatcher : BackgroundService
     private static TileJob ToMessage(IReadOnlyList<TileDispatch> pack)
     {
         var t = pack[0];
-        var jobId = Guid.Parse(t.JobId);
+        var jobId = t.JobId;
         return new TileJob(jobId, t.Frame, t.Pack, t.Model,
             FarmKeys.TileInput(t.Tenant, jobId, t.Frame, t.Pack),
             FarmKeys.TileOutput(t.Tenant, jobId, t.Frame, t.Pack),
-            pack.Select(p => new PackedTile(p.Tile, new TileGeometry(p.InputX, p.InputY, p.InputWidth, p.InputHeight, p.CoreX, p.CoreY, p.CoreWidth, p.CoreHeight))).ToList(),
-            t.Plane == 0 && t.IsGray == 0 ? 3 : 1, t.Tenant);
+            pack.Select(p => new PackedTile(p.Tile, p.Geometry)).ToList(),
+            t.Plane == 0 && !t.IsGray ? 3 : 1, t.Tenant);
     }
 }

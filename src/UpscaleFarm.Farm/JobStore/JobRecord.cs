@@ -3,7 +3,7 @@ namespace UpscaleFarm.Farm.JobStore;
 /// <summary>A job row: its options, state and progress counters.</summary>
 public sealed record JobRecord
 {
-    public string Id { get; init; } = "";
+    public Guid Id { get; init; }
     public string Tenant { get; init; } = "";
     public string State { get; init; } = JobState.Queued;
     public string Model { get; init; } = "";
@@ -27,7 +27,7 @@ public sealed record JobRecord
     public string? IdempotencyKey { get; init; }
     /// <summary>Where the API posts the job's end (completed, failed or cancelled), signed with the tenant's secret.</summary>
     public string? WebhookUrl { get; init; }
-    /// <summary>A video job's source video (<see cref="Messaging.FarmKeys.VideoSource"/>): its frames are muxed back into a video.</summary>
+    /// <summary>A video job's source video (<see cref="FarmKeys.VideoSource"/>): its frames are muxed back into a video.</summary>
     public string? VideoKey { get; init; }
     /// <summary>A job-wide result (a video job's video); null when the results are the frames'.</summary>
     public string? ResultKey { get; init; }
@@ -47,5 +47,4 @@ public sealed record JobRecord
     /// <summary>Its tenant's weight when it was submitted: the tenant's share of the tile queue against others at the same priority.</summary>
     public int Weight { get; init; } = 1;
 
-    public Guid JobId => Guid.Parse(Id);
 }

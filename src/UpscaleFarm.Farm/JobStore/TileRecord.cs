@@ -1,3 +1,5 @@
+using UpscaleFarm.Contracts.V1;
+
 namespace UpscaleFarm.Farm.JobStore;
 
 /// <summary>
@@ -6,19 +8,12 @@ namespace UpscaleFarm.Farm.JobStore;
 /// </summary>
 public sealed class TileRecord
 {
-    public string JobId { get; init; } = "";
+    public Guid JobId { get; init; }
     public int Frame { get; init; }
     public int Tile { get; init; }
     public int Plane { get; init; }
     public string State { get; init; } = TileState.Pending;
-    public int InputX { get; init; }
-    public int InputY { get; init; }
-    public int InputWidth { get; init; }
-    public int InputHeight { get; init; }
-    public int CoreX { get; init; }
-    public int CoreY { get; init; }
-    public int CoreWidth { get; init; }
-    public int CoreHeight { get; init; }
+    public required TileGeometry Geometry { get; init; }
     public int Attempts { get; init; }
     public string? Worker { get; init; }
     public string? LastError { get; init; }
@@ -27,10 +22,10 @@ public sealed class TileRecord
     public long? FinishedMs { get; init; }
     public long? InferenceMs { get; init; }
     /// <summary>
-    /// 1 once the tile's input is in the object store. A frame's tiles are recorded (0) before they are cut, and each
+    /// True once the tile's input is in the object store. A frame's tiles are recorded uncut before they are cut, and each
     /// becomes dispatchable as its row is cut, so workers start while the rest of the frame is still being cut.
     /// </summary>
-    public int Cut { get; init; } = 1;
+    public bool Cut { get; init; } = true;
     /// <summary>The first tile of the tile's pack (<see cref="Packing.TilePacker"/>): its tiles are sent, done and stored together.</summary>
     public int Pack { get; init; }
 }

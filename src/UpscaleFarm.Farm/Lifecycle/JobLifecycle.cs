@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Outbox;
 using UpscaleFarm.Farm.Telemetry;
 
@@ -21,14 +20,14 @@ namespace UpscaleFarm.Farm.Lifecycle;
 /// message is acknowledged, so a redelivery sends them again.
 /// </para>
 /// </summary>
-public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FarmDiagnostics diagnostics, ILogger<JobLifecycle> logger)
+public sealed class JobLifecycle(IJobTransactions store, OutboxSignal outbox, FarmDiagnostics diagnostics, ILogger<JobLifecycle> logger)
 {
     /// <summary>Records a job and its frames, with the JobSubmitted that hands it to the coordinator.</summary>
     public Task CreateAsync(JobRecord job, IReadOnlyList<FrameSource> frames, CancellationToken cancellation = default) =>
         ChangeAsync(async changes =>
         {
             await changes.CreateJobAsync(job, frames);
-            await changes.EnqueueAsync(new JobSubmitted(job.JobId, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), Clock.NowMs);
+            await changes.EnqueueAsync(new JobSubmitted(job.Id, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), Clock.NowMs);
             return true;
         }, FarmDiagnostics.JobCreated, cancellation);
 
@@ -54,11 +53,11 @@ public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FarmDiagn
         var (last, completedFrames) = await ChangeAsync(async changes =>
         {
             var now = Clock.NowMs;
-            if (!await changes.CompleteFrameAsync(job.JobId, frame, resultKey, now))
+            if (!await changes.CompleteFrameAsync(job.Id, frame, resultKey, now))
                 return (false, (int?)null);
             return (true, await AfterLastFrameAsync(changes, job, now));
         }, FarmDiagnostics.LastFrameAssembled, cancellation);
-        LogCompleted(job.JobId, completedFrames);
+        LogCompleted(job.Id, completedFrames);
         return last;
     }
 
@@ -67,7 +66,7 @@ public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FarmDiagn
     /// on (the reconciler finds such jobs in a database an earlier build left after a crash): its mux or its completion.
     /// </summary>
     public async Task CompleteAssembledJobAsync(JobRecord job, CancellationToken cancellation = default) =>
-        LogCompleted(job.JobId, await ChangeAsync(changes => AfterLastFrameAsync(changes, job, Clock.NowMs), checkpoint: null, cancellation));
+        LogCompleted(job.Id, await ChangeAsync(changes => AfterLastFrameAsync(changes, job, Clock.NowMs), checkpoint: null, cancellation));
 
     /// <summary>Completes a video job with its encoded result (JobCompleted); true for the one call that does.</summary>
     public Task<bool> CompleteVideoAsync(Guid jobId, string resultKey, CancellationToken cancellation = default) =>
@@ -94,14 +93,14 @@ public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FarmDiagn
         if (job.VideoKey is not null)
         {
             // The mux is idempotent: sent twice, it encodes the same result and completes the job once.
-            await changes.EnqueueAsync(new MuxVideo(job.JobId), now);
+            await changes.EnqueueAsync(new MuxVideo(job.Id), now);
             return null;
         }
         // False when the job was cancelled or failed meanwhile: it ends as that, with that message.
-        if (!await changes.CompleteJobAsync(job.JobId, null, now))
+        if (!await changes.CompleteJobAsync(job.Id, null, now))
             return null;
-        var results = (await changes.GetFramesAsync(job.JobId)).Select(f => f.ResultKey!).ToList();
-        await changes.EnqueueAsync(new JobCompleted(job.JobId, results, DateTimeOffset.UtcNow), now);
+        var results = (await changes.GetFramesAsync(job.Id)).Select(f => f.ResultKey!).ToList();
+        await changes.EnqueueAsync(new JobCompleted(job.Id, results, DateTimeOffset.UtcNow), now);
         return results.Count;
     }
 

@@ -77,7 +77,7 @@ public static class FarmTelemetry
         Meter.CreateObservableGauge("upscalefarm.outbox.pending", () => OutboxBacklog.Pending, "{message}",
             "Messages committed with a state change and not yet published (a broker outage makes it grow)");
         Meter.CreateObservableGauge("upscalefarm.outbox.oldest_age",
-            () => OutboxBacklog.OldestCreatedMs is { } oldest ? Math.Max(0, Messaging.Clock.NowMs - oldest) / 1000.0 : 0, "s",
+            () => OutboxBacklog.OldestCreatedMs is { } oldest ? Math.Max(0, Clock.NowMs - oldest) / 1000.0 : 0, "s",
             "How long the oldest unpublished message in the outbox has waited");
     }
 
@@ -108,5 +108,19 @@ public static class FarmTelemetry
         if (jobTraceParent is not null && ActivityContext.TryParse(jobTraceParent, null, out var job) && Activity.Current?.TraceId != job.TraceId)
             return Source.StartActivity(name, kind, job, links: Activity.Current is { } current ? [new ActivityLink(current.Context)] : null);
         return Source.StartActivity(name, kind);
+    }
+
+    /// <summary>
+    /// <see cref="StartJobActivity(string, string?, ActivityKind)"/> tagged with its job (the id as every key and log
+    /// line writes it, 32 hex digits), tenant and, for a frame's step, the frame.
+    /// </summary>
+    public static Activity? StartJobActivity(string name, Guid jobId, string tenant, string? jobTraceParent, int? frame = null,
+        ActivityKind kind = ActivityKind.Internal)
+    {
+        var activity = StartJobActivity(name, jobTraceParent, kind);
+        activity?.SetTag(Tags.JobId, jobId.ToString("N")).SetTag(Tags.Tenant, tenant);
+        if (frame is { } index)
+            activity?.SetTag(Tags.Frame, index);
+        return activity;
     }
 }
