@@ -1,4 +1,4 @@
-using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Testing;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;

@@ -77,8 +77,6 @@ public sealed class FarmOptions
 
     public LimitOptions Limits { get; set; } = new();
 
-    public FaultInjectionOptions FaultInjection { get; set; } = new();
-
     public MediaOptions Media { get; set; } = new();
 
     /// <summary>The default <see cref="DataDirectory"/> for this process's user (<see cref="DataDirectoryFor"/>).</summary>
