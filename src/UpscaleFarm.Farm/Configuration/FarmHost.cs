@@ -27,8 +27,7 @@ public static class FarmHost
         if (!useDefaults)
             builder.Logging.AddConsole();
         builder.Logging.SetMinimumLevel(minimumLevel);
-        var options = builder.Configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
-        builder.Services.AddUpscaleFarm(builder.Configuration, roles(options));
+        builder.Services.AddUpscaleFarm(builder.Configuration, roles);
         configure?.Invoke(builder);
         return builder.Build();
     }

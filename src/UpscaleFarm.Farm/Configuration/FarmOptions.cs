@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using UpscaleFarm.Storage;
 
 namespace UpscaleFarm.Farm.Configuration;
@@ -22,19 +23,16 @@ public sealed class FarmOptions
     /// <summary>The models directory; empty means $UPSCALEFARM_MODELS or the repository's models folder.</summary>
     public string ModelsDirectory { get; set; } = "";
 
-    /// <summary>"inmemory" (one process) or "rabbitmq".</summary>
-    public string Transport { get; set; } = "inmemory";
+    public FarmTransport Transport { get; set; } = FarmTransport.InMemory;
 
     public string RabbitMqUrl { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
 
-    /// <summary>"sqlite" or "postgres".</summary>
-    public string Database { get; set; } = "sqlite";
+    public FarmDatabase Database { get; set; } = FarmDatabase.Sqlite;
 
     /// <summary>ADO.NET connection string; empty means DataDirectory/farm.db for SQLite.</summary>
     public string DatabaseConnection { get; set; } = "";
 
-    /// <summary>"filesystem" (DataDirectory/objects) or "s3".</summary>
-    public string Storage { get; set; } = "filesystem";
+    public FarmStorage Storage { get; set; } = FarmStorage.FileSystem;
 
     public string S3ServiceUrl { get; set; } = "";
     public string S3Bucket { get; set; } = "upscalefarm";
@@ -81,6 +79,13 @@ public sealed class FarmOptions
 
     public MediaOptions Media { get; set; } = new();
 
+    /// <summary>
+    /// The settings bound from <paramref name="configuration"/> for the few choices a host makes before its services exist
+    /// (the transport, and with it the roles and the bus; the health port). Every service reads
+    /// <c>IOptions&lt;FarmOptions&gt;</c> instead, bound and validated once by <see cref="FarmServiceCollectionExtensions"/>.AddUpscaleFarm.
+    /// </summary>
+    public static FarmOptions Read(IConfiguration configuration) => configuration.GetSection(Section).Get<FarmOptions>() ?? new FarmOptions();
+
     /// <summary>The default <see cref="DataDirectory"/> for this process's user (<see cref="DataDirectoryFor"/>).</summary>
     public static string DefaultDataDirectory() =>
         // DoNotVerify: the home folder's path, whether or not it exists; with no home .NET answers "/".
@@ -104,7 +109,10 @@ public sealed class FarmOptions
         return Path.Combine(Path.GetTempPath(), Environment.UserName is { Length: > 0 } user ? $"upscalefarm-{user}" : "upscalefarm");
     }
 
-    public bool UsesRabbitMq => Transport.Equals("rabbitmq", StringComparison.OrdinalIgnoreCase);
+    public bool UsesRabbitMq => Transport == FarmTransport.RabbitMq;
+
+    /// <summary>Whether the coordinator republishes unfinished work at start (<see cref="ResumeOnStart"/>, else its default for the transport).</summary>
+    public bool ResumesOnStart => ResumeOnStart ?? !UsesRabbitMq;
 
     public string Instance => InstanceName is { Length: > 0 } name ? name : $"{Environment.MachineName}:{Environment.ProcessId}";
 

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Farm.Assembler;
@@ -29,10 +30,22 @@ public static class FarmServiceCollectionExtensions
     /// </summary>
     /// <param name="consumers">The host's own consumers on the farm's bus (e.g. the API's webhooks), with the farm's retry and outbox.</param>
     public static IServiceCollection AddUpscaleFarm(this IServiceCollection services, IConfiguration configuration, FarmRoles roles,
-        Action<IBusRegistrationConfigurator>? consumers = null)
+        Action<IBusRegistrationConfigurator>? consumers = null) =>
+        services.AddUpscaleFarm(configuration, _ => roles, consumers);
+
+    /// <summary>
+    /// Adds the farm with the roles <paramref name="chooseRoles"/> picks from its settings: the API and the CLI run every role
+    /// in their own process when the farm is embedded (in-memory transport), none when its queues are RabbitMQ's.
+    /// </summary>
+    public static IServiceCollection AddUpscaleFarm(this IServiceCollection services, IConfiguration configuration,
+        Func<FarmOptions, FarmRoles> chooseRoles, Action<IBusRegistrationConfigurator>? consumers = null)
     {
-        services.Configure<FarmOptions>(configuration.GetSection(FarmOptions.Section));
-        var options = configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
+        // Bound and validated once, when the host starts: a setting out of range stops the start, named.
+        services.AddOptions<FarmOptions>().BindConfiguration(FarmOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FarmOptions>, FarmOptionsValidator>());
+        // What must be known before the container exists: which roles, which transport (and so which hosted services).
+        var options = FarmOptions.Read(configuration);
+        var roles = chooseRoles(options);
 
         services.AddSingleton<IJobStore>(sp => CreateJobStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
         services.AddSingleton<IObjectStore>(sp => CreateObjectStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
@@ -100,27 +113,21 @@ public static class FarmServiceCollectionExtensions
             services.AddSingleton<TileQueueProbe>();
             services.AddHostedService<Reconciler>();
         }
-        if (roles.HasFlag(FarmRoles.Coordinator) && (options.ResumeOnStart ?? !options.UsesRabbitMq))
+        if (roles.HasFlag(FarmRoles.Coordinator) && options.ResumesOnStart)
             services.AddHostedService<ResumeService>();
         return services;
     }
 
-    public static IJobStore CreateJobStore(FarmOptions options)
+    public static IJobStore CreateJobStore(FarmOptions options) => new SqlJobStore(options.Database switch
     {
-        var dialect = options.Database.ToLowerInvariant() switch
-        {
-            "sqlite" => SqlDialect.Sqlite(options.DatabaseConnection is { Length: > 0 } cs ? cs
-                : $"Data Source={Path.Combine(Path.GetFullPath(options.DataDirectory), "farm.db")}"),
-            "postgres" or "postgresql" => SqlDialect.Postgres(options.DatabaseConnection),
-            var other => throw new InvalidOperationException($"Farm:Database '{other}' is not 'sqlite' or 'postgres'"),
-        };
-        return new SqlJobStore(dialect);
-    }
+        FarmDatabase.Postgres => SqlDialect.Postgres(options.DatabaseConnection),
+        _ => SqlDialect.Sqlite(options.DatabaseConnection is { Length: > 0 } cs ? cs
+            : $"Data Source={Path.Combine(Path.GetFullPath(options.DataDirectory), "farm.db")}"),
+    });
 
-    public static IObjectStore CreateObjectStore(FarmOptions options) => options.Storage.ToLowerInvariant() switch
+    public static IObjectStore CreateObjectStore(FarmOptions options) => options.Storage switch
     {
-        "filesystem" => new FileSystemObjectStore(Path.Combine(Path.GetFullPath(options.DataDirectory), "objects")),
-        "s3" => new S3ObjectStore(options.S3Settings()),
-        var other => throw new InvalidOperationException($"Farm:Storage '{other}' is not 'filesystem' or 's3'"),
+        FarmStorage.S3 => new S3ObjectStore(options.S3Settings()),
+        _ => new FileSystemObjectStore(Path.Combine(Path.GetFullPath(options.DataDirectory), "objects")),
     };
 }
