@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Farm.Configuration;
@@ -87,5 +88,32 @@ public sealed class SettingsTests
         using var api = new RefusedApiFactory(key, value);
         var refusal = Assert.IsType<InvalidOperationException>(Record.Exception(() => api.CreateClient()));
         Assert.Contains(key, refusal.Message);
+    }
+
+    [Fact]
+    public void Settings_set_in_code_are_what_the_host_chooses_with_and_what_its_services_read()
+    {
+        var data = Directory.CreateTempSubdirectory("upscalefarm-settings-").FullName;
+        try
+        {
+            FarmOptions? chosenWith = null;
+            using var host = FarmHost.Build(options =>
+            {
+                chosenWith = options;
+                return FarmRoles.None;
+            }, useDefaults: false, farm: farm =>
+            {
+                farm.DataDirectory = data;
+                farm.ResumeOnStart = false;
+                farm.Worker.BatchSize = 3;
+            });
+            Assert.Equal((data, 3, false), (chosenWith!.DataDirectory, chosenWith.Worker.BatchSize, chosenWith.ResumesOnStart));
+            var bound = host.Services.GetRequiredService<IOptions<FarmOptions>>().Value;
+            Assert.Equal((data, 3, false), (bound.DataDirectory, bound.Worker.BatchSize, bound.ResumesOnStart));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
     }
 }

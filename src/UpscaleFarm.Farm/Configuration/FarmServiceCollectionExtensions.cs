@@ -37,14 +37,20 @@ public static class FarmServiceCollectionExtensions
     /// Adds the farm with the roles <paramref name="chooseRoles"/> picks from its settings: the API and the CLI run every role
     /// in their own process when the farm is embedded (in-memory transport), none when its queues are RabbitMQ's.
     /// </summary>
+    /// <param name="configure">Settings set in code over the configuration's (an embedded farm's own), seen by the host's
+    /// choices and by every service alike.</param>
     public static IServiceCollection AddUpscaleFarm(this IServiceCollection services, IConfiguration configuration,
-        Func<FarmOptions, FarmRoles> chooseRoles, Action<IBusRegistrationConfigurator>? consumers = null)
+        Func<FarmOptions, FarmRoles> chooseRoles, Action<IBusRegistrationConfigurator>? consumers = null, Action<FarmOptions>? configure = null)
     {
         // Bound and validated once, when the host starts: a setting out of range stops the start, named.
-        services.AddOptions<FarmOptions>().BindConfiguration(FarmOptions.Section).ValidateOnStart();
+        var binding = services.AddOptions<FarmOptions>().BindConfiguration(FarmOptions.Section);
+        if (configure is not null)
+            binding.Configure(configure);
+        binding.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FarmOptions>, FarmOptionsValidator>());
         // What must be known before the container exists: which roles, which transport (and so which hosted services).
         var options = FarmOptions.Read(configuration);
+        configure?.Invoke(options);
         var roles = chooseRoles(options);
 
         services.AddSingleton<IJobStore>(sp => CreateJobStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
