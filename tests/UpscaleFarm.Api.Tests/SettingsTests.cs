@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Models.Catalog;
 
 namespace UpscaleFarm.Api.Tests;
 
@@ -115,5 +116,13 @@ public sealed class SettingsTests
         {
             Directory.Delete(data, recursive: true);
         }
+    }
+
+    [Fact]
+    public void The_models_directory_is_the_one_setting_and_empty_falls_back_as_before()
+    {
+        var models = ModelCatalog.Locate();
+        Assert.Equal(models, FarmOptions.Read(Configuration(("Farm:ModelsDirectory", models))).LoadModels().Directory);
+        Assert.Equal(models, FarmOptions.Read(Configuration()).LoadModels().Directory);
     }
 }

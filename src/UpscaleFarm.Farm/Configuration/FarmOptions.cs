@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Storage;
 
 namespace UpscaleFarm.Farm.Configuration;
@@ -20,7 +21,10 @@ public sealed class FarmOptions
     /// </summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory();
 
-    /// <summary>The models directory; empty means $UPSCALEFARM_MODELS or the repository's models folder.</summary>
+    /// <summary>
+    /// The models directory, for every role and command alike (<see cref="LoadModels"/>); empty: $UPSCALEFARM_MODELS (this
+    /// setting's older name, still honoured), else the nearest "models" folder above the program or the working directory.
+    /// </summary>
     public string ModelsDirectory { get; set; } = "";
 
     public FarmTransport Transport { get; set; } = FarmTransport.InMemory;
@@ -108,6 +112,9 @@ public sealed class FarmOptions
         // Named after the user where there is a name, so users of one machine do not share (or fight over) one folder.
         return Path.Combine(Path.GetTempPath(), Environment.UserName is { Length: > 0 } user ? $"upscalefarm-{user}" : "upscalefarm");
     }
+
+    /// <summary>The installed models, from <see cref="ModelsDirectory"/>: the one place that setting is read.</summary>
+    public ModelCatalog LoadModels() => ModelCatalog.Load(ModelsDirectory is { Length: > 0 } directory ? directory : null);
 
     public bool UsesRabbitMq => Transport == FarmTransport.RabbitMq;
 

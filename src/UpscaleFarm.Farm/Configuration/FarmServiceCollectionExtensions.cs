@@ -17,7 +17,6 @@ using UpscaleFarm.Farm.Outbox;
 using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Farm.Worker;
 using UpscaleFarm.Imaging.Codecs;
-using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Storage;
 
 namespace UpscaleFarm.Farm.Configuration;
@@ -57,9 +56,7 @@ public static class FarmServiceCollectionExtensions
         services.AddSingleton<IObjectStore>(sp => CreateObjectStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
         // Raw samples + LZ4: the cheapest to encode and decode of the measured codecs (BENCHMARKS.md, "Tile codecs").
         services.AddSingleton<ITileCodec, Lz4TileCodec>();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<FarmOptions>>().Value.ModelsDirectory is { Length: > 0 } models
-            ? ModelCatalog.Load(models)
-            : ModelCatalog.Load());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<FarmOptions>>().Value.LoadModels());
         services.AddSingleton<FarmClient>();
         services.AddSingleton<JobLifecycle>();
         services.AddSingleton<OutboxSignal>();
