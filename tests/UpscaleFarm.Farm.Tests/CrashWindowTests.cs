@@ -52,10 +52,10 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
             var job = farm.Client.NewJob(Request);
             await using (var file = File.OpenRead(source))
             {
-                var frame = await farm.Client.UploadFrameAsync(job.Tenant, job.JobId, 0, "chelsea.png", file);
+                var frame = await farm.Client.UploadFrameAsync(job.Tenant, job.Id, 0, "chelsea.png", file);
                 await Assert.ThrowsAsync<InjectedFaultException>(() => farm.Client.CreateAsync(job, [frame]));
             }
-            id = job.JobId;
+            id = job.Id;
         }
         else
         {
@@ -167,12 +167,12 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
         var job = farm.Client.NewJob(Request) with { FramesTotal = 1, CreatedMs = Clock.NowMs };
         await using (var file = File.OpenRead(RepoPaths.SharedImage("chelsea.png")))
         {
-            var frame = await farm.Client.UploadFrameAsync(job.Tenant, job.JobId, 0, "chelsea.png", file);
+            var frame = await farm.Client.UploadFrameAsync(job.Tenant, job.Id, 0, "chelsea.png", file);
             await farm.Store.TransactAsync(changes => changes.CreateJobAsync(job, [frame]));
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        EmbeddedFarmTests.AssertCompleted(await farm.Client.WaitAsync(job.JobId, cancellation: timeout.Token));
+        EmbeddedFarmTests.AssertCompleted(await farm.Client.WaitAsync(job.Id, cancellation: timeout.Token));
     }
 
     [Fact]

@@ -282,7 +282,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
 
         // With no worker running yet, take the input of tile 5's pack (tiles 4 and 5) away once it is cut (the plan is
         // recorded before the tiles are cut, and a row at a time after): every attempt at it fails.
-        await WaitUntilAsync(async () => (await client.Store.GetTilesAsync(id, 0)) is { Count: 70 } tiles && tiles.All(t => t.Cut == 1));
+        await WaitUntilAsync(async () => (await client.Store.GetTilesAsync(id, 0)) is { Count: 70 } tiles && tiles.All(t => t.Cut));
         var job = (await client.Store.GetJobAsync(id))!;
         Assert.Equal(4, (await client.Store.GetTilesAsync(id, 0)).Single(t => t.Tile == 5).Pack);
         await client.Objects.DeleteAsync(FarmKeys.TileInput(job.Tenant, id, 0, 4));
@@ -347,7 +347,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
 
     private async Task<byte[]> ResultBytesAsync(EmbeddedFarm farm, JobRecord job)
     {
-        var path = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir.File($"{job.Id}-{f}.png")))[0];
+        var path = (await farm.Client.DownloadResultsAsync(job.Id, f => _dir.File($"{job.Id}-{f}.png")))[0];
         return await File.ReadAllBytesAsync(path);
     }
 

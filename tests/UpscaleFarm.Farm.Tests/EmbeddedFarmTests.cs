@@ -33,7 +33,7 @@ public sealed class EmbeddedFarmTests : IDisposable
         AssertCompleted(job);
         Assert.Equal(12, job.TilesTotal);
         Assert.Equal(12, job.TilesDone);
-        var result = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir.File($"result-{f}.png")))[0];
+        var result = (await farm.Client.DownloadResultsAsync(job.Id, f => _dir.File($"result-{f}.png")))[0];
 
         using var expected = Image.NewFromFile(source).Resize(4, Enums.Kernel.Nearest);
         using var actual = Image.NewFromFile(result);
@@ -63,7 +63,7 @@ public sealed class EmbeddedFarmTests : IDisposable
 
         AssertCompleted(job);
         Assert.Equal(6, job.TilesTotal);
-        var result = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir.File($"result-{f}.png")))[0];
+        var result = (await farm.Client.DownloadResultsAsync(job.Id, f => _dir.File($"result-{f}.png")))[0];
         var engine = ReferenceUpscale.Run(TestModels.RealDirectory, "general-x4v3", source, _dir.File("engine.png"), 160, 16);
         Assert.Equal(engine, File.ReadAllBytes(result));
     }
@@ -90,7 +90,7 @@ public sealed class EmbeddedFarmTests : IDisposable
 
         AssertCompleted(job);
         Assert.Equal(3, job.FramesDone);
-        var results = await farm.Client.DownloadResultsAsync(job.JobId, f => _dir.File($"result-{f}.png"));
+        var results = await farm.Client.DownloadResultsAsync(job.Id, f => _dir.File($"result-{f}.png"));
         for (var i = 0; i < frames.Length; i++)
         {
             var engine = ReferenceUpscale.Run(TestModels.NearestDirectory, NearestNeighbourModel.Id, frames[i], _dir.File($"engine-{i}.png"), 100, 4);
@@ -112,7 +112,7 @@ public sealed class EmbeddedFarmTests : IDisposable
         var job = await RunAsync(farm, [rgba], new JobRequest { TileSize = 128, Halo = 8, Alpha = "resample" });
         AssertCompleted(job);
         Assert.Equal(12, job.TilesTotal);
-        var result = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir.File($"result-{f}.png")))[0];
+        var result = (await farm.Client.DownloadResultsAsync(job.Id, f => _dir.File($"result-{f}.png")))[0];
         var engine = ReferenceUpscale.Run(TestModels.NearestDirectory, NearestNeighbourModel.Id, rgba, _dir.File("engine.png"), 128, 8, AlphaMode.Resample);
         Assert.Equal(engine, File.ReadAllBytes(result));
     }

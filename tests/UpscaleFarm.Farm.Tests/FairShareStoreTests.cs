@@ -28,17 +28,17 @@ public sealed class FairShareStoreTests(FarmServices services) : IDisposable
 
         // Ages alone would give all 8 places to a's oldest job; shared, b takes its 3 and a the rest, from its oldest job.
         var claimed = (await store.ClaimTilesAsync(window: 8)).Tiles;
-        Assert.Equal(3, claimed.Count(t => Guid.Parse(t.JobId) == small));
-        Assert.Equal(5, claimed.Count(t => Guid.Parse(t.JobId) == large));
-        Assert.DoesNotContain(claimed, t => Guid.Parse(t.JobId) == later);
+        Assert.Equal(3, claimed.Count(t => t.JobId == small));
+        Assert.Equal(5, claimed.Count(t => t.JobId == large));
+        Assert.DoesNotContain(claimed, t => t.JobId == later);
 
         // Weighted: c (weight 3) against a (weight 1, holding 5 places): c gets the new places until it holds 3 × 5, then they alternate.
         var weighted = await StoreJobs.AddPlannedAsync(store, tiles: 100, createdMs: 4000, tenant: "c", weight: 3);
         var next = (await store.ClaimTilesAsync(window: 8 + 15)).Tiles;
-        Assert.All(next, t => Assert.Equal(weighted, Guid.Parse(t.JobId)));
+        Assert.All(next, t => Assert.Equal(weighted, t.JobId));
         Assert.Equal(15, next.Count);
         var after = (await store.ClaimTilesAsync(window: 8 + 15 + 4)).Tiles;
-        Assert.Equal((1, 3), (after.Count(t => Guid.Parse(t.JobId) == large), after.Count(t => Guid.Parse(t.JobId) == weighted)));
+        Assert.Equal((1, 3), (after.Count(t => t.JobId == large), after.Count(t => t.JobId == weighted)));
     }
 
     [Theory]
@@ -51,7 +51,7 @@ public sealed class FairShareStoreTests(FarmServices services) : IDisposable
         var small = await StoreJobs.AddPlannedAsync(store, tiles: 1, createdMs: 2000, tenant: "b");
         await store.TransactAsync(changes => changes.CompletePackAsync(large, 0, 0, "w", 1, 1));
 
-        Assert.Equal([(small, 0)], (await store.ClaimTilesAsync(window: 10)).Tiles.Select(t => (Guid.Parse(t.JobId), t.Tile)));
+        Assert.Equal([(small, 0)], (await store.ClaimTilesAsync(window: 10)).Tiles.Select(t => (t.JobId, t.Tile)));
     }
 
     [Theory]
@@ -61,7 +61,7 @@ public sealed class FairShareStoreTests(FarmServices services) : IDisposable
         using var store = await OpenAsync(database);
         var urgent = await StoreJobs.AddPlannedAsync(store, tiles: 20, priority: 9, createdMs: 2000, tenant: "a");
         await StoreJobs.AddPlannedAsync(store, tiles: 20, priority: 5, createdMs: 1000, tenant: "b");
-        Assert.All((await store.ClaimTilesAsync(window: 10)).Tiles, t => Assert.Equal(urgent, Guid.Parse(t.JobId)));
+        Assert.All((await store.ClaimTilesAsync(window: 10)).Tiles, t => Assert.Equal(urgent, t.JobId));
     }
 
     [Theory]

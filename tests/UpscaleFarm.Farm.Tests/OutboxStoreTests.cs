@@ -24,7 +24,7 @@ public sealed class OutboxStoreTests(FarmServices services) : IDisposable
         using var store = await OpenAsync(database);
         var lifecycle = StoreJobs.Lifecycle(store);
         var id = Guid.NewGuid();
-        await lifecycle.CreateAsync(new JobRecord { Id = id.ToString("N"), Tenant = "t", Model = "m", CreatedMs = 1000, FramesTotal = 2 },
+        await lifecycle.CreateAsync(new JobRecord { Id = id, Tenant = "t", Model = "m", CreatedMs = 1000, FramesTotal = 2 },
             [new FrameSource($"t/{id:N}/0.png", "0.png"), new FrameSource($"t/{id:N}/1.png", "1.png")]);
 
         Assert.Equal(JobState.Queued, (await store.GetJobAsync(id))!.State);

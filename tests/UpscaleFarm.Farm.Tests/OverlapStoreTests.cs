@@ -30,7 +30,7 @@ public sealed class OverlapStoreTests(FarmServices services) : IDisposable
         await store.MarkTilesCutAsync(id, 0, [1, 2]);
         await store.MarkTilesCutAsync(id, 0, [1, 2]); // a redelivered cut changes nothing
         Assert.Equal([1, 2], (await store.ClaimTilesAsync(window: 10)).Tiles.Select(t => t.Tile));
-        Assert.Equal([0, 3], (await store.GetTilesAsync(id, 0)).Where(t => t.Cut == 0).Select(t => t.Tile));
+        Assert.Equal([0, 3], (await store.GetTilesAsync(id, 0)).Where(t => !t.Cut).Select(t => t.Tile));
         await store.MarkTilesCutAsync(id, 0, [0, 3]);
         Assert.Equal([0, 3], (await store.ClaimTilesAsync(window: 10)).Tiles.Select(t => t.Tile));
     }
@@ -43,7 +43,7 @@ public sealed class OverlapStoreTests(FarmServices services) : IDisposable
         var id = await StoreJobs.AddPlannedAsync(store, tiles: 2);
 
         var leased = await store.LeaseNextFrameAsync("a", nowMs: 1000, leaseEndMs: 2000);
-        Assert.Equal((id.ToString("N"), 0, "a", 2000L), (leased!.JobId, leased.Frame, leased.Writer, leased.WriterUntilMs));
+        Assert.Equal((id, 0, "a", 2000L), (leased!.JobId, leased.Frame, leased.Writer, leased.WriterUntilMs));
         Assert.Null(await store.LeaseNextFrameAsync("b", nowMs: 1500, leaseEndMs: 2500));
         Assert.False(await store.LeaseFrameAsync(id, 0, "b", nowMs: 1500, leaseEndMs: 2500));
         // Renewed by its holder, the lease holds on.
@@ -86,13 +86,13 @@ public sealed class OverlapStoreTests(FarmServices services) : IDisposable
     private static async Task<Guid> AddUncutAsync(SqlJobStore store, int tiles)
     {
         var id = Guid.NewGuid();
-        await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord { Id = id.ToString("N"), Tenant = "t", Model = "m", FramesTotal = 1, CreatedMs = 1 },
+        await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord { Id = id, Tenant = "t", Model = "m", FramesTotal = 1, CreatedMs = 1 },
             [new FrameSource($"t/{id:N}/0.png", "0.png")]));
         await store.StartJobAsync(id, 2);
-        await store.SaveFramePlanAsync(new FrameRecord { JobId = id.ToString("N"), Frame = 0, Width = 64, Height = 64, Scale = 4 },
+        await store.SaveFramePlanAsync(new FrameRecord { JobId = id, Frame = 0, Width = 64, Height = 64, Scale = 4 },
             Enumerable.Range(0, tiles).Select(t => new TileRecord
             {
-                JobId = id.ToString("N"), Frame = 0, Tile = t, Pack = t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8, Cut = 0,
+                JobId = id, Frame = 0, Tile = t, Pack = t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8, Cut = false,
             }).ToList());
         return id;
     }

@@ -52,7 +52,7 @@ public sealed class OverlapTests(FarmServices services) : IDisposable
         await WaitUntilAsync(async () =>
         {
             var tiles = await client.Store.GetTilesAsync(id, 0);
-            return tiles.Any(t => t.State == TileState.Done) && tiles.Any(t => t.Cut == 0);
+            return tiles.Any(t => t.State == TileState.Done) && tiles.Any(t => !t.Cut);
         });
 
         var job = await WaitForEndAsync(client, id);
@@ -77,17 +77,17 @@ public sealed class OverlapTests(FarmServices services) : IDisposable
         await WaitUntilAsync(async () =>
         {
             var tiles = await client.Store.GetTilesAsync(id, 0);
-            return tiles.Any(t => t.Cut == 1) && tiles.Any(t => t.Cut == 0);
+            return tiles.Any(t => t.Cut) && tiles.Any(t => !t.Cut);
         });
         _processes.Single(p => p.Role == "coordinator").Kill();
-        var left = (await client.Store.GetTilesAsync(id, 0)).Count(t => t.Cut == 0);
+        var left = (await client.Store.GetTilesAsync(id, 0)).Count(t => !t.Cut);
         Assert.True(left > 0, "the frame was fully cut before the coordinator died");
         await StartAsync(coordinatorSettings, "coordinator");
 
         var job = await WaitForEndAsync(client, id);
         EmbeddedFarmTests.AssertCompleted(job);
         Assert.Equal(Tiles, job.TilesDone);
-        Assert.All(await client.Store.GetTilesAsync(id, 0), t => Assert.Equal((TileState.Done, 1), (t.State, t.Cut)));
+        Assert.All(await client.Store.GetTilesAsync(id, 0), t => Assert.Equal((TileState.Done, true), (t.State, t.Cut)));
         Assert.Equal(Reference(source), await ResultBytesAsync(client, job));
     }
 
@@ -138,7 +138,7 @@ public sealed class OverlapTests(FarmServices services) : IDisposable
 
     private async Task<byte[]> ResultBytesAsync(EmbeddedFarm farm, JobRecord job)
     {
-        var path = (await farm.Client.DownloadResultsAsync(job.JobId, f => _dir.File($"{job.Id}-{f}.png")))[0];
+        var path = (await farm.Client.DownloadResultsAsync(job.Id, f => _dir.File($"{job.Id}-{f}.png")))[0];
         return await File.ReadAllBytesAsync(path);
     }
 

@@ -22,7 +22,7 @@ public sealed class StalledWorkStoreTests(FarmServices services) : IDisposable
         using var store = await services.OpenJobStoreAsync(database, _dir.File("farm.db"));
         // Never started.
         var queued = Guid.NewGuid();
-        await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord { Id = queued.ToString("N"), Tenant = "t", Model = "m", CreatedMs = 1000, FramesTotal = 1 },
+        await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord { Id = queued, Tenant = "t", Model = "m", CreatedMs = 1000, FramesTotal = 1 },
             [new FrameSource($"t/{queued:N}/0.png", "0.png")]));
         // Both tiles done at 2000 ms, the frame never assembled.
         var counted = await StoreJobs.AddPlannedAsync(store, tiles: 2);

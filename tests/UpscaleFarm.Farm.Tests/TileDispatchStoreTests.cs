@@ -23,11 +23,11 @@ public sealed class TileDispatchStoreTests(FarmServices services) : IDisposable
         var middle = await StoreJobs.AddPlannedAsync(store, priority: 5, createdMs: 3000, tiles: 2);
 
         var first = (await store.ClaimTilesAsync(window: 4)).Tiles;
-        Assert.Equal([(high, 0), (high, 1), (high, 2), (middle, 0)], first.Select(t => (Guid.Parse(t.JobId), t.Tile)));
+        Assert.Equal([(high, 0), (high, 1), (high, 2), (middle, 0)], first.Select(t => (t.JobId, t.Tile)));
         // The window is full until a claimed tile is finished.
         Assert.Empty((await store.ClaimTilesAsync(window: 4)).Tiles);
         await store.TransactAsync(changes => changes.CompletePackAsync(high, 0, 0, "w", 1, 1));
-        Assert.Equal([(middle, 1)], (await store.ClaimTilesAsync(window: 4)).Tiles.Select(t => (Guid.Parse(t.JobId), t.Tile)));
+        Assert.Equal([(middle, 1)], (await store.ClaimTilesAsync(window: 4)).Tiles.Select(t => (t.JobId, t.Tile)));
 
         // A cancelled job's claimed tiles stop counting against the window.
         await store.TransactAsync(changes => changes.FinishJobAsync(high, JobState.Cancelled, null, 5));
@@ -36,7 +36,7 @@ public sealed class TileDispatchStoreTests(FarmServices services) : IDisposable
         // After a restart that lost the queue, every unfinished tile can be claimed again, in order.
         Assert.Equal(4, await store.ReleaseAllTilesAsync());
         Assert.Equal([(middle, 0), (middle, 1), (low, 0), (low, 1)],
-            (await store.ClaimTilesAsync(window: 4)).Tiles.Select(t => (Guid.Parse(t.JobId), t.Tile)));
+            (await store.ClaimTilesAsync(window: 4)).Tiles.Select(t => (t.JobId, t.Tile)));
     }
 
     [Theory]

@@ -115,14 +115,14 @@ public sealed class WebhookDeliveryStoreTests(FarmServices services) : IDisposab
 
     private static WebhookDeliveryRecord Delivery(Guid job, string tenant, string eventName, long dueMs) => new()
     {
-        Id = Guid.NewGuid().ToString("N"), JobId = job.ToString("N"), Tenant = tenant, EventName = eventName, Url = "https://hooks.example.com/h",
+        Id = Guid.NewGuid().ToString("N"), JobId = job, Tenant = tenant, EventName = eventName, Url = "https://hooks.example.com/h",
         Body = "{\"event\":\"x\"}", State = WebhookDeliveryState.Scheduled, NextAttemptMs = dueMs, CreatedMs = dueMs,
     };
 
     private static async Task<Guid> AddJobAsync(SqlJobStore store, string tenant)
     {
         var id = Guid.NewGuid();
-        await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord { Id = id.ToString("N"), Tenant = tenant, Model = "m", FramesTotal = 1, WebhookUrl = "https://hooks.example.com/h" },
+        await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord { Id = id, Tenant = tenant, Model = "m", FramesTotal = 1, WebhookUrl = "https://hooks.example.com/h" },
             [new FrameSource($"{tenant}/{id:N}/0.png", "0.png")]));
         return id;
     }

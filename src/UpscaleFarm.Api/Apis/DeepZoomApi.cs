@@ -35,7 +35,7 @@ public static partial class DeepZoomApi
             return TenantJobs.NotFound(id);
         try
         {
-            var key = Farm.Messaging.FarmKeys.DeepZoom(job.Tenant, job.JobId, frame) + $"image_files/{level}/{tile}";
+            var key = Farm.Messaging.FarmKeys.DeepZoom(job.Tenant, job.Id, frame) + $"image_files/{level}/{tile}";
             return TypedResults.Stream(await objects.OpenReadAsync(key, cancellation), "image/jpeg");
         }
         catch (ObjectNotFoundException)

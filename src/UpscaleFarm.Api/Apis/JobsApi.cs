@@ -93,7 +93,7 @@ public static class JobsApi
             var job = await client.CreateAsync(record, upload.Frames, cancellation);
             quota.Complete();
             var view = JobView.Of(job, Clock.NowMs);
-            return job.Id == jobId.ToString("N") ? TypedResults.Created($"/v1/jobs/{jobId:N}", view) : TypedResults.Ok(view);
+            return job.Id == jobId ? TypedResults.Created($"/v1/jobs/{jobId:N}", view) : TypedResults.Ok(view);
         }
         catch
         {

@@ -81,7 +81,7 @@ public sealed class JobEventStream(JobWatch watch, string? lastEventId, IJobStor
                     var ended = JobState.IsFinal(job.State);
                     if (eventId != sent)
                     {
-                        var span = await TransientFailures.RideThroughAsync(c => store.GetTileSpanAsync(job.JobId, c), outageTolerance, cancellation,
+                        var span = await TransientFailures.RideThroughAsync(c => store.GetTileSpanAsync(job.Id, c), outageTolerance, cancellation,
                             (e, wait) => WriteAsync($": {PublicErrors.DependencyOf(e) ?? "a service the farm depends on"} is unavailable; retrying in {wait.TotalSeconds:0} s\n\n"));
                         var data = JsonSerializer.Serialize(JobView.Of(job, Clock.NowMs, span), json);
                         await WriteAsync($"id: {eventId}\nevent: {(ended ? "end" : "progress")}\ndata: {data}\n\n");

@@ -34,7 +34,7 @@ public sealed class JobWatcher(IJobStore store, IOptions<FarmOptions> farm, ILog
             if (open >= maxStreams)
                 return null;
             _streams[holder] = open + 1;
-            var id = job.JobId;
+            var id = job.Id;
             if (!_jobs.TryGetValue(id, out var followed))
                 _jobs[id] = followed = new FollowedJob(job);
             followed.Streams++;

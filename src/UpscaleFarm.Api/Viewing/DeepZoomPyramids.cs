@@ -30,7 +30,7 @@ public sealed class DeepZoomPyramids(IObjectStore objects, TenantQuotas quotas, 
     /// <summary>The pyramid's key prefix, made first if needed.</summary>
     public async Task<string> EnsureAsync(JobRecord job, FrameRecord frame, TenantOptions? limits, CancellationToken cancellation)
     {
-        var prefix = FarmKeys.DeepZoom(job.Tenant, job.JobId, frame.Frame);
+        var prefix = FarmKeys.DeepZoom(job.Tenant, job.Id, frame.Frame);
         if (await objects.ExistsAsync(prefix + Descriptor, cancellation))
             return prefix;
         var gate = Enter(prefix);

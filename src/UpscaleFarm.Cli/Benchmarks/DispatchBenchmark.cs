@@ -31,14 +31,14 @@ public static class DispatchBenchmark
             var id = Guid.NewGuid();
             await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord
             {
-                Id = id.ToString("N"), Tenant = $"bench-{j % Math.Max(1, tenants)}", Model = "m", Priority = j % Math.Max(1, priorities), CreatedMs = j,
+                Id = id, Tenant = $"bench-{j % Math.Max(1, tenants)}", Model = "m", Priority = j % Math.Max(1, priorities), CreatedMs = j,
                 FramesTotal = 1,
             }, [new FrameSource($"bench/{id:N}/0.png", "0.png")]));
             await store.StartJobAsync(id, j);
-            await store.SaveFramePlanAsync(new FrameRecord { JobId = id.ToString("N"), Frame = 0, State = FrameState.Planned, Width = 1, Height = 1, Scale = 4 },
+            await store.SaveFramePlanAsync(new FrameRecord { JobId = id, Frame = 0, State = FrameState.Planned, Width = 1, Height = 1, Scale = 4 },
                 Enumerable.Range(0, tilesPerJob).Select(t => new TileRecord
                 {
-                    JobId = id.ToString("N"), Frame = 0, Tile = t, Pack = t, InputWidth = 512, InputHeight = 512, CoreWidth = 512, CoreHeight = 512,
+                    JobId = id, Frame = 0, Tile = t, Pack = t, InputWidth = 512, InputHeight = 512, CoreWidth = 512, CoreHeight = 512,
                 }).ToList());
         }
     }
@@ -56,7 +56,7 @@ public static class DispatchBenchmark
         {
             clock.Restart();
             foreach (var tile in claimed.Take(finished))
-                await store.TransactAsync(changes => changes.CompletePackAsync(Guid.Parse(tile.JobId), tile.Frame, tile.Tile, "bench", 1, 1));
+                await store.TransactAsync(changes => changes.CompletePackAsync(tile.JobId, tile.Frame, tile.Tile, "bench", 1, 1));
             completes.Add(clock.Elapsed / finished);
             claimed.RemoveRange(0, Math.Min(finished, claimed.Count));
             clock.Restart();

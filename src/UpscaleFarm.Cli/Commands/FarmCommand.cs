@@ -52,7 +52,7 @@ public static class FarmCommand
                 return 0;
             var job = await FollowAsync(client, id, cancellation);
             if (job.State != JobState.Completed)
-                throw new InvalidOperationException($"job {job.Id} {job.State}: {job.Error}");
+                throw new InvalidOperationException($"job {job.Id:N} {job.State}: {job.Error}");
             if (parse.GetValue(output) is { } directory)
                 foreach (var path in await client.DownloadResultsAsync(id, f => Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(inputs[f])}-x{job.OutScale?.ToString() ?? "4"}.{job.Format}"), cancellation))
                     Console.WriteLine(path);
@@ -65,7 +65,7 @@ public static class FarmCommand
         {
             var job = await host.Services.GetRequiredService<FarmClient>().GetAsync(parse.GetValue(jobId), cancellation)
                 ?? throw new ArgumentException($"no job {parse.GetValue(jobId):N}");
-            Console.WriteLine($"{job.Id} {job.State}: frames {job.FramesDone}/{job.FramesTotal}, tiles {job.TilesDone}/{job.TilesTotal}{(job.Error is null ? "" : $"; {job.Error}")}");
+            Console.WriteLine($"{job.Id:N} {job.State}: frames {job.FramesDone}/{job.FramesTotal}, tiles {job.TilesDone}/{job.TilesTotal}{(job.Error is null ? "" : $"; {job.Error}")}");
             return 0;
         }));
 

@@ -45,7 +45,7 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         {
             try
             {
-                if (frame.Is16Bit == 1)
+                if (frame.Is16Bit)
                     await EncodeAsync<ushort>(job, frame, tiles, resultPath, format, cancellation);
                 else
                     await EncodeAsync<byte>(job, frame, tiles, resultPath, format, cancellation);
@@ -76,7 +76,7 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
     {
         var farm = options.Value;
         var (format, extension, resultPath) = ScratchResult(job);
-        var (scale, is16Bit) = (frame.Scale, frame.Is16Bit == 1);
+        var (scale, is16Bit) = (frame.Scale, frame.Is16Bit);
         int width = frame.Width * scale, height = frame.Height * scale;
         var rows = tiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key).Select(r => (IReadOnlyList<TileRecord>)r.ToList()).ToList();
         var stripRows = rows.Max(r => r[0].CoreHeight) * scale;
@@ -84,11 +84,11 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         try
         {
             var bytesPerSample = is16Bit ? 2 : 1;
-            var colorBands = frame.IsGray == 1 ? 1 : 3;
-            var inFiles = InFiles(width, stripRows, (colorBands + (frame.AlphaPlane == 1 ? 1 : 0)) * bytesPerSample * buffers);
+            var colorBands = frame.IsGray ? 1 : 3;
+            var inFiles = InFiles(width, stripRows, (colorBands + (frame.AlphaPlane == AlphaPlane.Model ? 1 : 0)) * bytesPerSample * buffers);
             using var color = new StripPipe(width, height, colorBands, bytesPerSample, stripRows, buffers, inFiles, farm.ScratchDirectory);
-            using var alpha = frame.AlphaPlane == 1 ? new StripPipe(width, height, 1, bytesPerSample, stripRows, buffers, inFiles, farm.ScratchDirectory) : null;
-            using var sourceAlpha = frame.AlphaPlane == 2 ? await OpenSourceAsync(frame, cancellation) : null;
+            using var alpha = frame.AlphaPlane == AlphaPlane.Model ? new StripPipe(width, height, 1, bytesPerSample, stripRows, buffers, inFiles, farm.ScratchDirectory) : null;
+            using var sourceAlpha = frame.AlphaPlane == AlphaPlane.Resampled ? await OpenSourceAsync(frame, cancellation) : null;
             var iccProfile = await ReadIccProfileAsync(frame, cancellation);
             var encoder = Task.Factory.StartNew(() => EncodeStreams(job, frame, color, alpha, sourceAlpha, iccProfile, resultPath, format),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -154,7 +154,7 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
             var key = await UploadAsync(job, frame, resultPath, extension, cancellation);
             // What follows the frame's last tile, for tuning: the last row and the file's end, then the upload.
             logger.LogDebug("Frame {Frame} of job {JobId}: encoded {Encode} ms and uploaded {Upload} ms after its last row's tiles were done",
-                frame.Frame, job.JobId, encoded - lastRowDone, clock.ElapsedMilliseconds - lastRowDone);
+                frame.Frame, job.Id, encoded - lastRowDone, clock.ElapsedMilliseconds - lastRowDone);
             return key;
         }
         finally
@@ -173,7 +173,7 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         {
             using var colorImage = Image.TiffloadSource(colorSource, access: Enums.Access.Sequential);
             using var alphaImage = alphaSource is null ? null : Image.TiffloadSource(alphaSource, access: Enums.Access.Sequential);
-            var image = FrameComposer.Compose(colorImage, frame.IsGray == 1, frame.Is16Bit == 1, alphaImage, sourceAlpha?.Image.Alpha,
+            var image = FrameComposer.Compose(colorImage, frame.IsGray, frame.Is16Bit, alphaImage, sourceAlpha?.Image.Alpha,
                 frame.Width, frame.Height, frame.Scale, job.OutScale, iccProfile);
             ImageEncoder.Save(image, resultPath, new EncodeOptions(format) { Quality = job.Quality, PngCompression = options.Value.Assembler.PngCompression });
         }
@@ -186,7 +186,7 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
 
     private async Task<string> UploadAsync(JobRecord job, FrameRecord frame, string resultPath, string extension, CancellationToken cancellation)
     {
-        var key = FarmKeys.Result(job.Tenant, job.JobId, frame.Frame, extension);
+        var key = FarmKeys.Result(job.Tenant, job.Id, frame.Frame, extension);
         await using (var result = File.OpenRead(resultPath))
             await objects.PutAsync(key, result, cancellation);
         return key;
@@ -197,17 +197,17 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
     {
         var farm = options.Value;
         int width = frame.Width * frame.Scale, height = frame.Height * frame.Scale;
-        using var color = new RawStripFile<T>(farm.ScratchDirectory, width, height, frame.IsGray == 1 ? 1 : 3);
+        using var color = new RawStripFile<T>(farm.ScratchDirectory, width, height, frame.IsGray ? 1 : 3);
         await FillAsync(job, frame, tiles.Where(t => t.Plane == 0), color, cancellation);
-        using var alpha = frame.AlphaPlane == 1 ? new RawStripFile<T>(farm.ScratchDirectory, width, height, 1) : null;
+        using var alpha = frame.AlphaPlane == AlphaPlane.Model ? new RawStripFile<T>(farm.ScratchDirectory, width, height, 1) : null;
         if (alpha is not null)
             await FillAsync(job, frame, tiles.Where(t => t.Plane == 1), alpha, cancellation);
 
-        using var sourceAlpha = frame.AlphaPlane == 2 ? await OpenSourceAsync(frame, cancellation) : null;
+        using var sourceAlpha = frame.AlphaPlane == AlphaPlane.Resampled ? await OpenSourceAsync(frame, cancellation) : null;
         var iccProfile = await ReadIccProfileAsync(frame, cancellation);
         using var colorImage = color.Open();
         using var alphaImage = alpha?.Open();
-        var image = FrameComposer.Compose(colorImage, frame.IsGray == 1, frame.Is16Bit == 1, alphaImage, sourceAlpha?.Image.Alpha,
+        var image = FrameComposer.Compose(colorImage, frame.IsGray, frame.Is16Bit, alphaImage, sourceAlpha?.Image.Alpha,
             frame.Width, frame.Height, frame.Scale, job.OutScale, iccProfile);
         ImageEncoder.Save(image, resultPath, new EncodeOptions(format) { Quality = job.Quality, PngCompression = farm.Assembler.PngCompression });
     }
@@ -250,7 +250,7 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
             var tiles = pack.OrderBy(t => t.Tile).ToList();
             // A frame has hundreds of multi-megabyte tiles: new arrays for each would pile up as garbage faster than the
             // collector returns it, and that garbage, not the strip, would set the assembler's peak memory.
-            var (encoded, length) = await objects.RentAllBytesAsync(FarmKeys.TileOutput(job.Tenant, job.JobId, frame.Frame, pack.Key), pool, ct);
+            var (encoded, length) = await objects.RentAllBytesAsync(FarmKeys.TileOutput(job.Tenant, job.Id, frame.Frame, pack.Key), pool, ct);
             try
             {
                 var parts = TilePack.Parts(encoded.AsSpan(0, length), tiles.Count);

@@ -54,10 +54,9 @@ public sealed class FrameReadyConsumer(IJobStore store, JobLifecycle lifecycle, 
             return;
 
         string resultKey;
-        using (var activity = FarmTelemetry.StartJobActivity("assemble frame", job.TraceParent))
+        using (var activity = FarmTelemetry.StartJobActivity("assemble frame", job.Id, job.Tenant, job.TraceParent, frameIndex))
         {
-            activity?.SetTag(FarmTelemetry.Tags.JobId, job.Id).SetTag(FarmTelemetry.Tags.Tenant, job.Tenant)
-                .SetTag(FarmTelemetry.Tags.Frame, frameIndex).SetTag(FarmTelemetry.Tags.Tiles, tiles.Count);
+            activity?.SetTag(FarmTelemetry.Tags.Tiles, tiles.Count);
             resultKey = await assembler.AssembleAsync(job, frame, tiles, cancellation);
         }
         await lifecycle.CompleteFrameAsync(job, frameIndex, resultKey, cancellation);
@@ -71,14 +70,14 @@ public sealed class FrameReadyConsumer(IJobStore store, JobLifecycle lifecycle, 
         try
         {
             var keys = new List<string>();
-            await foreach (var key in objects.ListAsync(FarmKeys.TilesOfFrame(job.Tenant, job.JobId, frame)))
+            await foreach (var key in objects.ListAsync(FarmKeys.TilesOfFrame(job.Tenant, job.Id, frame)))
                 keys.Add(key);
             await objects.DeleteManyAsync(keys);
         }
         catch (Exception e)
         {
             // The result is safe; leftover tiles only cost space and are listed under the job's prefix.
-            logger.LogWarning(e, "Could not remove the tiles of frame {Frame} of job {JobId}", frame, job.JobId);
+            logger.LogWarning(e, "Could not remove the tiles of frame {Frame} of job {JobId}", frame, job.Id);
         }
     }
 }

@@ -55,7 +55,7 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
                 var holder = names.NewHolder();
                 if ((frame = await store.LeaseNextFrameAsync(holder, now, now + (long)Lease.TotalMilliseconds, stopping)) is not null)
                 {
-                    await using var lease = new FrameLease(store, Guid.Parse(frame.JobId), frame.Frame, holder, Lease);
+                    await using var lease = new FrameLease(store, frame.JobId, frame.Frame, holder, Lease);
                     wrote = await WriteAsync(frame, lease, stopping);
                     Forget(frame);
                 }
@@ -88,7 +88,7 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
     {
         if (TransientFailures.IsTransient(e) || e is Housekeeping.ScratchFullException)
             return false;
-        var key = (Guid.Parse(frame.JobId), frame.Frame);
+        var key = (frame.JobId, frame.Frame);
         int attempts;
         lock (_failures)
             _failures[key] = attempts = _failures.GetValueOrDefault(key) + 1;
@@ -98,7 +98,7 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
         logger.LogError(e, "Frame {Frame} of job {JobId} failed {Attempts} times in a row; its job fails", frame.Frame, frame.JobId, attempts);
         try
         {
-            await lifecycle.FailAsync(Guid.Parse(frame.JobId), $"frame {frame.Frame} could not be written: {PublicErrors.Describe(e)}", CancellationToken.None);
+            await lifecycle.FailAsync(frame.JobId, $"frame {frame.Frame} could not be written: {PublicErrors.Describe(e)}", CancellationToken.None);
             return true;
         }
         catch (Exception failure) when (TransientFailures.IsTransient(failure))
@@ -110,13 +110,13 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
     private void Forget(FrameRecord frame)
     {
         lock (_failures)
-            _failures.Remove((Guid.Parse(frame.JobId), frame.Frame));
+            _failures.Remove((frame.JobId, frame.Frame));
     }
 
     /// <returns>True if the frame was written and recorded.</returns>
     private async Task<bool> WriteAsync(FrameRecord frame, FrameLease lease, CancellationToken stopping)
     {
-        var jobId = Guid.Parse(frame.JobId);
+        var jobId = frame.JobId;
         using var writing = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Lost);
         var cancellation = writing.Token;
         var job = await store.GetJobAsync(jobId, cancellation);
@@ -127,9 +127,8 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
             return false;
 
         // The frame's recording and its log lines (the job's "completed" among them) belong to the job's trace.
-        using var activity = FarmTelemetry.StartJobActivity("assemble frame", job.TraceParent);
-        activity?.SetTag(FarmTelemetry.Tags.JobId, job.Id).SetTag(FarmTelemetry.Tags.Tenant, job.Tenant)
-            .SetTag(FarmTelemetry.Tags.Frame, frame.Frame).SetTag(FarmTelemetry.Tags.Tiles, tiles.Count);
+        using var activity = FarmTelemetry.StartJobActivity("assemble frame", job.Id, job.Tenant, job.TraceParent, frame.Frame);
+        activity?.SetTag(FarmTelemetry.Tags.Tiles, tiles.Count);
         string resultKey;
         try
         {

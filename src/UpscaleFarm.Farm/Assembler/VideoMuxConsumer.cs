@@ -26,8 +26,8 @@ public sealed class VideoMuxConsumer(IJobStore store, JobLifecycle lifecycle, IO
         if (await store.GetJobAsync(context.Message.JobId, cancellation) is not { State: JobState.Running, VideoKey: { } videoKey } job)
             return;
         if (!Ffmpeg.ResourceLimitsApplied)
-            logger.LogWarning("Job {JobId}: prlimit (util-linux) is not installed, so ffmpeg runs without CPU, memory and file-size limits", job.Id);
-        var work = Path.Combine(options.Value.ScratchDirectory, $"video-{job.Id}-{Guid.NewGuid():N}");
+            logger.LogWarning("Job {JobId}: prlimit (util-linux) is not installed, so ffmpeg runs without CPU, memory and file-size limits", job.Id.ToString("N"));
+        var work = Path.Combine(options.Value.ScratchDirectory, $"video-{job.Id:N}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
         try
         {
@@ -35,11 +35,11 @@ public sealed class VideoMuxConsumer(IJobStore store, JobLifecycle lifecycle, IO
             var extension = Path.GetExtension(videoKey);
             var source = Path.Combine(work, "source" + extension);
             await objects.DownloadAsync(videoKey, source, cancellation: cancellation);
-            var timing = await objects.ReadAllBytesAsync(FarmKeys.VideoTimes(job.Tenant, job.JobId), cancellation: cancellation);
+            var timing = await objects.ReadAllBytesAsync(FarmKeys.VideoTimes(job.Tenant, job.Id), cancellation: cancellation);
             var (duration, times) = FrameTimes.Parse(System.Text.Encoding.UTF8.GetString(timing));
 
             var frames = new List<string>();
-            foreach (var frame in await store.GetFramesAsync(job.JobId, cancellation))
+            foreach (var frame in await store.GetFramesAsync(job.Id, cancellation))
             {
                 var path = Path.Combine(work, $"{frame.Frame:D8}{Path.GetExtension(frame.ResultKey)}");
                 await objects.DownloadAsync(frame.ResultKey!, path, cancellation: cancellation);
@@ -47,17 +47,17 @@ public sealed class VideoMuxConsumer(IJobStore store, JobLifecycle lifecycle, IO
             }
             var output = Path.Combine(work, "result" + extension);
             await VideoMuxer.MuxAsync(source, frames, times, duration, output, options.Value.Media.ToLimits(), cancellation);
-            var resultKey = FarmKeys.VideoResult(job.Tenant, job.JobId, extension);
+            var resultKey = FarmKeys.VideoResult(job.Tenant, job.Id, extension);
             await using (var result = File.OpenRead(output))
                 await objects.PutAsync(resultKey, result, cancellation);
-            if (await lifecycle.CompleteVideoAsync(job.JobId, resultKey, cancellation))
-                logger.LogInformation("Job {JobId} completed: {Frames} frames encoded into {Video}", job.JobId, frames.Count, resultKey);
+            if (await lifecycle.CompleteVideoAsync(job.Id, resultKey, cancellation))
+                logger.LogInformation("Job {JobId} completed: {Frames} frames encoded into {Video}", job.Id, frames.Count, resultKey);
         }
         catch (VideoException e)
         {
             // The job's error is the fixed message; what ffmpeg said, with this server's paths, is for the log only.
-            logger.LogWarning("Job {JobId}: encoding the video failed: {Reason} ({Detail})", job.JobId, e.Message, e.Detail);
-            await lifecycle.FailAsync(job.JobId, $"encoding the video: {e.Message}", cancellation);
+            logger.LogWarning("Job {JobId}: encoding the video failed: {Reason} ({Detail})", job.Id, e.Message, e.Detail);
+            await lifecycle.FailAsync(job.Id, $"encoding the video: {e.Message}", cancellation);
         }
         finally
         {

@@ -30,10 +30,10 @@ public sealed class FarmClient(IJobStore store, JobLifecycle lifecycle, IObjectS
             frames.Add(await RideThroughAsync(async () =>
             {
                 await using var file = File.OpenRead(path);
-                return await UploadFrameAsync(job.Tenant, job.JobId, index, Path.GetFileName(path), file, cancellation);
+                return await UploadFrameAsync(job.Tenant, job.Id, index, Path.GetFileName(path), file, cancellation);
             }, cancellation));
         }
-        return (await CreateAsync(job, frames, cancellation)).JobId;
+        return (await CreateAsync(job, frames, cancellation)).Id;
     }
 
     /// <summary>The farm's limits, for checks made before a job is created (<see cref="JobOptionRules.CheckFrame"/>).</summary>
@@ -51,7 +51,7 @@ public sealed class FarmClient(IJobStore store, JobLifecycle lifecycle, IObjectS
         ImageFormats.TryParse(request.Format, out var format);
         return new JobRecord
         {
-            Id = (id ?? Guid.NewGuid()).ToString("N"), Tenant = request.Tenant, State = JobState.Queued, Model = model.Id, OutScale = request.OutScale,
+            Id = id ?? Guid.NewGuid(), Tenant = request.Tenant, State = JobState.Queued, Model = model.Id, OutScale = request.OutScale,
             Format = ImageFormats.Extension(format).TrimStart('.'), Quality = request.Quality, TileSize = request.TileSize, Halo = request.Halo,
             Alpha = request.Alpha, IdempotencyKey = request.IdempotencyKey, WebhookUrl = request.WebhookUrl, VideoKey = request.VideoKey,
             Priority = request.Priority, Weight = Math.Clamp(request.Weight, 1, 100),
@@ -111,7 +111,7 @@ public sealed class FarmClient(IJobStore store, JobLifecycle lifecycle, IObjectS
         catch (System.Data.Common.DbException e) when (!TransientFailures.IsTransient(e))
         {
             // Ours, from the attempt whose answer was lost? Anything else (an idempotency key's duplicate) is the caller's.
-            if (await store.GetJobAsync(job.JobId, cancellation) is not { } existing || existing.CreatedMs != job.CreatedMs)
+            if (await store.GetJobAsync(job.Id, cancellation) is not { } existing || existing.CreatedMs != job.CreatedMs)
                 throw;
         }
         return true;

@@ -37,14 +37,14 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         {
             await DownloadSourceAsync(frame, sourcePath, farm.Limits.MaxInputBytes, cancellation);
             source = SourceImage.Open(sourcePath, farm.Limits.ToImageLimits(), Label(frame));
-            var alphaPlane = source.Alpha is null ? 0 : job.Alpha == "resample" ? 2 : 1;
+            var alphaPlane = source.Alpha is null ? AlphaPlane.None : job.Alpha == "resample" ? AlphaPlane.Resampled : AlphaPlane.Model;
             // The API checked this from the header it was given; jobs made elsewhere (the CLI, farm submit) are checked here.
             var request = new JobRequest { OutScale = job.OutScale, Format = job.Format, TileSize = job.TileSize, Halo = job.Halo, Alpha = job.Alpha };
             if (JobOptionRules.CheckFrame(request, model, FrameShape.Of(source), farm.Limits, farm.Limits.MaxOutputPixels) is { } problem)
                 throw new ImageInputException($"{Label(frame)}: {problem}");
             var tile = JobOptionRules.EffectiveTile(job.TileSize, model);
             var plan = TilePlanner.Plan(source.Width, source.Height, tile, JobOptionRules.EffectiveHalo(job.Halo, tile, model));
-            var planes = alphaPlane == 1 ? 2 : 1;
+            var planes = alphaPlane == AlphaPlane.Model ? 2 : 1;
 
             var packs = TilePacker.PackStarts(plan.Tiles, farm.Coordinator.PackPixels, farm.Coordinator.MaxPackTiles);
             var tiles = new List<TileRecord>(plan.Tiles.Count * planes);
@@ -58,7 +58,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
             {
                 JobId = job.Id, Frame = frame.Frame, SourceKey = frame.SourceKey, Name = frame.Name,
                 Width = source.Width, Height = source.Height, Scale = model.Scale,
-                IsGray = source.IsGray ? 1 : 0, Is16Bit = source.Is16Bit ? 1 : 0,
+                IsGray = source.IsGray, Is16Bit = source.Is16Bit,
                 AlphaPlane = alphaPlane, IccKey = await StoreIccProfileAsync(job, source.IccProfile, cancellation),
             };
             return new OpenedFrame(sourcePath, source, planned, tiles);
@@ -95,7 +95,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
                 {
                     var encoded = ReadWindows(planes[pack.Tiles[0].Plane], pack.Tiles, opened.Source.Is16Bit)
                         .Select(raster => new ArraySegment<byte>(codec.Encode(raster))).ToList();
-                    var key = FarmKeys.TileInput(job.Tenant, job.JobId, frame.Frame, pack.Tiles[0].Pack);
+                    var key = FarmKeys.TileInput(job.Tenant, job.Id, frame.Frame, pack.Tiles[0].Pack);
                     await objects.PutAsync(key, new MemoryStream(TilePack.Write(encoded, length => new byte[length]).Array!, writable: false), ct);
                     // The upload that completes its row reports the row; a row is reported once.
                     if (Interlocked.Decrement(ref remaining[pack.Row]) == 0)
@@ -109,11 +109,11 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         }
     }
 
-    private static TileRecord Record(string jobId, int frame, int index, int pack, int plane, Tile tile) => new()
+    private static TileRecord Record(Guid jobId, int frame, int index, int pack, int plane, Tile tile) => new()
     {
         JobId = jobId, Frame = frame, Tile = index, Pack = pack, Plane = plane, State = TileState.Pending,
         InputX = tile.Input.X, InputY = tile.Input.Y, InputWidth = tile.Input.Width, InputHeight = tile.Input.Height,
-        CoreX = tile.Core.X, CoreY = tile.Core.Y, CoreWidth = tile.Core.Width, CoreHeight = tile.Core.Height, Cut = 0,
+        CoreX = tile.Core.X, CoreY = tile.Core.Y, CoreWidth = tile.Core.Width, CoreHeight = tile.Core.Height, Cut = false,
     };
 
     /// <summary>
@@ -152,7 +152,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
     {
         if (profile is null)
             return null;
-        var key = FarmKeys.IccProfile(job.Tenant, job.JobId, profile);
+        var key = FarmKeys.IccProfile(job.Tenant, job.Id, profile);
         if (!await objects.ExistsAsync(key, cancellation))
             await objects.PutAsync(key, new MemoryStream(profile, writable: false), cancellation);
         return key;

@@ -30,8 +30,7 @@ public sealed class PlanFrameConsumer(IJobStore store, JobLifecycle lifecycle, F
         var tiles = frame.State == FrameState.Pending ? null : await store.GetTilesAsync(jobId, frameIndex, cancellation);
         if (tiles is null || tiles.Any(Uncut))
         {
-            using var activity = FarmTelemetry.StartJobActivity("plan frame", job.TraceParent);
-            activity?.SetTag(FarmTelemetry.Tags.JobId, job.Id).SetTag(FarmTelemetry.Tags.Tenant, job.Tenant).SetTag(FarmTelemetry.Tags.Frame, frameIndex);
+            using var activity = FarmTelemetry.StartJobActivity("plan frame", job.Id, job.Tenant, job.TraceParent, frameIndex);
             try
             {
                 using var opened = await planner.OpenAsync(job, frame, cancellation);
@@ -67,10 +66,10 @@ public sealed class PlanFrameConsumer(IJobStore store, JobLifecycle lifecycle, F
         {
             await planner.CutAsync(job, opened, uncut, async row =>
             {
-                await store.MarkTilesCutAsync(job.JobId, opened.Frame.Frame, row.Select(t => t.Tile).ToList(), cancellation);
+                await store.MarkTilesCutAsync(job.Id, opened.Frame.Frame, row.Select(t => t.Tile).ToList(), cancellation);
                 dispatch.Notify();
                 // A cancelled or failed job's remaining tiles would only be dropped by the workers: stop cutting them.
-                if (await store.GetJobAsync(job.JobId, cancellation) is not { State: JobState.Running })
+                if (await store.GetJobAsync(job.Id, cancellation) is not { State: JobState.Running })
                     await ended.CancelAsync();
             }, ended.Token);
             return true;
@@ -81,5 +80,5 @@ public sealed class PlanFrameConsumer(IJobStore store, JobLifecycle lifecycle, F
         }
     }
 
-    private static bool Uncut(TileRecord tile) => tile.Cut == 0 && tile.State == TileState.Pending;
+    private static bool Uncut(TileRecord tile) => !tile.Cut && tile.State == TileState.Pending;
 }

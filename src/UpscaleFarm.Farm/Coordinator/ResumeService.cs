@@ -19,19 +19,19 @@ public sealed class ResumeService(IJobStore store, IBus bus, ILogger<ResumeServi
         {
             if (job.State == JobState.Queued)
             {
-                await bus.Publish(new JobSubmitted(job.JobId, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), stoppingToken);
+                await bus.Publish(new JobSubmitted(job.Id, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), stoppingToken);
                 continue;
             }
-            var frames = (await store.GetFramesAsync(job.JobId, stoppingToken)).Where(f => f.State != FrameState.Assembled).ToList();
+            var frames = (await store.GetFramesAsync(job.Id, stoppingToken)).Where(f => f.State != FrameState.Assembled).ToList();
             if (frames.Count == 0 && job.VideoKey is not null)
             {
                 // Every frame was assembled; the video was not yet encoded.
-                await bus.Publish(new MuxVideo(job.JobId), stoppingToken);
+                await bus.Publish(new MuxVideo(job.Id), stoppingToken);
                 continue;
             }
-            logger.LogInformation("Resuming job {JobId}: {Frames} frames to finish, {Done}/{Total} tiles done", job.JobId, frames.Count, job.TilesDone, job.TilesTotal);
+            logger.LogInformation("Resuming job {JobId}: {Frames} frames to finish, {Done}/{Total} tiles done", job.Id, frames.Count, job.TilesDone, job.TilesTotal);
             foreach (var frame in frames)
-                await bus.Publish(new PlanFrame(job.JobId, frame.Frame), stoppingToken);
+                await bus.Publish(new PlanFrame(job.Id, frame.Frame), stoppingToken);
         }
     }
 }

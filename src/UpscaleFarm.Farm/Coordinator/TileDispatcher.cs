@@ -88,9 +88,7 @@ public sealed class TileDispatcher : BackgroundService
         foreach (var job in tiles.GroupBy(t => t.JobId))
         {
             var jobTiles = job.ToList();
-            using var activity = FarmTelemetry.StartJobActivity("dispatch tiles", jobTiles[0].TraceParent, ActivityKind.Producer);
-            activity?.SetTag(FarmTelemetry.Tags.JobId, job.Key);
-            activity?.SetTag(FarmTelemetry.Tags.Tenant, jobTiles[0].Tenant);
+            using var activity = FarmTelemetry.StartJobActivity("dispatch tiles", job.Key, jobTiles[0].Tenant, jobTiles[0].TraceParent, kind: ActivityKind.Producer);
             activity?.SetTag(FarmTelemetry.Tags.Tiles, jobTiles.Count);
             try
             {
@@ -121,11 +119,11 @@ public sealed class TileDispatcher : BackgroundService
     private static TileJob ToMessage(IReadOnlyList<TileDispatch> pack)
     {
         var t = pack[0];
-        var jobId = Guid.Parse(t.JobId);
+        var jobId = t.JobId;
         return new TileJob(jobId, t.Frame, t.Pack, t.Model,
             FarmKeys.TileInput(t.Tenant, jobId, t.Frame, t.Pack),
             FarmKeys.TileOutput(t.Tenant, jobId, t.Frame, t.Pack),
             pack.Select(p => new PackedTile(p.Tile, new TileGeometry(p.InputX, p.InputY, p.InputWidth, p.InputHeight, p.CoreX, p.CoreY, p.CoreWidth, p.CoreHeight))).ToList(),
-            t.Plane == 0 && t.IsGray == 0 ? 3 : 1, t.Tenant);
+            t.Plane == 0 && !t.IsGray ? 3 : 1, t.Tenant);
     }
 }

@@ -6,7 +6,7 @@ namespace UpscaleFarm.Farm.JobStore;
 /// </summary>
 public sealed class FrameRecord
 {
-    public string JobId { get; init; } = "";
+    public Guid JobId { get; init; }
     public int Frame { get; init; }
     public string SourceKey { get; init; } = "";
     /// <summary>The source's file name as submitted: what messages and downloads call the frame.</summary>
@@ -15,10 +15,9 @@ public sealed class FrameRecord
     public int Width { get; init; }
     public int Height { get; init; }
     public int Scale { get; init; }
-    public int IsGray { get; init; }
-    public int Is16Bit { get; init; }
-    /// <summary>0 none, 1 alpha upscaled by the model (its own tiles), 2 alpha resampled from the source.</summary>
-    public int AlphaPlane { get; init; }
+    public bool IsGray { get; init; }
+    public bool Is16Bit { get; init; }
+    public AlphaPlane AlphaPlane { get; init; }
     /// <summary>The object holding the ICC profile the result carries (<see cref="Messaging.FarmKeys.IccProfile"/>), if any.</summary>
     public string? IccKey { get; init; }
     public int TilesTotal { get; init; }

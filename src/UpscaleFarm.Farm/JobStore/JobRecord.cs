@@ -3,7 +3,7 @@ namespace UpscaleFarm.Farm.JobStore;
 /// <summary>A job row: its options, state and progress counters.</summary>
 public sealed record JobRecord
 {
-    public string Id { get; init; } = "";
+    public Guid Id { get; init; }
     public string Tenant { get; init; } = "";
     public string State { get; init; } = JobState.Queued;
     public string Model { get; init; } = "";
@@ -47,5 +47,4 @@ public sealed record JobRecord
     /// <summary>Its tenant's weight when it was submitted: the tenant's share of the tile queue against others at the same priority.</summary>
     public int Weight { get; init; } = 1;
 
-    public Guid JobId => Guid.Parse(Id);
 }

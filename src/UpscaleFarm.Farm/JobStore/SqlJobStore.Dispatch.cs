@@ -120,7 +120,7 @@ public sealed partial class SqlJobStore
     /// <summary>A running job as the dispatcher sees it: who it is for, and its packs in the queue (all, and not yet started).</summary>
     private sealed class RunningJob
     {
-        public string Id { get; init; } = "";
+        public Guid Id { get; init; }
         public string Tenant { get; init; } = "";
         public string Model { get; init; } = "";
         public string? TraceParent { get; init; }

@@ -11,18 +11,18 @@ public sealed partial class SqlJobStore
         if (await connection.ExecuteScalarAsync<long>(dialect.ColumnCountSql, new { Table = "frames", Column = Schema.LegacyIccColumn }) == 0)
             return null;
         // From the unfinished jobs (the jobs_state index), never a scan of every frame: every process runs this at start.
-        var row = await connection.QueryFirstOrDefaultAsync<(string JobId, string Tenant, int Frame, byte[] Profile)?>($"""
+        var row = await connection.QueryFirstOrDefaultAsync<(Guid JobId, string Tenant, int Frame, byte[] Profile)?>($"""
             SELECT f.job_id, j.tenant, f.frame, f.{Schema.LegacyIccColumn} FROM jobs j JOIN frames f ON f.job_id = j.id
             WHERE j.state IN (@Queued, @Running) AND f.{Schema.LegacyIccColumn} IS NOT NULL
             LIMIT 1
             """, new { JobState.Queued, JobState.Running });
-        return row is { } found ? new LegacyIccProfile(Guid.Parse(found.JobId), found.Tenant, found.Frame, found.Profile) : null;
+        return row is { } found ? new LegacyIccProfile(found.JobId, found.Tenant, found.Frame, found.Profile) : null;
     }
 
     public async Task MoveLegacyIccProfileAsync(Guid jobId, int frame, string? key, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         await connection.ExecuteAsync($"UPDATE frames SET icc_key = @Key, {Schema.LegacyIccColumn} = NULL WHERE job_id = @Id AND frame = @Frame",
-            new { Id = Key(jobId), Frame = frame, Key = key });
+            new { Id = jobId, Frame = frame, Key = key });
     }
 }

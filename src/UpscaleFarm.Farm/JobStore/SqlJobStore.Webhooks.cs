@@ -75,7 +75,7 @@ public sealed partial class SqlJobStore
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         return (await connection.QueryAsync<WebhookDeliveryRecord>(
-            $"SELECT {WebhookColumns} FROM webhook_deliveries WHERE job_id = @Id ORDER BY created_ms, id", new { Id = Key(jobId) })).AsList();
+            $"SELECT {WebhookColumns} FROM webhook_deliveries WHERE job_id = @Id ORDER BY created_ms, id", new { Id = jobId })).AsList();
     }
 
     private static string Truncate(string error) => error.Length > 2000 ? error[..2000] : error;

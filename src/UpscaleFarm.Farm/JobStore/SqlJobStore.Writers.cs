@@ -27,14 +27,14 @@ public sealed partial class SqlJobStore
     public async Task<bool> LeaseFrameAsync(Guid jobId, int frame, string writer, long nowMs, long leaseEndMs, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        return await connection.ExecuteAsync(LeaseSql, new { JobId = Key(jobId), Frame = frame, Writer = writer, Now = nowMs, Until = leaseEndMs, FrameState.Planned }) == 1;
+        return await connection.ExecuteAsync(LeaseSql, new { JobId = jobId, Frame = frame, Writer = writer, Now = nowMs, Until = leaseEndMs, FrameState.Planned }) == 1;
     }
 
     public async Task ReleaseFrameAsync(Guid jobId, int frame, string writer, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         await connection.ExecuteAsync("UPDATE frames SET writer_until_ms = 0 WHERE job_id = @JobId AND frame = @Frame AND writer = @Writer",
-            new { JobId = Key(jobId), Frame = frame, Writer = writer });
+            new { JobId = jobId, Frame = frame, Writer = writer });
     }
 
     private const string LeaseSql = """

@@ -11,7 +11,16 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
 
     internal const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms, idempotency_key, webhook_url, video_key, result_key, priority, trace_parent, reserved_bytes, weight";
 
-    static SqlJobStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+    static SqlJobStore()
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        // Ids and flags are Guid and bool in the records, TEXT and INTEGER in the tables: converted by these handlers, which
+        // Dapper consults for a built-in type only once its own mapping of the type is removed.
+        foreach (var type in new[] { typeof(Guid), typeof(Guid?), typeof(bool), typeof(bool?) })
+            SqlMapper.RemoveTypeMap(type);
+        SqlMapper.AddTypeHandler(new GuidTextHandler());
+        SqlMapper.AddTypeHandler(new FlagHandler());
+    }
 
     public async Task MigrateAsync(CancellationToken cancellation = default)
     {
@@ -54,7 +63,7 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     public async Task<JobRecord?> GetJobAsync(Guid jobId, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        return await connection.QuerySingleOrDefaultAsync<JobRecord>($"SELECT {JobColumns} FROM jobs WHERE id = @Id", new { Id = Key(jobId) });
+        return await connection.QuerySingleOrDefaultAsync<JobRecord>($"SELECT {JobColumns} FROM jobs WHERE id = @Id", new { Id = jobId });
     }
 
     public async Task<IReadOnlyDictionary<Guid, JobRecord>> GetJobsAsync(IReadOnlyCollection<Guid> jobIds, CancellationToken cancellation = default)
@@ -65,7 +74,7 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
         await using var connection = await dialect.OpenAsync(cancellation);
         foreach (var chunk in jobIds.Select(Key).Chunk(500))
             foreach (var job in await connection.QueryAsync<JobRecord>($"SELECT {JobColumns} FROM jobs WHERE id {dialect.InList("@Ids")}", new { Ids = chunk }))
-                jobs[job.JobId] = job;
+                jobs[job.Id] = job;
         return jobs;
     }
 
@@ -105,28 +114,28 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     public async Task<IReadOnlyDictionary<Guid, long>> GetReservationsAsync(string tenant, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        return (await connection.QueryAsync<(string Id, long Reserved)>("SELECT id, reserved_bytes FROM jobs WHERE tenant = @Tenant AND state IN (@Queued, @Running)",
-            new { Tenant = tenant, JobState.Queued, JobState.Running })).ToDictionary(j => Guid.Parse(j.Id), j => j.Reserved);
+        return (await connection.QueryAsync<(Guid Id, long Reserved)>("SELECT id, reserved_bytes FROM jobs WHERE tenant = @Tenant AND state IN (@Queued, @Running)",
+            new { Tenant = tenant, JobState.Queued, JobState.Running })).ToDictionary(j => j.Id, j => j.Reserved);
     }
 
     public async Task<IReadOnlyList<FrameRecord>> GetFramesAsync(Guid jobId, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        return (await connection.QueryAsync<FrameRecord>($"SELECT {FrameColumns} FROM frames WHERE job_id = @Id ORDER BY frame", new { Id = Key(jobId) })).AsList();
+        return (await connection.QueryAsync<FrameRecord>($"SELECT {FrameColumns} FROM frames WHERE job_id = @Id ORDER BY frame", new { Id = jobId })).AsList();
     }
 
     public async Task<FrameRecord?> GetFrameAsync(Guid jobId, int frame, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         return await connection.QuerySingleOrDefaultAsync<FrameRecord>($"SELECT {FrameColumns} FROM frames WHERE job_id = @Id AND frame = @Frame",
-            new { Id = Key(jobId), Frame = frame });
+            new { Id = jobId, Frame = frame });
     }
 
     public async Task<TileSpan> GetTileSpanAsync(Guid jobId, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         var (first, last) = await connection.QuerySingleAsync<(long? First, long? Last)>(
-            "SELECT MIN(started_ms), MAX(finished_ms) FROM tiles WHERE job_id = @Id", new { Id = Key(jobId) });
+            "SELECT MIN(started_ms), MAX(finished_ms) FROM tiles WHERE job_id = @Id", new { Id = jobId });
         return new TileSpan(first, last);
     }
 
@@ -134,14 +143,14 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         return (await connection.QueryAsync<TileRecord>("SELECT * FROM tiles WHERE job_id = @Id AND frame = @Frame ORDER BY tile",
-            new { Id = Key(jobId), Frame = frame })).AsList();
+            new { Id = jobId, Frame = frame })).AsList();
     }
 
     public async Task<bool> StartJobAsync(Guid jobId, long nowMs, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         return await connection.ExecuteAsync("UPDATE jobs SET state = @Running, planned_ms = @Now WHERE id = @Id AND state = @Queued",
-            new { Id = Key(jobId), Now = nowMs, JobState.Running, JobState.Queued }) == 1;
+            new { Id = jobId, Now = nowMs, JobState.Running, JobState.Queued }) == 1;
     }
 
     // 15 parameters a row: 200 rows stay far below both databases' limits on parameters per statement.
@@ -190,7 +199,7 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
         await using var connection = await dialect.OpenAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         await connection.ExecuteAsync($"UPDATE tiles SET cut = 1 WHERE job_id = @Id AND frame = @Frame AND tile {dialect.InList("@Tiles")} AND cut = 0",
-            new { Id = Key(jobId), Frame = frame, Tiles = tiles.ToArray() }, transaction);
+            new { Id = jobId, Frame = frame, Tiles = tiles.ToArray() }, transaction);
         await transaction.CommitAsync(cancellation);
     }
 
@@ -204,7 +213,7 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
             WHERE job_id = @Id AND frame = @Frame AND pack = @Pack AND state = @Pending
               AND EXISTS (SELECT 1 FROM jobs WHERE id = @Id AND state = @Running)
             RETURNING attempts, last_error
-            """, new { Id = Key(jobId), Frame = frame, Pack = pack, Worker = worker, Now = nowMs, Increment = count ? 1 : 0, TileState.Pending, JobState.Running })).AsList();
+            """, new { Id = jobId, Frame = frame, Pack = pack, Worker = worker, Now = nowMs, Increment = count ? 1 : 0, TileState.Pending, JobState.Running })).AsList();
         return counted.Count == 0 ? new TileAttempt(false, 0, null)
             : new TileAttempt(true, counted.Max(c => c.Attempts), counted.Select(c => c.LastError).FirstOrDefault(e => e is not null));
     }
@@ -213,7 +222,7 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     {
         await using var connection = await dialect.OpenAsync(cancellation);
         await connection.ExecuteAsync("UPDATE tiles SET last_error = @Error WHERE job_id = @Id AND frame = @Frame AND pack = @Pack",
-            new { Id = Key(jobId), Frame = frame, Pack = pack, Error = Truncate(error) });
+            new { Id = jobId, Frame = frame, Pack = pack, Error = Truncate(error) });
     }
 
     public async Task<IReadOnlyList<int>> GetDonePacksAsync(Guid jobId, int frame, IReadOnlyCollection<int> packs, CancellationToken cancellation = default)
@@ -221,10 +230,14 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
         // A pack's tiles are done together, so its first tile (whose number names it) tells: looked up by primary key.
         await using var connection = await dialect.OpenAsync(cancellation);
         return (await connection.QueryAsync<int>($"SELECT tile FROM tiles WHERE job_id = @Id AND frame = @Frame AND tile {dialect.InList("@Packs")} AND state = @Done",
-            new { Id = Key(jobId), Frame = frame, Packs = packs.ToArray(), TileState.Done })).AsList();
+            new { Id = jobId, Frame = frame, Packs = packs.ToArray(), TileState.Done })).AsList();
     }
 
     public void Dispose() => dialect.Dispose();
 
+    /// <summary>
+    /// A job id as the tables hold it, for what <see cref="GuidTextHandler"/> does not reach: ids in a list parameter
+    /// (PostgreSQL's ANY takes a typed array) and the order rows are locked in.
+    /// </summary>
     internal static string Key(Guid id) => id.ToString("N");
 }

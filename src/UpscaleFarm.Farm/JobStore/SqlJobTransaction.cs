@@ -66,15 +66,14 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
 
     public async Task<bool> CompleteFrameAsync(Guid jobId, int frame, string resultKey, long nowMs)
     {
-        var id = SqlJobStore.Key(jobId);
         var marked = await connection.ExecuteAsync("""
             UPDATE frames SET state = @Assembled, result_key = @ResultKey, assembled_ms = @Now
             WHERE job_id = @Id AND frame = @Frame AND state = @Planned
-            """, new { Id = id, Frame = frame, ResultKey = resultKey, Now = nowMs, FrameState.Assembled, FrameState.Planned }, transaction);
+            """, new { Id = jobId, Frame = frame, ResultKey = resultKey, Now = nowMs, FrameState.Assembled, FrameState.Planned }, transaction);
         if (marked == 0)
             return false;
         var counts = await connection.QuerySingleAsync<(int Done, int Total)>(
-            "UPDATE jobs SET frames_done = frames_done + 1 WHERE id = @Id RETURNING frames_done, frames_total", new { Id = id }, transaction);
+            "UPDATE jobs SET frames_done = frames_done + 1 WHERE id = @Id RETURNING frames_done, frames_total", new { Id = jobId }, transaction);
         return counts.Done == counts.Total;
     }
 
@@ -82,7 +81,7 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
     {
         var created = await connection.QuerySingleOrDefaultAsync<long?>(
             "UPDATE jobs SET state = @Completed, result_key = @ResultKey, finished_ms = @Now WHERE id = @Id AND state = @Running RETURNING created_ms",
-            new { Id = SqlJobStore.Key(jobId), ResultKey = resultKey, Now = nowMs, JobState.Completed, JobState.Running }, transaction);
+            new { Id = jobId, ResultKey = resultKey, Now = nowMs, JobState.Completed, JobState.Running }, transaction);
         return RecordEnd(created, nowMs, JobState.Completed);
     }
 
@@ -92,12 +91,12 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
             throw new ArgumentOutOfRangeException(nameof(state), "only failed or cancelled");
         var created = await connection.QuerySingleOrDefaultAsync<long?>(
             "UPDATE jobs SET state = @State, error = @Reason, finished_ms = @Now WHERE id = @Id AND state IN (@Queued, @Running) RETURNING created_ms",
-            new { Id = SqlJobStore.Key(jobId), State = state, Reason = reason, Now = nowMs, JobState.Queued, JobState.Running }, transaction);
+            new { Id = jobId, State = state, Reason = reason, Now = nowMs, JobState.Queued, JobState.Running }, transaction);
         return RecordEnd(created, nowMs, state);
     }
 
     public async Task<IReadOnlyList<FrameRecord>> GetFramesAsync(Guid jobId) =>
-        (await connection.QueryAsync<FrameRecord>($"SELECT {SqlJobStore.FrameColumns} FROM frames WHERE job_id = @Id ORDER BY frame", new { Id = SqlJobStore.Key(jobId) }, transaction)).AsList();
+        (await connection.QueryAsync<FrameRecord>($"SELECT {SqlJobStore.FrameColumns} FROM frames WHERE job_id = @Id ORDER BY frame", new { Id = jobId }, transaction)).AsList();
 
     public async Task EnqueueAsync(object message, long nowMs)
     {

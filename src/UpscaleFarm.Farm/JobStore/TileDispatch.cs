@@ -3,7 +3,7 @@ namespace UpscaleFarm.Farm.JobStore;
 /// <summary>A planned tile claimed for the tile queue, with what its message needs from its job and frame.</summary>
 public sealed class TileDispatch
 {
-    public string JobId { get; init; } = "";
+    public Guid JobId { get; init; }
     public string Tenant { get; init; } = "";
     public string Model { get; init; } = "";
     public string? TraceParent { get; init; }
@@ -11,7 +11,7 @@ public sealed class TileDispatch
     public int Tile { get; init; }
     public int Pack { get; init; }
     public int Plane { get; init; }
-    public int IsGray { get; init; }
+    public bool IsGray { get; init; }
     public int InputX { get; init; }
     public int InputY { get; init; }
     public int InputWidth { get; init; }

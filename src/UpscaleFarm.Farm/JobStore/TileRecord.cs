@@ -6,7 +6,7 @@ namespace UpscaleFarm.Farm.JobStore;
 /// </summary>
 public sealed class TileRecord
 {
-    public string JobId { get; init; } = "";
+    public Guid JobId { get; init; }
     public int Frame { get; init; }
     public int Tile { get; init; }
     public int Plane { get; init; }
@@ -27,10 +27,10 @@ public sealed class TileRecord
     public long? FinishedMs { get; init; }
     public long? InferenceMs { get; init; }
     /// <summary>
-    /// 1 once the tile's input is in the object store. A frame's tiles are recorded (0) before they are cut, and each
+    /// True once the tile's input is in the object store. A frame's tiles are recorded uncut before they are cut, and each
     /// becomes dispatchable as its row is cut, so workers start while the rest of the frame is still being cut.
     /// </summary>
-    public int Cut { get; init; } = 1;
+    public bool Cut { get; init; } = true;
     /// <summary>The first tile of the tile's pack (<see cref="Packing.TilePacker"/>): its tiles are sent, done and stored together.</summary>
     public int Pack { get; init; }
 }

@@ -8,7 +8,7 @@ public sealed record WebhookDeliveryRecord
 {
     /// <summary>The delivery's id, sent as webhook-id on every attempt so receivers can de-duplicate.</summary>
     public string Id { get; init; } = "";
-    public string JobId { get; init; } = "";
+    public Guid JobId { get; init; }
     public string Tenant { get; init; } = "";
     /// <summary>"job.completed", "job.failed" or "job.cancelled".</summary>
     public string EventName { get; init; } = "";

@@ -28,7 +28,7 @@ public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FaultInje
         ChangeAsync(async changes =>
         {
             await changes.CreateJobAsync(job, frames);
-            await changes.EnqueueAsync(new JobSubmitted(job.JobId, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), Clock.NowMs);
+            await changes.EnqueueAsync(new JobSubmitted(job.Id, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), Clock.NowMs);
             return true;
         }, FaultInjection.JobCreated, cancellation);
 
@@ -65,11 +65,11 @@ public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FaultInje
         var (last, completedFrames) = await ChangeAsync(async changes =>
         {
             var now = Clock.NowMs;
-            if (!await changes.CompleteFrameAsync(job.JobId, frame, resultKey, now))
+            if (!await changes.CompleteFrameAsync(job.Id, frame, resultKey, now))
                 return (false, (int?)null);
             return (true, await AfterLastFrameAsync(changes, job, now));
         }, FaultInjection.LastFrameAssembled, cancellation);
-        LogCompleted(job.JobId, completedFrames);
+        LogCompleted(job.Id, completedFrames);
         return last;
     }
 
@@ -78,7 +78,7 @@ public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FaultInje
     /// on (the reconciler finds such jobs in a database an earlier build left after a crash): its mux or its completion.
     /// </summary>
     public async Task CompleteAssembledJobAsync(JobRecord job, CancellationToken cancellation = default) =>
-        LogCompleted(job.JobId, await ChangeAsync(changes => AfterLastFrameAsync(changes, job, Clock.NowMs), checkpoint: null, cancellation));
+        LogCompleted(job.Id, await ChangeAsync(changes => AfterLastFrameAsync(changes, job, Clock.NowMs), checkpoint: null, cancellation));
 
     /// <summary>Completes a video job with its encoded result (JobCompleted); true for the one call that does.</summary>
     public Task<bool> CompleteVideoAsync(Guid jobId, string resultKey, CancellationToken cancellation = default) =>
@@ -105,14 +105,14 @@ public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FaultInje
         if (job.VideoKey is not null)
         {
             // The mux is idempotent: sent twice, it encodes the same result and completes the job once.
-            await changes.EnqueueAsync(new MuxVideo(job.JobId), now);
+            await changes.EnqueueAsync(new MuxVideo(job.Id), now);
             return null;
         }
         // False when the job was cancelled or failed meanwhile: it ends as that, with that message.
-        if (!await changes.CompleteJobAsync(job.JobId, null, now))
+        if (!await changes.CompleteJobAsync(job.Id, null, now))
             return null;
-        var results = (await changes.GetFramesAsync(job.JobId)).Select(f => f.ResultKey!).ToList();
-        await changes.EnqueueAsync(new JobCompleted(job.JobId, results, DateTimeOffset.UtcNow), now);
+        var results = (await changes.GetFramesAsync(job.Id)).Select(f => f.ResultKey!).ToList();
+        await changes.EnqueueAsync(new JobCompleted(job.Id, results, DateTimeOffset.UtcNow), now);
         return results.Count;
     }
 

@@ -109,4 +109,18 @@ public static class FarmTelemetry
             return Source.StartActivity(name, kind, job, links: Activity.Current is { } current ? [new ActivityLink(current.Context)] : null);
         return Source.StartActivity(name, kind);
     }
+
+    /// <summary>
+    /// <see cref="StartJobActivity(string, string?, ActivityKind)"/> tagged with its job (the id as every key and log
+    /// line writes it, 32 hex digits), tenant and, for a frame's step, the frame.
+    /// </summary>
+    public static Activity? StartJobActivity(string name, Guid jobId, string tenant, string? jobTraceParent, int? frame = null,
+        ActivityKind kind = ActivityKind.Internal)
+    {
+        var activity = StartJobActivity(name, jobTraceParent, kind);
+        activity?.SetTag(Tags.JobId, jobId.ToString("N")).SetTag(Tags.Tenant, tenant);
+        if (frame is { } index)
+            activity?.SetTag(Tags.Frame, index);
+        return activity;
+    }
 }

@@ -22,15 +22,15 @@ internal static class StoreJobs
         var id = Guid.NewGuid();
         await store.TransactAsync(changes => changes.CreateJobAsync(new JobRecord
             {
-                Id = id.ToString("N"), Tenant = tenant, Model = "m", Priority = priority, CreatedMs = createdMs, FramesTotal = 1, VideoKey = videoKey,
+                Id = id, Tenant = tenant, Model = "m", Priority = priority, CreatedMs = createdMs, FramesTotal = 1, VideoKey = videoKey,
                 Weight = weight,
             },
             [new FrameSource($"t/{id:N}/0.png", "0.png")]));
         await store.StartJobAsync(id, createdMs + 100);
-        var frame = new FrameRecord { JobId = id.ToString("N"), Frame = 0, State = FrameState.Planned, Width = 64, Height = 64, Scale = 4 };
+        var frame = new FrameRecord { JobId = id, Frame = 0, State = FrameState.Planned, Width = 64, Height = 64, Scale = 4 };
         await store.SaveFramePlanAsync(frame, Enumerable.Range(0, tiles).Select(t => new TileRecord
         {
-            JobId = id.ToString("N"), Frame = 0, Tile = t, Pack = packs?[t] ?? t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8,
+            JobId = id, Frame = 0, Tile = t, Pack = packs?[t] ?? t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8,
         }).ToList());
         return id;
     }
