@@ -11,6 +11,8 @@ namespace UpscaleFarm.Api.Tests;
 /// Settings are bound once, as users write them (README, the chart, the compose file: lower case), and checked when a
 /// host starts: a value out of range stops the start with the setting named.
 /// </summary>
+// In the API's collection, so its hosts' starts run apart from the tests that measure the process's allocations.
+[Collection(ApiCollection.Name)]
 public sealed class SettingsTests
 {
     private sealed class RefusedApiFactory(string key, string value) : ApiFactory(new Dictionary<string, string?> { [key] = value });
