@@ -123,14 +123,16 @@ public static class FarmServiceCollectionExtensions
 
     public static IJobStore CreateJobStore(FarmOptions options) => new SqlJobStore(options.Database switch
     {
-        FarmDatabase.Postgres => SqlDialect.Postgres(options.DatabaseConnection),
-        _ => SqlDialect.Sqlite(options.DatabaseConnection is { Length: > 0 } cs ? cs
+        FarmDatabase.Sqlite => SqlDialect.Sqlite(options.DatabaseConnection is { Length: > 0 } cs ? cs
             : $"Data Source={Path.Combine(Path.GetFullPath(options.DataDirectory), "farm.db")}"),
+        FarmDatabase.Postgres => SqlDialect.Postgres(options.DatabaseConnection),
+        var other => throw new InvalidOperationException($"Farm:Database '{other}' is not sqlite or postgres"),
     });
 
     public static IObjectStore CreateObjectStore(FarmOptions options) => options.Storage switch
     {
+        FarmStorage.FileSystem => new FileSystemObjectStore(Path.Combine(Path.GetFullPath(options.DataDirectory), "objects")),
         FarmStorage.S3 => new S3ObjectStore(options.S3Settings()),
-        _ => new FileSystemObjectStore(Path.Combine(Path.GetFullPath(options.DataDirectory), "objects")),
+        var other => throw new InvalidOperationException($"Farm:Storage '{other}' is not filesystem or s3"),
     };
 }
