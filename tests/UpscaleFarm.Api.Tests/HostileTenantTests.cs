@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NetVips;
 using UpscaleFarm.Api.Apis;
 using UpscaleFarm.Api.Tenants;
+using UpscaleFarm.Api.Webhooks;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Imaging;
 
@@ -80,7 +81,7 @@ public sealed class HostileTenantTests(ApiFactory api)
         var job = await Jobs.SubmitAsync(client, Jobs.Form([("hook.png", Jobs.Png("chelsea.png", 8, 8))], ("webhook", $"http://127.0.0.1:{receiver.Port}/hook")));
         await Jobs.WaitAsync(client, job.Id);
 
-        var store = api.Services.GetRequiredService<IJobStore>();
+        var store = api.Services.GetRequiredService<WebhookStore>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while ((await store.GetWebhooksAsync(job.Id)).FirstOrDefault() is not { State: WebhookDeliveryState.Delivered })
         {

@@ -96,7 +96,7 @@ public sealed class WebhookTests(ApiFactory api)
             var delivery = Assert.Single(arrived);
             // The tenant's secret is a Standard Webhooks one (whsec_): its base64 is the key.
             Assert.Equal(StandardWebhookSignature(WebhookKeyOf(ApiFactory.SmallWebhookSecret), delivery), delivery.Signature);
-            var stuck = Assert.Single(await api.Services.GetRequiredService<IJobStore>().GetWebhooksAsync(lost.Id));
+            var stuck = Assert.Single(await api.Services.GetRequiredService<WebhookStore>().GetWebhooksAsync(lost.Id));
             Assert.Equal(WebhookDeliveryState.Scheduled, stuck.State);
         }
         finally
@@ -125,7 +125,7 @@ public sealed class WebhookTests(ApiFactory api)
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         Assert.Single(arrived);
-        Assert.Single(await api.Services.GetRequiredService<IJobStore>().GetWebhooksAsync(job.Id));
+        Assert.Single(await api.Services.GetRequiredService<WebhookStore>().GetWebhooksAsync(job.Id));
     }
 
     [Fact]
@@ -232,7 +232,7 @@ public sealed class WebhookTests(ApiFactory api)
 
     private static async Task<WebhookDeliveryRecord> WaitForRowAsync(IServiceProvider services, Guid jobId, Func<WebhookDeliveryRecord, bool> until)
     {
-        var store = services.GetRequiredService<IJobStore>();
+        var store = services.GetRequiredService<WebhookStore>();
         WebhookDeliveryRecord? row = null;
         await WaitUntilAsync(async () => (row = (await store.GetWebhooksAsync(jobId)).SingleOrDefault()) is { } r && until(r), TimeSpan.FromSeconds(30));
         return row!;

@@ -1,3 +1,4 @@
+using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
@@ -92,7 +93,7 @@ public sealed class OverlapStoreTests(FarmServices services) : IDisposable
         await store.SaveFramePlanAsync(new FrameRecord { JobId = id, Frame = 0, Width = 64, Height = 64, Scale = 4 },
             Enumerable.Range(0, tiles).Select(t => new TileRecord
             {
-                JobId = id, Frame = 0, Tile = t, Pack = t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8, Cut = false,
+                JobId = id, Frame = 0, Tile = t, Pack = t, Geometry = new TileGeometry(0, 0, 8, 8, 0, 0, 8, 8), Cut = false,
             }).ToList());
         return id;
     }

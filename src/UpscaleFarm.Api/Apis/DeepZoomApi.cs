@@ -17,22 +17,21 @@ public static partial class DeepZoomApi
         dzi.MapGet("/image_files/{level:int}/{tile}", TileAsync).WithSummary("One tile of a frame's Deep Zoom pyramid");
     }
 
-    private static async Task<IResult> DescriptorAsync(Guid id, int frame, HttpContext http, IJobStore store, IObjectStore objects,
-        DeepZoomPyramids pyramids, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+    private static async Task<IResult> DescriptorAsync(Guid id, int frame, [AsParameters] JobAccess access, IObjectStore objects,
+        DeepZoomPyramids pyramids, CancellationToken cancellation)
     {
-        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is not { } job || await store.GetFrameAsync(id, frame, cancellation) is not { } record)
-            return TenantJobs.NotFound(id);
+        if (await access.FindFrameAsync(id, frame, cancellation) is not ({ } job, { } record))
+            return JobAccess.NotFound(id);
         if (record.ResultKey is null)
             return TypedResults.Problem($"frame {frame} is {record.State}; it can be viewed once assembled", statusCode: StatusCodes.Status409Conflict);
-        var prefix = await pyramids.EnsureAsync(job, record, Caller.From(http.User, api).Limits, cancellation);
+        var prefix = await pyramids.EnsureAsync(job, record, access.Caller.Limits, cancellation);
         return TypedResults.Stream(await objects.OpenReadAsync(prefix + DeepZoomPyramids.Descriptor, cancellation), "application/xml");
     }
 
-    private static async Task<IResult> TileAsync(Guid id, int frame, int level, string tile, HttpContext http, IJobStore store, IObjectStore objects,
-        IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+    private static async Task<IResult> TileAsync(Guid id, int frame, int level, string tile, [AsParameters] JobAccess access, IObjectStore objects, CancellationToken cancellation)
     {
-        if (!TileName().IsMatch(tile) || await TenantJobs.FindAsync(id, http, store, api, cancellation) is not { } job)
-            return TenantJobs.NotFound(id);
+        if (!TileName().IsMatch(tile) || await access.FindAsync(id, cancellation) is not { } job)
+            return JobAccess.NotFound(id);
         try
         {
             var key = Farm.Messaging.FarmKeys.DeepZoom(job.Tenant, job.Id, frame) + $"image_files/{level}/{tile}";

@@ -22,36 +22,36 @@ public static class FramesApi
     }
 
     private static async Task<Results<Ok<List<FrameView>>, ProblemHttpResult>> ListAsync(
-        Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+        Guid id, [AsParameters] JobAccess access, CancellationToken cancellation)
     {
-        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is null)
-            return TenantJobs.NotFound(id);
-        return TypedResults.Ok((await store.GetFramesAsync(id, cancellation))
+        if (await access.FindAsync(id, cancellation) is null)
+            return JobAccess.NotFound(id);
+        return TypedResults.Ok((await access.Queries.GetFramesAsync(id, cancellation))
             .Select(f => new FrameView(f.Frame, f.Name, f.State, f.Width, f.Height, f.Scale, f.TilesDone, f.TilesTotal)).ToList());
     }
 
     private static async Task<Results<Ok<List<TileView>>, ProblemHttpResult>> TilesAsync(
-        Guid id, int frame, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+        Guid id, int frame, [AsParameters] JobAccess access, CancellationToken cancellation)
     {
-        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is null)
-            return TenantJobs.NotFound(id);
-        return TypedResults.Ok((await store.GetTilesAsync(id, frame, cancellation))
-            .Select(t => new TileView(t.Tile, t.Plane, t.CoreX, t.CoreY, t.CoreWidth, t.CoreHeight, t.State, t.Worker, t.Attempts)).ToList());
+        if (await access.FindAsync(id, cancellation) is null)
+            return JobAccess.NotFound(id);
+        return TypedResults.Ok((await access.Queries.GetTilesAsync(id, frame, cancellation))
+            .Select(t => new TileView(t.Tile, t.Plane, t.Geometry.CoreX, t.Geometry.CoreY, t.Geometry.CoreWidth, t.Geometry.CoreHeight, t.State, t.Worker, t.Attempts)).ToList());
     }
 
     private static async Task<IResult> SourceAsync(
-        Guid id, int frame, HttpContext http, IJobStore store, IObjectStore objects, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+        Guid id, int frame, [AsParameters] JobAccess access, IObjectStore objects, CancellationToken cancellation)
     {
-        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is null || await store.GetFrameAsync(id, frame, cancellation) is not { } record)
-            return TenantJobs.NotFound(id);
+        if (await access.FindFrameAsync(id, frame, cancellation) is not (_, { } record))
+            return JobAccess.NotFound(id);
         return TypedResults.Stream(await objects.OpenReadAsync(record.SourceKey, cancellation), "application/octet-stream", record.Name);
     }
 
     private static async Task<IResult> ResultAsync(
-        Guid id, int frame, HttpContext http, IJobStore store, IObjectStore objects, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+        Guid id, int frame, [AsParameters] JobAccess access, IObjectStore objects, CancellationToken cancellation)
     {
-        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is not { } job || await store.GetFrameAsync(id, frame, cancellation) is not { } record)
-            return TenantJobs.NotFound(id);
+        if (await access.FindFrameAsync(id, frame, cancellation) is not ({ } job, { } record))
+            return JobAccess.NotFound(id);
         if (record.ResultKey is null)
             return TypedResults.Problem($"frame {frame} is {record.State}; its result exists once it is assembled", statusCode: StatusCodes.Status409Conflict);
         return TypedResults.Stream(await objects.OpenReadAsync(record.ResultKey, cancellation), MediaTypes.OfExtension(Path.GetExtension(record.ResultKey)),

@@ -42,22 +42,22 @@ public static class JobsApi
     }
 
     private static async Task<Results<Created<JobView>, Ok<JobView>, ProblemHttpResult>> SubmitAsync(
-        HttpContext http, FarmClient client, JobUploads uploads, TenantQuotas quotas, IJobStore store, IOptionsMonitor<ApiOptions> api,
+        HttpContext http, [AsParameters] JobAccess access, FarmClient client, JobUploads uploads, TenantQuotas quotas,
         CancellationToken cancellation)
     {
-        var caller = Caller.From(http.User, api);
+        var caller = access.Caller;
         if (caller.Limits is not { } limits)
             return TypedResults.Problem("the admin key cannot submit jobs; use a tenant's key", statusCode: StatusCodes.Status403Forbidden);
         var tenant = caller.Tenant!;
         var idempotencyKey = http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } k ? k : null;
         if (idempotencyKey is { Length: > 200 })
             return TypedResults.Problem("Idempotency-Key is over 200 characters", statusCode: StatusCodes.Status400BadRequest);
-        if (idempotencyKey is not null && await store.FindByIdempotencyKeyAsync(tenant, idempotencyKey, cancellation) is { } earlier)
+        if (idempotencyKey is not null && await access.Queries.FindByIdempotencyKeyAsync(tenant, idempotencyKey, cancellation) is { } earlier)
             return TypedResults.Ok(JobView.Of(earlier, Clock.NowMs));
         // Counts this upload with the tenant's unfinished jobs until the request ends, and its bytes against the store quota.
         using var quota = await quotas.BeginAsync(tenant, limits, cancellation);
         var json = http.Request.HasJsonContentType();
-        var bodyCap = json ? api.CurrentValue.MaxJsonBytes : limits.MaxUploadBytes;
+        var bodyCap = json ? access.Api.MaxJsonBytes : limits.MaxUploadBytes;
         if (http.Request.ContentLength > bodyCap)
             throw UploadRejectedException.TooLarge(json ? $"a JSON submission is at most {bodyCap} bytes" : $"the upload is over this tenant's limit of {bodyCap} bytes");
         // Our own budget refuses an oversized upload with a clear message; the server's default cap (30 MB) would cut it first.
@@ -81,7 +81,7 @@ public static class JobsApi
                 throw UploadRejectedException.Forbidden($"priority {request.Priority} is above this tenant's maximum of {limits.MaxPriority}");
             if (request.WebhookUrl is not null && limits.WebhookSecret.Length == 0)
                 throw UploadRejectedException.BadRequest("this tenant has no webhook secret configured, so its webhooks could not be signed");
-            if (request.WebhookUrl is { } webhook && !api.CurrentValue.WebhookPrivateNetworks && Uri.TryCreate(webhook, UriKind.Absolute, out var webhookUri)
+            if (request.WebhookUrl is { } webhook && !access.Api.WebhookPrivateNetworks && Uri.TryCreate(webhook, UriKind.Absolute, out var webhookUri)
                 && await WebhookAddresses.RefusalAsync(webhookUri, cancellation) is { } refusal)
                 throw UploadRejectedException.BadRequest(refusal);
             if (upload.Frames.Count == 0)
@@ -143,10 +143,10 @@ public static class JobsApi
     }
 
     private static async Task<Results<Ok<JobPage>, ProblemHttpResult>> ListAsync(
-        HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, string? state, string? tenant, CancellationToken cancellation,
+        [AsParameters] JobAccess access, string? state, string? tenant, CancellationToken cancellation,
         int page = 1, int pageSize = 50)
     {
-        var caller = Caller.From(http.User, api);
+        var caller = access.Caller;
         if (state is not null && state is not (JobState.Queued or JobState.Running or JobState.Completed or JobState.Failed or JobState.Cancelled))
             return TypedResults.Problem($"unknown state '{state}'", statusCode: StatusCodes.Status400BadRequest);
         if (page < 1 || pageSize is < 1 or > 500)
@@ -154,23 +154,23 @@ public static class JobsApi
         var scope = caller.Tenant ?? tenant;
         if (scope is null)
             return TypedResults.Problem("the admin key lists one tenant at a time: add ?tenant=NAME", statusCode: StatusCodes.Status400BadRequest);
-        var (jobs, total) = await store.ListJobsAsync(scope, state, (page - 1) * pageSize, pageSize, cancellation);
+        var (jobs, total) = await access.Queries.ListJobsAsync(scope, state, (page - 1) * pageSize, pageSize, cancellation);
         var now = Clock.NowMs;
         return TypedResults.Ok(new JobPage(jobs.Select(j => JobView.Of(j, now)).ToList(), total, page, pageSize));
     }
 
     private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetAsync(
-        Guid id, HttpContext http, IJobStore store, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation) =>
-        await TenantJobs.FindAsync(id, http, store, api, cancellation) is { } job
-            ? TypedResults.Ok(JobView.Of(job, Clock.NowMs, await store.GetTileSpanAsync(id, cancellation)))
-            : TenantJobs.NotFound(id);
+        Guid id, [AsParameters] JobAccess access, CancellationToken cancellation) =>
+        await access.FindAsync(id, cancellation) is { } job
+            ? TypedResults.Ok(JobView.Of(job, Clock.NowMs, await access.Queries.GetTileSpanAsync(id, cancellation)))
+            : JobAccess.NotFound(id);
 
     private static async Task<Results<Ok<JobView>, ProblemHttpResult>> CancelAsync(
-        Guid id, HttpContext http, IJobStore store, FarmClient client, TenantQuotas quotas, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation,
+        Guid id, [AsParameters] JobAccess access, FarmClient client, TenantQuotas quotas, CancellationToken cancellation,
         bool purge = false)
     {
-        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is not { } job)
-            return TenantJobs.NotFound(id);
+        if (await access.FindAsync(id, cancellation) is not { } job)
+            return JobAccess.NotFound(id);
         var cancelled = await client.CancelAsync(id, cancellation);
         if (!cancelled && !purge)
             return TypedResults.Problem("the job has already finished", statusCode: StatusCodes.Status409Conflict);
@@ -179,20 +179,20 @@ public static class JobsApi
             await client.PurgeAsync(job.Tenant, id, cancellation: cancellation);
             quotas.Forget(job.Tenant);
         }
-        return TypedResults.Ok(JobView.Of((await store.GetJobAsync(id, cancellation))!, Clock.NowMs));
+        return TypedResults.Ok(JobView.Of((await access.Queries.GetJobAsync(id, cancellation))!, Clock.NowMs));
     }
 
     private static async Task<IResult> ResultAsync(
-        Guid id, HttpContext http, IJobStore store, IObjectStore objects, IOptionsMonitor<ApiOptions> api, CancellationToken cancellation)
+        Guid id, [AsParameters] JobAccess access, IObjectStore objects, CancellationToken cancellation)
     {
-        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is not { } job)
-            return TenantJobs.NotFound(id);
+        if (await access.FindAsync(id, cancellation) is not { } job)
+            return JobAccess.NotFound(id);
         if (job.State != JobState.Completed)
             return TypedResults.Problem($"the job is {job.State}; a result exists once it is completed", statusCode: StatusCodes.Status409Conflict);
-        var frames = await store.GetFramesAsync(id, cancellation);
+        var frames = await access.Queries.GetFramesAsync(id, cancellation);
         if (!await objects.ExistsAsync(job.ResultKey ?? frames[0].ResultKey!, cancellation))
             return TypedResults.Problem("the job's results were deleted: purged by its owner, or past this tenant's retention", statusCode: StatusCodes.Status410Gone);
-        var proxy = api.CurrentValue.ProxiesResults;
+        var proxy = access.Api.ProxiesResults;
         if (job.ResultKey is { } videoKey)
             return await ObjectResultAsync(objects, proxy, videoKey, $"{id:N}{Path.GetExtension(videoKey)}", cancellation);
         var names = ResultNames(frames, job.Format);
@@ -217,21 +217,21 @@ public static class JobsApi
     }
 
     private static async Task<Results<JobEventStream, NoContent, ProblemHttpResult>> EventsAsync(
-        Guid id, HttpContext http, IJobStore store, JobWatcher watcher, IOptionsMonitor<ApiOptions> api, IOptions<FarmOptions> farm,
+        Guid id, HttpContext http, [AsParameters] JobAccess access, JobWatcher watcher, IOptions<FarmOptions> farm,
         ILogger<JobEventStream> logger, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken cancellation)
     {
-        if (await TenantJobs.FindAsync(id, http, store, api, cancellation) is not { } job)
-            return TenantJobs.NotFound(id);
+        if (await access.FindAsync(id, cancellation) is not { } job)
+            return JobAccess.NotFound(id);
         // A client that already has the end (an EventSource reconnecting after it): 204 tells an EventSource to stop.
         if (JobState.IsFinal(job.State) && lastEventId == JobEventStream.EventId(job))
             return TypedResults.NoContent();
-        var caller = Caller.From(http.User, api);
+        var caller = access.Caller;
         var maxStreams = caller.Limits?.MaxEventStreams ?? TenantOptions.DefaultMaxEventStreams;
         if (watcher.Open(caller.Tenant ?? "(admin)", job, maxStreams) is not { } watch)
             return TypedResults.Problem($"this key already has {maxStreams} event streams open; close one, or poll GET /v1/jobs/{id:N}",
                 statusCode: StatusCodes.Status429TooManyRequests);
         http.Response.RegisterForDispose(watch); // released however the request ends, even if the stream never starts
-        return new JobEventStream(watch, lastEventId, store, TimeSpan.FromSeconds(farm.Value.OutageToleranceSeconds), logger);
+        return new JobEventStream(watch, lastEventId, access.Queries, TimeSpan.FromSeconds(farm.Value.OutageToleranceSeconds), logger);
     }
 
     /// <summary>

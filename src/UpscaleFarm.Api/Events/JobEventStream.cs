@@ -22,7 +22,7 @@ namespace UpscaleFarm.Api.Events;
 /// <see cref="KeepAliveInterval"/> also keeps proxies from closing a stream that is quiet because its job is. Written
 /// here rather than by TypedResults.ServerSentEvents, which cannot write comments.
 /// </summary>
-public sealed class JobEventStream(JobWatch watch, string? lastEventId, IJobStore store, TimeSpan outageTolerance, ILogger logger)
+public sealed class JobEventStream(JobWatch watch, string? lastEventId, IJobQueries store, TimeSpan outageTolerance, ILogger logger)
     : IResult, IEndpointMetadataProvider
 {
     public const string ContentType = "text/event-stream";

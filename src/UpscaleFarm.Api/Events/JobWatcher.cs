@@ -14,7 +14,7 @@ namespace UpscaleFarm.Api.Events;
 /// farm's outage schedule (1, 2, 4, 8, then every 10 s) and tells the streams each wait, and past
 /// Farm:OutageToleranceSeconds that the outage lasts too long.
 /// </summary>
-public sealed class JobWatcher(IJobStore store, IOptions<FarmOptions> farm, ILogger<JobWatcher> logger) : BackgroundService
+public sealed class JobWatcher(IJobQueries store, IOptions<FarmOptions> farm, ILogger<JobWatcher> logger) : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 

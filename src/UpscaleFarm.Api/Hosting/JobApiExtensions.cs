@@ -41,6 +41,7 @@ public static class JobApiExtensions
             })
             .RemoveAllLoggers();
         // After AddUpscaleFarm: hosted services start in order, so the job store's tables exist before the sender polls them.
+        builder.Services.AddSingleton<WebhookStore>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
         builder.Services.AddSingleton<JobUploads>();

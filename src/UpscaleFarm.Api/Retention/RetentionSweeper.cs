@@ -14,7 +14,7 @@ namespace UpscaleFarm.Api.Retention;
 /// the middle of a submission) once they are older than Api:OrphanAge. Deleting is idempotent, so several
 /// API replicas may sweep at once.
 /// </summary>
-public sealed class RetentionSweeper(IObjectStore objects, IJobStore store, FarmClient client, TenantQuotas quotas, IOptionsMonitor<ApiOptions> api,
+public sealed class RetentionSweeper(IObjectStore objects, IJobQueries store, FarmClient client, TenantQuotas quotas, IOptionsMonitor<ApiOptions> api,
     ILogger<RetentionSweeper> logger) : BackgroundService
 {
     // Workers may still write a tile of a job for a moment after it was cancelled.

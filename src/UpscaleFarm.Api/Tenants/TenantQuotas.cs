@@ -16,7 +16,7 @@ namespace UpscaleFarm.Api.Tenants;
 /// every Api:StoredBytesRefresh, and in between the bytes of each completed upload are added to it, and a purge or
 /// retention sweep forgets it.
 /// </summary>
-public sealed class TenantQuotas(IObjectStore objects, IJobStore store, IOptionsMonitor<ApiOptions> api)
+public sealed class TenantQuotas(IObjectStore objects, IJobQueries store, IOptionsMonitor<ApiOptions> api)
 {
     private readonly ConcurrentDictionary<string, TenantUsage> _usage = new();
 

@@ -11,7 +11,7 @@ namespace UpscaleFarm.Api.Webhooks;
 /// Turns the farm's end-of-job events into scheduled webhook deliveries. It only records them and
 /// returns: the <see cref="WebhookSender"/> posts them, so a slow or dead receiver never holds a consumer.
 /// </summary>
-public sealed class JobEndedConsumer(IJobStore store, WebhookSender sender, ILogger<JobEndedConsumer> logger)
+public sealed class JobEndedConsumer(IJobQueries store, WebhookStore deliveries, WebhookSender sender, ILogger<JobEndedConsumer> logger)
     : IConsumer<JobCompleted>, IConsumer<JobFailed>, IConsumer<JobCancelled>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -34,7 +34,7 @@ public sealed class JobEndedConsumer(IJobStore store, WebhookSender sender, ILog
             Id = Guid.NewGuid().ToString("N"), JobId = job.Id, Tenant = job.Tenant, EventName = eventName, Url = url, Body = body,
             State = WebhookDeliveryState.Scheduled, NextAttemptMs = now, CreatedMs = now,
         };
-        if (await store.ScheduleWebhookAsync(delivery, cancellation))
+        if (await deliveries.ScheduleWebhookAsync(delivery, cancellation))
             sender.Wake();
         else
             logger.LogInformation("Webhook {Event} of job {JobId} to {Url} was already scheduled", eventName, jobId, RedactedUrl.Of(url));

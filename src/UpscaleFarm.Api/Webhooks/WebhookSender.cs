@@ -16,7 +16,7 @@ namespace UpscaleFarm.Api.Webhooks;
 /// A receiver that never answers holds one slot for Api:WebhookTimeout per attempt, and one tenant holds
 /// at most <see cref="MaxInFlightPerTenant"/> slots, so other tenants' webhooks keep flowing.
 /// </summary>
-public sealed class WebhookSender(IJobStore store, IHttpClientFactory http, IOptionsMonitor<ApiOptions> api, ILogger<WebhookSender> logger)
+public sealed class WebhookSender(WebhookStore store, IHttpClientFactory http, IOptionsMonitor<ApiOptions> api, ILogger<WebhookSender> logger)
     : BackgroundService
 {
     public const string HttpClientName = "webhooks";

@@ -1,3 +1,4 @@
+using UpscaleFarm.Contracts.V1;
 using System.Diagnostics;
 using UpscaleFarm.Farm.JobStore;
 
@@ -16,7 +17,7 @@ public static class DispatchBenchmark
     {
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand("TRUNCATE jobs, frames, tiles, webhook_deliveries", connection);
+        await using var command = new Npgsql.NpgsqlCommand("TRUNCATE jobs, frames, tiles CASCADE", connection);
         await command.ExecuteNonQueryAsync();
     }
 
@@ -38,7 +39,7 @@ public static class DispatchBenchmark
             await store.SaveFramePlanAsync(new FrameRecord { JobId = id, Frame = 0, State = FrameState.Planned, Width = 1, Height = 1, Scale = 4 },
                 Enumerable.Range(0, tilesPerJob).Select(t => new TileRecord
                 {
-                    JobId = id, Frame = 0, Tile = t, Pack = t, InputWidth = 512, InputHeight = 512, CoreWidth = 512, CoreHeight = 512,
+                    JobId = id, Frame = 0, Tile = t, Pack = t, Geometry = new TileGeometry(0, 0, 512, 512, 0, 0, 512, 512),
                 }).ToList());
         }
     }

@@ -16,16 +16,15 @@ using UpscaleFarm.Storage;
 namespace UpscaleFarm.Farm.Assembler;
 
 /// <summary>
-/// Joins a frame's upscaled tiles into its result. Tiles are fetched one row at a time into a strip
-/// (output width × tile height) and appended to a raw scratch file, which libvips then streams through
-/// the same composition and encoder as the one-process engine. Memory is one strip plus the tiles in
-/// flight, whatever the frame's area, and a frame's strips live in scratch files instead once they would pass
-/// Assembler:StripMemoryBytes (a very wide result), so memory is bounded whatever the shape; the result is encoded to a
-/// scratch file and uploaded whole.
-/// Progressively (<see cref="AssembleProgressivelyAsync"/>), the strips go straight to the encoder as each row of
-/// tiles finishes, while the rest of the frame is still being upscaled.
+/// Joins a frame's upscaled tiles into its result, one way whether its tiles are all done or still being upscaled: tiles
+/// are fetched one row at a time into a strip (output width × tile height) as they are done, and each complete strip
+/// goes to the encoder, which runs beside the fetching on its own thread and reads the planes as streams
+/// (<see cref="StripPipe"/>) through the same composition and encoder as the one-process engine, so the bytes are the
+/// engine's. Memory is Assembler:StripBuffers strips per plane plus the tiles in flight, whatever the frame's area, and
+/// strips live in scratch files instead once they would pass Assembler:StripMemoryBytes (a very wide result); the result
+/// is encoded to a scratch file and uploaded whole.
 /// </summary>
-public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOptions<FarmOptions> options, ILogger<FrameAssembler> logger)
+public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, DoneTiles doneTiles, IOptions<FarmOptions> options, ILogger<FrameAssembler> logger)
 {
     /// <summary>The job's result format and a fresh scratch path for its encoding.</summary>
     private (ImageFormat Format, string Extension, string Path) ScratchResult(JobRecord job)
@@ -37,49 +36,20 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         return (format, extension, Path.Combine(options.Value.ScratchDirectory, $"result-{Guid.NewGuid():N}{extension}"));
     }
 
-    public async Task<string> AssembleAsync(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles, CancellationToken cancellation)
-    {
-        var farm = options.Value;
-        var (format, extension, resultPath) = ScratchResult(job);
-        try
-        {
-            try
-            {
-                if (frame.Is16Bit)
-                    await EncodeAsync<ushort>(job, frame, tiles, resultPath, format, cancellation);
-                else
-                    await EncodeAsync<byte>(job, frame, tiles, resultPath, format, cancellation);
-            }
-            catch (ImageOutputException e) when (ScratchFullException.When(farm.ScratchDirectory, e) is ScratchFullException full)
-            {
-                // The encoder's write failed for want of room, not because of the image: waited out, not the job's failure.
-                throw full;
-            }
-            return await UploadAsync(job, frame, resultPath, extension, cancellation);
-        }
-        finally
-        {
-            File.Delete(resultPath);
-        }
-    }
-
     /// <summary>
-    /// Assembles a frame while its tiles are still being upscaled: <paramref name="waitForTiles"/> returns, once at least one
-    /// is done, which of the tiles it is given are done (whole packs); each is downloaded into its row's strip as soon as it is, and a
-    /// row whose tiles (both planes) are all in is handed to the encoder, which runs beside this loop on its own thread
-    /// and reads the planes as streams (<see cref="StripPipe"/>) through the same composition and encoder as
-    /// <see cref="AssembleAsync"/>, so the bytes are the same. After the last tile, only that tile, the last strip's
-    /// encoding, the file's end and the upload remain.
+    /// Assembles a frame and uploads its result; returns the result's key. Each tile is downloaded into its row's strip as
+    /// soon as it is done (<see cref="DoneTiles"/>; at once for a frame whose tiles are all done), and a row whose tiles
+    /// (both planes) are all in is handed to the encoder. After the last tile, only that tile, the last strip's encoding, the file's end and the
+    /// upload remain.
     /// </summary>
-    public async Task<string> AssembleProgressivelyAsync(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles,
-        Func<IReadOnlyList<TileRecord>, CancellationToken, Task<IReadOnlyList<TileRecord>>> waitForTiles, CancellationToken cancellation)
+    public async Task<string> AssembleAsync(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles, CancellationToken cancellation)
     {
         var farm = options.Value;
         var (format, extension, resultPath) = ScratchResult(job);
         var (scale, is16Bit) = (frame.Scale, frame.Is16Bit);
         int width = frame.Width * scale, height = frame.Height * scale;
-        var rows = tiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key).Select(r => (IReadOnlyList<TileRecord>)r.ToList()).ToList();
-        var stripRows = rows.Max(r => r[0].CoreHeight) * scale;
+        var rows = tiles.GroupBy(t => t.Geometry.CoreY).OrderBy(r => r.Key).Select(r => (IReadOnlyList<TileRecord>)r.ToList()).ToList();
+        var stripRows = rows.Max(r => r[0].Geometry.CoreHeight) * scale;
         var buffers = Math.Max(1, farm.Assembler.StripBuffers);
         try
         {
@@ -112,14 +82,14 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
                     var waiting = row.ToList();
                     while (waiting.Count > 0)
                     {
-                        var done = await waitForTiles(waiting, cancellation);
+                        var done = await doneTiles.WaitAsync(job.Id, frame.Frame, waiting, cancellation);
                         lastRowDone = clock.ElapsedMilliseconds;
                         await PasteRowAsync(job, frame, done.Where(t => t.Plane == 0), colorStrip, stripWidth, color.Bands, bytesPerSample, cancellation);
                         if (alphaStrip is not null)
                             await PasteRowAsync(job, frame, done.Where(t => t.Plane == 1), alphaStrip, stripWidth, 1, bytesPerSample, cancellation);
                         waiting.RemoveAll(t => done.Any(d => d.Tile == t.Tile));
                     }
-                    var rowHeight = row[0].CoreHeight * scale;
+                    var rowHeight = row[0].Geometry.CoreHeight * scale;
                     color.Write(colorStrip, rowHeight);
                     alpha?.Write(alphaStrip!, rowHeight);
                 }
@@ -192,46 +162,6 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
         return key;
     }
 
-    private async Task EncodeAsync<T>(JobRecord job, FrameRecord frame, IReadOnlyList<TileRecord> tiles, string resultPath,
-        ImageFormat format, CancellationToken cancellation) where T : unmanaged
-    {
-        var farm = options.Value;
-        int width = frame.Width * frame.Scale, height = frame.Height * frame.Scale;
-        using var color = new RawStripFile<T>(farm.ScratchDirectory, width, height, frame.IsGray ? 1 : 3);
-        await FillAsync(job, frame, tiles.Where(t => t.Plane == 0), color, cancellation);
-        using var alpha = frame.AlphaPlane == AlphaPlane.Model ? new RawStripFile<T>(farm.ScratchDirectory, width, height, 1) : null;
-        if (alpha is not null)
-            await FillAsync(job, frame, tiles.Where(t => t.Plane == 1), alpha, cancellation);
-
-        using var sourceAlpha = frame.AlphaPlane == AlphaPlane.Resampled ? await OpenSourceAsync(frame, cancellation) : null;
-        var iccProfile = await ReadIccProfileAsync(frame, cancellation);
-        using var colorImage = color.Open();
-        using var alphaImage = alpha?.Open();
-        var image = FrameComposer.Compose(colorImage, frame.IsGray, frame.Is16Bit, alphaImage, sourceAlpha?.Image.Alpha,
-            frame.Width, frame.Height, frame.Scale, job.OutScale, iccProfile);
-        ImageEncoder.Save(image, resultPath, new EncodeOptions(format) { Quality = job.Quality, PngCompression = farm.Assembler.PngCompression });
-    }
-
-    /// <summary>Fills the plane row of tiles by row of tiles, downloading a row's tiles in parallel.</summary>
-    private async Task FillAsync<T>(JobRecord job, FrameRecord frame, IEnumerable<TileRecord> planeTiles, RawStripFile<T> output,
-        CancellationToken cancellation) where T : unmanaged
-    {
-        var scale = frame.Scale;
-        var bytesPerSample = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        var rows = planeTiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key).ToList();
-        if (rows.Count == 0)
-            return;
-        var stripRows = rows.Max(r => r.First().CoreHeight) * scale;
-        using var strip = StripBuffer.Create((long)output.Width * stripRows * output.Bands * bytesPerSample,
-            InFiles(output.Width, stripRows, output.Bands * bytesPerSample), options.Value.ScratchDirectory);
-        foreach (var row in rows)
-        {
-            var rowHeight = row.First().CoreHeight * scale;
-            await PasteRowAsync(job, frame, row, strip, output.Width, output.Bands, bytesPerSample, cancellation);
-            output.Append(rowHeight, file => strip.CopyTo(file, (long)output.Width * rowHeight * output.Bands * bytesPerSample));
-        }
-    }
-
     /// <summary>Whether strips of <paramref name="width"/> × <paramref name="rows"/> at <paramref name="bytesPerPixel"/> (all of a frame's at once) go to scratch files: past Assembler:StripMemoryBytes.</summary>
     private bool InFiles(int width, int rows, int bytesPerPixel) => (long)width * rows * bytesPerPixel > options.Value.Assembler.StripMemoryBytes;
 
@@ -260,10 +190,10 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, IOpti
                     var raster = codec.Decode(encoded.AsSpan(offset, count), pool.Rent);
                     try
                     {
-                        if (raster.Width != tile.CoreWidth * scale || raster.Height != tile.CoreHeight * scale || raster.Bands != bands
+                        if (raster.Width != tile.Geometry.CoreWidth * scale || raster.Height != tile.Geometry.CoreHeight * scale || raster.Bands != bands
                             || raster.BytesPerSample != bytesPerSample)
                             throw new InvalidDataException($"tile {tile.Tile} of frame {frame.Frame} is {raster.Width}x{raster.Height}x{raster.Bands}, not its planned size");
-                        Paste(raster, strip, stripWidth, tile.CoreX * scale, bands);
+                        Paste(raster, strip, stripWidth, tile.Geometry.CoreX * scale, bands);
                     }
                     finally
                     {

@@ -4,14 +4,14 @@ using UpscaleFarm.Farm.Messaging;
 namespace UpscaleFarm.Farm.Assembler;
 
 /// <summary>
-/// A frame leased to this assembler for writing its result (<see cref="IJobStore.LeaseFrameAsync"/>), renewed every third
+/// A frame leased to this assembler for writing its result (<see cref="IFrameWriterStore.LeaseFrameAsync"/>), renewed every third
 /// of Assembler:WriterLeaseSeconds until disposed, then released. <see cref="Lost"/> is cancelled when a renewal finds the
 /// lease taken, or when the job store could not be reached to renew it before it ended: another assembler may write the
 /// frame from then on, so this one stops.
 /// </summary>
 internal sealed class FrameLease : IAsyncDisposable
 {
-    private readonly IJobStore _store;
+    private readonly IFrameWriterStore _store;
     private readonly Guid _jobId;
     private readonly int _frame;
     private readonly string _writer;
@@ -21,7 +21,7 @@ internal sealed class FrameLease : IAsyncDisposable
     private readonly Task _renewing;
 
     /// <summary>For a lease this writer has just taken, ending <paramref name="duration"/> from now.</summary>
-    public FrameLease(IJobStore store, Guid jobId, int frame, string writer, TimeSpan duration)
+    public FrameLease(IFrameWriterStore store, Guid jobId, int frame, string writer, TimeSpan duration)
     {
         (_store, _jobId, _frame, _writer, _duration) = (store, jobId, frame, writer, duration);
         _renewing = RenewAsync();
@@ -30,7 +30,7 @@ internal sealed class FrameLease : IAsyncDisposable
     public CancellationToken Lost => _lost.Token;
 
     /// <summary>Takes the frame's lease if it is free or ended; null if another writer holds it.</summary>
-    public static async Task<FrameLease?> TakeAsync(IJobStore store, Guid jobId, int frame, string writer, TimeSpan duration, CancellationToken cancellation)
+    public static async Task<FrameLease?> TakeAsync(IFrameWriterStore store, Guid jobId, int frame, string writer, TimeSpan duration, CancellationToken cancellation)
     {
         var now = Clock.NowMs;
         return await store.LeaseFrameAsync(jobId, frame, writer, now, now + (long)duration.TotalMilliseconds, cancellation)

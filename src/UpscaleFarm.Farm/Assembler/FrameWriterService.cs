@@ -6,22 +6,19 @@ using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Lifecycle;
 using UpscaleFarm.Farm.Messaging;
-using UpscaleFarm.Farm.Telemetry;
-using UpscaleFarm.Storage;
 
 namespace UpscaleFarm.Farm.Assembler;
 
 /// <summary>
 /// Writes frames' results while their tiles are still being upscaled (Assembler:Progressive). As soon as a frame is
-/// planned, one assembler leases it in the job store (<see cref="IJobStore.LeaseNextFrameAsync"/>) and writes its result
-/// row of tiles by row as each row's tiles are done (<see cref="FrameAssembler.AssembleProgressivelyAsync"/>), woken by
-/// the tiles it counts (<see cref="TileCompletedSignal"/>) or its poll; then uploads it and records the frame, as
-/// <see cref="FrameReadyConsumer"/> does. It runs here, not in a consumer, so no delivery stays unacknowledged for a
-/// frame's whole upscale. A writer that dies (SIGKILL) leaves its lease to end; another assembler then leases the frame
+/// planned, one assembler leases it in the job store (<see cref="IFrameWriterStore.LeaseNextFrameAsync"/>) and writes its
+/// result row of tiles by row as each row's tiles are done (<see cref="FrameWriter"/>), woken by the tiles it counts
+/// (<see cref="TileCompletedSignal"/>) or its poll. It runs here, not in a consumer, so no delivery stays unacknowledged
+/// for a frame's whole upscale. A writer that dies (SIGKILL) leaves its lease to end; another assembler then leases the frame
 /// and writes it again from its first row: the tiles stay in the object store until the frame is recorded.
 /// </summary>
-public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, FrameAssembler assembler, IObjectStore objects, FrameLeaseNames names,
-    TileCompletedSignal completed, IOptions<FarmOptions> options, ILogger<FrameWriterService> logger) : BackgroundService
+public sealed class FrameWriterService(IFrameWriterStore leases, FrameWriter writer, JobLifecycle lifecycle, FrameLeaseNames names,
+    IOptions<FarmOptions> options, ILogger<FrameWriterService> logger) : BackgroundService
 {
     /// <summary>Failed writes of one frame, in this process, before a failure that is not an outage is taken to recur and fails the job.</summary>
     public const int MaxWriteAttempts = 3;
@@ -43,7 +40,7 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
     /// </summary>
     private async Task WriteFramesAsync(CancellationToken stopping)
     {
-        // Failures in a row (an outage): the loop backs off as every step does, 1, 2, 4, 8, then every 10 s.
+        // Failures in a row (an outage): the loop backs off on the farm's one schedule.
         var failures = 0;
         while (!stopping.IsCancellationRequested)
         {
@@ -53,9 +50,9 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
                 var wrote = false;
                 var now = Clock.NowMs;
                 var holder = names.NewHolder();
-                if ((frame = await store.LeaseNextFrameAsync(holder, now, now + (long)Lease.TotalMilliseconds, stopping)) is not null)
+                if ((frame = await leases.LeaseNextFrameAsync(holder, now, now + (long)Lease.TotalMilliseconds, stopping)) is not null)
                 {
-                    await using var lease = new FrameLease(store, frame.JobId, frame.Frame, holder, Lease);
+                    await using var lease = new FrameLease(leases, frame.JobId, frame.Frame, holder, Lease);
                     wrote = await WriteAsync(frame, lease, stopping);
                     Forget(frame);
                 }
@@ -71,7 +68,7 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
                 if (frame is not null && await FailsAgainAsync(frame, e))
                     continue;
                 // The lease is released: this or another assembler writes the frame again (or FrameReady assembles it).
-                var wait = TimeSpan.FromSeconds(Math.Min(10, 1 << Math.Min(failures++, 4)));
+                var wait = TransientFailures.Backoff(failures++);
                 logger.LogWarning(e, "A progressive frame write failed; the frame is written again, from its first row, in {Seconds} s or by another assembler",
                     wait.TotalSeconds);
                 await Task.Delay(wait, stopping).ContinueWith(_ => { }, CancellationToken.None);
@@ -116,60 +113,22 @@ public sealed class FrameWriterService(IJobStore store, JobLifecycle lifecycle, 
     /// <returns>True if the frame was written and recorded.</returns>
     private async Task<bool> WriteAsync(FrameRecord frame, FrameLease lease, CancellationToken stopping)
     {
-        var jobId = frame.JobId;
         using var writing = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Lost);
-        var cancellation = writing.Token;
-        var job = await store.GetJobAsync(jobId, cancellation);
-        if (job is null || JobState.IsFinal(job.State))
-            return false;
-        var tiles = await store.GetTilesAsync(jobId, frame.Frame, cancellation);
-        if (tiles.Count == 0)
-            return false;
-
-        // The frame's recording and its log lines (the job's "completed" among them) belong to the job's trace.
-        using var activity = FarmTelemetry.StartJobActivity("assemble frame", job.Id, job.Tenant, job.TraceParent, frame.Frame);
-        activity?.SetTag(FarmTelemetry.Tags.Tiles, tiles.Count);
-        string resultKey;
         try
         {
-            resultKey = await assembler.AssembleProgressivelyAsync(job, frame, tiles, (waiting, ct) => WaitForTilesAsync(jobId, frame.Frame, waiting, ct), cancellation);
+            if (!await writer.WriteAsync(frame.JobId, frame.Frame, FrameWriter.Progressive, writing.Token, CancellationToken.None))
+                return false;
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested && lease.Lost.IsCancellationRequested)
         {
-            logger.LogWarning("Lost the lease of frame {Frame} of job {JobId} while writing it; another assembler writes it", frame.Frame, jobId);
+            logger.LogWarning("Lost the lease of frame {Frame} of job {JobId} while writing it; another assembler writes it", frame.Frame, frame.JobId);
             return false;
         }
         catch (JobEndedException)
         {
             return false;
         }
-        // The same ending as FrameReady's: a frame recorded twice (a writer that lost its lease just too late) counts once.
-        await lifecycle.CompleteFrameAsync(job, frame.Frame, resultKey, CancellationToken.None);
-        FarmTelemetry.FramesAssembled.Add(1, new KeyValuePair<string, object?>(FarmTelemetry.Tags.Assembly, "progressive"));
-        logger.LogInformation("Frame {Frame} of job {JobId} written progressively", frame.Frame, jobId);
-        await FrameReadyConsumer.DeleteTilesAsync(objects, logger, job, frame.Frame);
+        logger.LogInformation("Frame {Frame} of job {JobId} written progressively", frame.Frame, frame.JobId);
         return true;
-    }
-
-    /// <summary>
-    /// Returns the tiles of <paramref name="waiting"/> that are done (whole packs), once at least one is; throws
-    /// <see cref="JobEndedException"/> if the job ended first. Each look reads only the waiting packs' first tiles, by
-    /// primary key, so waking once per finished pack costs the same whatever the frame's size.
-    /// </summary>
-    private async Task<IReadOnlyList<TileRecord>> WaitForTilesAsync(Guid jobId, int frame, IReadOnlyList<TileRecord> waiting, CancellationToken cancellation)
-    {
-        var packs = waiting.Select(t => t.Pack).Distinct().ToList();
-        while (true)
-        {
-            // Taken before looking: a tile counted while the store is read wakes the wait below.
-            var wake = completed.Next;
-            var done = (await store.GetDonePacksAsync(jobId, frame, packs, cancellation)).ToHashSet();
-            if (done.Count > 0)
-                return waiting.Where(t => done.Contains(t.Pack)).ToList();
-            if (await store.GetJobAsync(jobId, cancellation) is not { State: JobState.Running })
-                throw new JobEndedException();
-            await Task.WhenAny(wake, Task.Delay(Poll, cancellation));
-            cancellation.ThrowIfCancellationRequested();
-        }
     }
 }

@@ -16,7 +16,7 @@ namespace UpscaleFarm.Farm.Assembler;
 /// subtitles and timing, stored as the job's result, and the job completes. Encoding again after a
 /// redelivery writes the same key and completes the job once.
 /// </summary>
-public sealed class VideoMuxConsumer(IJobStore store, JobLifecycle lifecycle, IObjectStore objects, IOptions<FarmOptions> options,
+public sealed class VideoMuxConsumer(IJobQueries store, JobLifecycle lifecycle, IObjectStore objects, IOptions<FarmOptions> options,
     ILogger<VideoMuxConsumer> logger)
     : IConsumer<MuxVideo>
 {

@@ -14,7 +14,7 @@ namespace UpscaleFarm.Farm.Client;
 /// JobSubmitted that hands it to the coordinator (committed together, <see cref="JobLifecycle"/>). Progress is read from
 /// the job store, which every process shares.
 /// </summary>
-public sealed class FarmClient(IJobStore store, JobLifecycle lifecycle, IObjectStore objects, ModelCatalog catalog, IOptions<FarmOptions> options)
+public sealed class FarmClient(IJobQueries store, JobLifecycle lifecycle, IObjectStore objects, ModelCatalog catalog, IOptions<FarmOptions> options)
 {
     /// <summary>Submits local files as one job (several files make a frame set).</summary>
     public async Task<Guid> SubmitAsync(IReadOnlyList<string> files, JobRequest request, CancellationToken cancellation = default)

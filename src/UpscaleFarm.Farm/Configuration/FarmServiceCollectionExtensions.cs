@@ -52,7 +52,18 @@ public static class FarmServiceCollectionExtensions
         configure?.Invoke(options);
         var roles = chooseRoles(options);
 
-        services.AddSingleton<IJobStore>(sp => CreateJobStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
+        // One store; each role takes the part it uses (IJobQueries, IPlanStore, IDispatchStore, ...).
+        services.AddSingleton(sp => CreateJobStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
+        services.AddSingleton(sp => sp.GetRequiredService<SqlJobStore>().Dialect);
+        services.AddSingleton<IJobStore>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IJobQueries>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IJobTransactions>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IPlanStore>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IDispatchStore>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IPackAttemptStore>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IFrameWriterStore>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<SqlJobStore>());
+        services.AddSingleton<IJobStoreSchema>(sp => sp.GetRequiredService<SqlJobStore>());
         services.AddSingleton<IObjectStore>(sp => CreateObjectStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
         // Raw samples + LZ4: the cheapest to encode and decode of the measured codecs (BENCHMARKS.md, "Tile codecs").
         services.AddSingleton<ITileCodec, Lz4TileCodec>();
@@ -82,6 +93,8 @@ public static class FarmServiceCollectionExtensions
         if (roles.HasFlag(FarmRoles.Assembler))
         {
             services.AddSingleton<FrameAssembler>();
+            services.AddSingleton<DoneTiles>();
+            services.AddSingleton<FrameWriter>();
             services.AddSingleton<FrameLeaseNames>();
             services.AddSingleton<TileCompletedSignal>();
         }
@@ -121,7 +134,7 @@ public static class FarmServiceCollectionExtensions
         return services;
     }
 
-    public static IJobStore CreateJobStore(FarmOptions options) => new SqlJobStore(options.Database switch
+    public static SqlJobStore CreateJobStore(FarmOptions options) => new(options.Database switch
     {
         FarmDatabase.Sqlite => SqlDialect.Sqlite(options.DatabaseConnection is { Length: > 0 } cs ? cs
             : $"Data Source={Path.Combine(Path.GetFullPath(options.DataDirectory), "farm.db")}"),

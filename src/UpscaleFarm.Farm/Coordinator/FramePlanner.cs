@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using NetVips;
 using UpscaleFarm.Engine.Tiling;
@@ -76,16 +78,45 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
     /// <summary>
     /// Cuts <paramref name="tiles"/> of an opened frame (any subset of whole packs: a redelivered plan cuts what is left),
     /// top row of tiles first, both planes of a row together (the assembler writes the result top to bottom), each pack
-    /// (<see cref="TilePack"/>) as one object. Each row is passed to <paramref name="rowCut"/> once all its packs are in the
-    /// object store; rows overlap (the next row is cut while the last uploads of the one before finish), so rows may be
-    /// reported slightly out of order.
+    /// (<see cref="TilePack"/>) as one object, and yields each row once all its packs are in the object store. Rows
+    /// overlap (the next row is cut while the last uploads of the one before finish), so rows may come slightly out of
+    /// order. A caller that stops reading stops the cutting.
     /// </summary>
-    public async Task CutAsync(JobRecord job, OpenedFrame opened, IReadOnlyList<TileRecord> tiles, Func<IReadOnlyList<TileRecord>, Task> rowCut,
+    public async IAsyncEnumerable<IReadOnlyList<TileRecord>> CutAsync(JobRecord job, OpenedFrame opened, IReadOnlyList<TileRecord> tiles,
+        [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        var rows = tiles.GroupBy(t => t.Geometry.CoreY).OrderBy(r => r.Key).Select(r => r.OrderBy(t => t.Plane).ThenBy(t => t.Geometry.CoreX).ToList()).ToList();
+        var cut = Channel.CreateUnbounded<IReadOnlyList<TileRecord>>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var cutting = Task.Run(async () =>
+        {
+            try
+            {
+                await CutRowsAsync(job, opened, rows, cut.Writer, stop.Token);
+                cut.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                cut.Writer.Complete(e); // the reader below throws it
+            }
+        }, CancellationToken.None);
+        try
+        {
+            await foreach (var row in cut.Reader.ReadAllAsync(cancellation))
+                yield return row;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await cutting;
+        }
+    }
+
+    private async Task CutRowsAsync(JobRecord job, OpenedFrame opened, List<List<TileRecord>> rows, ChannelWriter<IReadOnlyList<TileRecord>> cut,
         CancellationToken cancellation)
     {
         var frame = opened.Frame;
         var planes = opened.Source.Alpha is null ? new[] { opened.Source.Color } : new[] { opened.Source.Color, opened.Source.Alpha };
-        var rows = tiles.GroupBy(t => t.CoreY).OrderBy(r => r.Key).Select(r => r.OrderBy(t => t.Plane).ThenBy(t => t.CoreX).ToList()).ToList();
         var packs = rows.SelectMany((row, r) => row.GroupBy(t => t.Pack).Select(pack => (Row: r, Tiles: pack.ToList()))).ToList();
         var remaining = rows.Select((_, r) => packs.Count(p => p.Row == r)).ToArray();
         try
@@ -99,7 +130,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
                     await objects.PutAsync(key, new MemoryStream(TilePack.Write(encoded, length => new byte[length]).Array!, writable: false), ct);
                     // The upload that completes its row reports the row; a row is reported once.
                     if (Interlocked.Decrement(ref remaining[pack.Row]) == 0)
-                        await rowCut(rows[pack.Row]);
+                        cut.TryWrite(rows[pack.Row]);
                 });
         }
         catch (VipsException e)
@@ -112,8 +143,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
     private static TileRecord Record(Guid jobId, int frame, int index, int pack, int plane, Tile tile) => new()
     {
         JobId = jobId, Frame = frame, Tile = index, Pack = pack, Plane = plane, State = TileState.Pending,
-        InputX = tile.Input.X, InputY = tile.Input.Y, InputWidth = tile.Input.Width, InputHeight = tile.Input.Height,
-        CoreX = tile.Core.X, CoreY = tile.Core.Y, CoreWidth = tile.Core.Width, CoreHeight = tile.Core.Height, Cut = false,
+        Geometry = TileGeometries.From(tile), Cut = false,
     };
 
     /// <summary>
@@ -122,8 +152,9 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
     /// </summary>
     private static IEnumerable<TileRaster> ReadWindows(Image plane, IReadOnlyList<TileRecord> tiles, bool is16Bit)
     {
-        int left = tiles.Min(t => t.InputX), top = tiles.Min(t => t.InputY);
-        int width = tiles.Max(t => t.InputX + t.InputWidth) - left, height = tiles.Max(t => t.InputY + t.InputHeight) - top;
+        var windows = tiles.Select(t => t.Geometry.Input()).ToList();
+        int left = windows.Min(w => w.X), top = windows.Min(w => w.Y);
+        int width = windows.Max(w => w.Right) - left, height = windows.Max(w => w.Bottom) - top;
         byte[] pixels;
         using (var box = plane.Crop(left, top, width, height))
             pixels = is16Bit ? MemoryMarshal.AsBytes(box.WriteToMemory<ushort>().AsSpan()).ToArray() : box.WriteToMemory<byte>();
@@ -134,13 +165,13 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
             yield break;
         }
         var pixelBytes = plane.Bands * (is16Bit ? 2 : 1);
-        foreach (var tile in tiles)
+        foreach (var input in windows)
         {
-            var rowBytes = tile.InputWidth * pixelBytes;
-            var window = new byte[rowBytes * tile.InputHeight];
-            for (var y = 0; y < tile.InputHeight; y++)
-                pixels.AsSpan((((tile.InputY - top + y) * width) + tile.InputX - left) * pixelBytes, rowBytes).CopyTo(window.AsSpan(y * rowBytes));
-            yield return new TileRaster(tile.InputWidth, tile.InputHeight, plane.Bands, is16Bit, window);
+            var rowBytes = input.Width * pixelBytes;
+            var window = new byte[rowBytes * input.Height];
+            for (var y = 0; y < input.Height; y++)
+                pixels.AsSpan((((input.Y - top + y) * width) + input.X - left) * pixelBytes, rowBytes).CopyTo(window.AsSpan(y * rowBytes));
+            yield return new TileRaster(input.Width, input.Height, plane.Bands, is16Bit, window);
         }
     }
 

@@ -10,12 +10,12 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// read from the store on every delivery and published before JobSubmitted is acknowledged, so a crash after the
 /// start commits is redelivered and sends them then: they need no outbox.
 /// </summary>
-public sealed class JobSubmittedConsumer(IJobStore store) : IConsumer<JobSubmitted>
+public sealed class JobSubmittedConsumer(IJobQueries store, IPlanStore plans) : IConsumer<JobSubmitted>
 {
     public async Task Consume(ConsumeContext<JobSubmitted> context)
     {
         var jobId = context.Message.JobId;
-        await store.StartJobAsync(jobId, Clock.NowMs, context.CancellationToken);
+        await plans.StartJobAsync(jobId, Clock.NowMs, context.CancellationToken);
         var job = await store.GetJobAsync(jobId, context.CancellationToken);
         if (job is null || JobState.IsFinal(job.State))
             return;

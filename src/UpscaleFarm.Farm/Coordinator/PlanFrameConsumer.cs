@@ -16,7 +16,7 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// announces the frame ready if no tile is left. A source that cannot be read fails the job with the reason instead of
 /// being retried.
 /// </summary>
-public sealed class PlanFrameConsumer(IJobStore store, JobLifecycle lifecycle, FramePlanner planner, TileDispatchSignal dispatch) : IConsumer<PlanFrame>
+public sealed class PlanFrameConsumer(IJobQueries store, IPlanStore plans, JobLifecycle lifecycle, FramePlanner planner, TileDispatchSignal dispatch) : IConsumer<PlanFrame>
 {
     public async Task Consume(ConsumeContext<PlanFrame> context)
     {
@@ -37,7 +37,7 @@ public sealed class PlanFrameConsumer(IJobStore store, JobLifecycle lifecycle, F
                 activity?.SetTag(FarmTelemetry.Tags.Tiles, opened.Tiles.Count);
                 // The plan is saved before anything is cut; false when another coordinator (or an earlier delivery) saved it
                 // first: then the tiles still uncut in the store are the ones to cut.
-                if (tiles is null && !await store.SaveFramePlanAsync(opened.Frame, opened.Tiles, cancellation))
+                if (tiles is null && !await plans.SaveFramePlanAsync(opened.Frame, opened.Tiles, cancellation))
                     tiles = await store.GetTilesAsync(jobId, frameIndex, cancellation);
                 if (!await CutAsync(job, opened, (tiles ?? opened.Tiles).Where(Uncut).ToList(), cancellation))
                     return;
@@ -61,23 +61,15 @@ public sealed class PlanFrameConsumer(IJobStore store, JobLifecycle lifecycle, F
     /// <summary>Cuts the tiles, marking each row cut and waking the dispatcher as it is done; false if the job ended meanwhile.</summary>
     private async Task<bool> CutAsync(JobRecord job, OpenedFrame opened, IReadOnlyList<TileRecord> uncut, CancellationToken cancellation)
     {
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        try
+        await foreach (var row in planner.CutAsync(job, opened, uncut, cancellation))
         {
-            await planner.CutAsync(job, opened, uncut, async row =>
-            {
-                await store.MarkTilesCutAsync(job.Id, opened.Frame.Frame, row.Select(t => t.Tile).ToList(), cancellation);
-                dispatch.Notify();
-                // A cancelled or failed job's remaining tiles would only be dropped by the workers: stop cutting them.
-                if (await store.GetJobAsync(job.Id, cancellation) is not { State: JobState.Running })
-                    await ended.CancelAsync();
-            }, ended.Token);
-            return true;
+            await plans.MarkTilesCutAsync(job.Id, opened.Frame.Frame, row.Select(t => t.Tile).ToList(), cancellation);
+            dispatch.Notify();
+            // A cancelled or failed job's remaining tiles would only be dropped by the workers: stop cutting them.
+            if (await store.GetJobAsync(job.Id, cancellation) is not { State: JobState.Running })
+                return false;
         }
-        catch (OperationCanceledException) when (ended.IsCancellationRequested && !cancellation.IsCancellationRequested)
-        {
-            return false;
-        }
+        return true;
     }
 
     private static bool Uncut(TileRecord tile) => !tile.Cut && tile.State == TileState.Pending;

@@ -14,14 +14,14 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// Re-drives work whose next message never came. Every Coordinator:ReconcileIntervalSeconds it makes claimable again
 /// the tiles claimed for the queue but never started (a dispatcher that died between claim and send: TileJob sends
 /// do not go through the outbox), and finds what has waited longer than Coordinator:StalledAfterSeconds
-/// (<see cref="IJobStore.FindStalledAsync"/>) and sends its message again: JobSubmitted for a job never started,
+/// (<see cref="IDispatchStore.FindStalledAsync"/>) and sends its message again: JobSubmitted for a job never started,
 /// FrameReady for a frame whose tiles are all done, the mux or the completion for a job whose frames are all assembled.
 /// The outbox (<see cref="JobLifecycle"/>) commits those messages with their state changes, so this is the safety
 /// net for what it cannot cover: a database an earlier build left in a crash window, and messages a transport lost
 /// after accepting them (the in-memory bus of a process that died). Each of those steps is idempotent, so a message
 /// sent twice (two coordinators, or a slow step mistaken for a lost one) does no harm.
 /// </summary>
-public sealed class Reconciler(IJobStore store, JobLifecycle lifecycle, IBus bus, TileDispatchSignal dispatch, IOptions<FarmOptions> options, TileQueueProbe tileQueue,
+public sealed class Reconciler(IDispatchStore store, IJobQueries queries, JobLifecycle lifecycle, IBus bus, TileDispatchSignal dispatch, IOptions<FarmOptions> options, TileQueueProbe tileQueue,
     ILogger<Reconciler> logger)
     : BackgroundService
 {
@@ -76,7 +76,7 @@ public sealed class Reconciler(IJobStore store, JobLifecycle lifecycle, IBus bus
         var stalled = await store.FindStalledAsync(stalledBeforeMs, Limit, cancellation);
         foreach (var jobId in stalled.QueuedJobs)
         {
-            if (await store.GetJobAsync(jobId, cancellation) is { State: JobState.Queued } job)
+            if (await queries.GetJobAsync(jobId, cancellation) is { State: JobState.Queued } job)
             {
                 logger.LogWarning("Job {JobId} was never started; submitting it again", jobId);
                 await bus.Publish(new JobSubmitted(jobId, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), cancellation);
@@ -89,7 +89,7 @@ public sealed class Reconciler(IJobStore store, JobLifecycle lifecycle, IBus bus
         }
         foreach (var jobId in stalled.AssembledJobs)
         {
-            if (await store.GetJobAsync(jobId, cancellation) is { State: JobState.Running } job)
+            if (await queries.GetJobAsync(jobId, cancellation) is { State: JobState.Running } job)
             {
                 logger.LogWarning("Job {JobId} has every frame assembled but was never completed; completing it", jobId);
                 await lifecycle.CompleteAssembledJobAsync(job, cancellation);

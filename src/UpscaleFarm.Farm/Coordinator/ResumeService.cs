@@ -11,7 +11,7 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// do not outlive the process (the in-memory one). Every frame that is not assembled is planned again,
 /// and the dispatcher sends every unfinished tile again (finished tiles are kept).
 /// </summary>
-public sealed class ResumeService(IJobStore store, IBus bus, ILogger<ResumeService> logger) : BackgroundService
+public sealed class ResumeService(IJobQueries store, IBus bus, ILogger<ResumeService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

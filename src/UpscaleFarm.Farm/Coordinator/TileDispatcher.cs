@@ -14,7 +14,7 @@ namespace UpscaleFarm.Farm.Coordinator;
 
 /// <summary>
 /// Feeds the tile queue from the job store in priority order, tenants sharing each priority by weight
-/// (<see cref="IJobStore.ClaimTilesAsync"/>). Planned tiles wait in the job store; the dispatcher keeps at most
+/// (<see cref="IDispatchStore.ClaimTilesAsync"/>). Planned tiles wait in the job store; the dispatcher keeps at most
 /// <see cref="CoordinatorOptions.DispatchWindow"/> packs in the queue (sent and unfinished), and of them only about
 /// <see cref="CoordinatorOptions.QueueSeconds"/> of the workers' pace waiting for a worker (<see cref="DispatchPace"/>),
 /// so a job submitted at high priority, or by another tenant, overtakes the planned tiles of the jobs before it instead
@@ -25,14 +25,14 @@ public sealed class TileDispatcher : BackgroundService
 {
     private static readonly TimeSpan CountInterval = TimeSpan.FromSeconds(2);
     private static readonly long Started = Stopwatch.GetTimestamp();
-    private readonly IJobStore _store;
+    private readonly IDispatchStore _store;
     private readonly IBus _bus;
     private readonly TileDispatchSignal _signal;
     private readonly FarmOptions _farm;
     private readonly ILogger<TileDispatcher> _logger;
     private readonly FaultInjection _faults;
 
-    public TileDispatcher(IJobStore store, IBus bus, TileDispatchSignal signal, IOptions<FarmOptions> options, FaultInjection faults, ILogger<TileDispatcher> logger)
+    public TileDispatcher(IDispatchStore store, IBus bus, TileDispatchSignal signal, IOptions<FarmOptions> options, FaultInjection faults, ILogger<TileDispatcher> logger)
     {
         (_store, _bus, _signal, _farm, _faults, _logger) = (store, bus, signal, options.Value, faults, logger);
         FarmTelemetry.ObserveBacklog();
@@ -123,7 +123,7 @@ public sealed class TileDispatcher : BackgroundService
         return new TileJob(jobId, t.Frame, t.Pack, t.Model,
             FarmKeys.TileInput(t.Tenant, jobId, t.Frame, t.Pack),
             FarmKeys.TileOutput(t.Tenant, jobId, t.Frame, t.Pack),
-            pack.Select(p => new PackedTile(p.Tile, new TileGeometry(p.InputX, p.InputY, p.InputWidth, p.InputHeight, p.CoreX, p.CoreY, p.CoreWidth, p.CoreHeight))).ToList(),
+            pack.Select(p => new PackedTile(p.Tile, p.Geometry)).ToList(),
             t.Plane == 0 && !t.IsGray ? 3 : 1, t.Tenant);
     }
 }

@@ -24,7 +24,7 @@ public sealed class FrameRecord
     public int TilesDone { get; init; }
     public string? ResultKey { get; init; }
     public long? AssembledMs { get; init; }
-    /// <summary>The assembler that leased the frame to write its result (<see cref="IJobStore.LeaseFrameAsync"/>), if any.</summary>
+    /// <summary>The assembler that leased the frame to write its result (<see cref="IFrameWriterStore.LeaseFrameAsync"/>), if any.</summary>
     public string? Writer { get; init; }
     /// <summary>When that lease ends unless renewed (0: released or never taken).</summary>
     public long WriterUntilMs { get; init; }

@@ -1,7 +1,7 @@
 namespace UpscaleFarm.Farm.JobStore;
 
 /// <summary>
-/// The state changes that carry a job on, inside one job-store transaction (<see cref="IJobStore.TransactAsync{T}"/>),
+/// The state changes that carry a job on, inside one job-store transaction (<see cref="IJobTransactions.TransactAsync{T}"/>),
 /// with the messages they imply written to the outbox in that same transaction: when it commits, the change and its
 /// messages are there together, and when it does not, neither is. Each change is a conditional update, so a
 /// repeated call changes nothing and returns false (or an uncounted <see cref="TileCount"/>): its caller then

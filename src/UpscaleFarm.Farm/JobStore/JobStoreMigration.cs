@@ -14,7 +14,7 @@ namespace UpscaleFarm.Farm.JobStore;
 /// started while the job store is down (a restart, a failover, a node coming up first) waits for it within
 /// Farm:OutageToleranceSeconds instead of crashing into a restart loop.
 /// </summary>
-internal sealed class JobStoreMigration(IJobStore store, IObjectStore objects, IOptions<FarmOptions> options, ILogger<JobStoreMigration> logger) : IHostedService
+internal sealed class JobStoreMigration(IJobStoreSchema store, IObjectStore objects, IOptions<FarmOptions> options, ILogger<JobStoreMigration> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) =>
         TransientFailures.WaitAtStartAsync(PublicErrors.JobStore, async cancellation =>

@@ -81,21 +81,6 @@ internal static class Schema
             pack INTEGER NOT NULL DEFAULT -1,
             PRIMARY KEY (job_id, frame, tile),
             FOREIGN KEY (job_id, frame) REFERENCES frames (job_id, frame) ON DELETE CASCADE);
-        CREATE TABLE IF NOT EXISTS webhook_deliveries (
-            id TEXT PRIMARY KEY,
-            job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
-            tenant TEXT NOT NULL,
-            event_name TEXT NOT NULL,
-            url TEXT NOT NULL,
-            body TEXT NOT NULL,
-            state TEXT NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            next_attempt_ms BIGINT NOT NULL,
-            claim TEXT NULL,
-            last_error TEXT NULL,
-            created_ms BIGINT NOT NULL,
-            finished_ms BIGINT NULL,
-            UNIQUE (job_id, event_name));
         CREATE TABLE IF NOT EXISTS outbox (
             id TEXT PRIMARY KEY,
             message_type TEXT NOT NULL,
@@ -113,7 +98,6 @@ internal static class Schema
         CREATE INDEX IF NOT EXISTS tiles_waiting ON tiles (job_id, frame, tile) WHERE state = 'pending' AND dispatched = 0;
         CREATE INDEX IF NOT EXISTS tiles_pack ON tiles (job_id, frame, pack);
         CREATE INDEX IF NOT EXISTS tiles_in_queue ON tiles (job_id) WHERE state = 'pending' AND dispatched = 1;
-        CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_ms) WHERE state = 'scheduled';
         CREATE INDEX IF NOT EXISTS outbox_due ON outbox (lease_until_ms, created_ms);
         """;
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -10,6 +11,18 @@ namespace UpscaleFarm.Farm.JobStore;
 /// </summary>
 public abstract class SqlDialect : IDisposable
 {
+    /// <summary>How every statement on either database maps columns and values (Dapper's settings are process-wide).</summary>
+    static SqlDialect()
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        // Ids and flags are Guid and bool in the records, TEXT and INTEGER in the tables: converted by these handlers, which
+        // Dapper consults for a built-in type only once its own mapping of the type is removed.
+        foreach (var type in new[] { typeof(Guid), typeof(Guid?), typeof(bool), typeof(bool?) })
+            SqlMapper.RemoveTypeMap(type);
+        SqlMapper.AddTypeHandler(new GuidTextHandler());
+        SqlMapper.AddTypeHandler(new FlagHandler());
+    }
+
     public abstract string Name { get; }
 
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellation);

@@ -64,15 +64,19 @@ public sealed partial class SqlJobStore
         foreach (var frame in chosen.GroupBy(c => (c.Job, c.Frame)))
         {
             var job = frame.Key.Job;
-            var isGray = await connection.ExecuteScalarAsync<int>("SELECT is_gray FROM frames WHERE job_id = @Id AND frame = @Frame",
+            var isGray = await connection.ExecuteScalarAsync<bool>("SELECT is_gray FROM frames WHERE job_id = @Id AND frame = @Frame",
                 new { job.Id, Frame = frame.Key.Frame }, transaction);
-            claimed.AddRange((await connection.QueryAsync<TileDispatch>($"""
+            claimed.AddRange((await connection.QueryAsync<TileRow>($"""
                 UPDATE tiles SET dispatched = 1, dispatched_ms = @Now, started_ms = NULL
                 WHERE job_id = @Id AND frame = @Frame AND pack {dialect.InList("@Packs")} AND state = 'pending' AND dispatched = 0 AND cut = 1
-                RETURNING job_id, @Tenant AS tenant, @Model AS model, @TraceParent AS trace_parent, frame, tile, pack, plane, @IsGray AS is_gray,
-                    input_x, input_y, input_width, input_height, core_x, core_y, core_width, core_height
-                """, new { job.Id, job.Tenant, job.Model, job.TraceParent, Frame = frame.Key.Frame, Packs = frame.Select(c => c.Pack).ToArray(),
-                    IsGray = isGray, Now = Messaging.Clock.NowMs }, transaction)).OrderBy(t => t.Tile));
+                RETURNING {TileRow.Columns}
+                """, new { job.Id, Frame = frame.Key.Frame, Packs = frame.Select(c => c.Pack).ToArray(), Now = Messaging.Clock.NowMs }, transaction))
+                .OrderBy(t => t.Tile)
+                .Select(t => new TileDispatch
+                {
+                    JobId = job.Id, Tenant = job.Tenant, Model = job.Model, TraceParent = job.TraceParent, Frame = t.Frame, Tile = t.Tile, Pack = t.Pack,
+                    Plane = t.Plane, IsGray = isGray, Geometry = t.Geometry,
+                }));
         }
         await transaction.CommitAsync(cancellation);
         return new TileClaim(claimed, queued);

@@ -11,16 +11,8 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
 
     internal const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms, idempotency_key, webhook_url, video_key, result_key, priority, trace_parent, reserved_bytes, weight";
 
-    static SqlJobStore()
-    {
-        DefaultTypeMap.MatchNamesWithUnderscores = true;
-        // Ids and flags are Guid and bool in the records, TEXT and INTEGER in the tables: converted by these handlers, which
-        // Dapper consults for a built-in type only once its own mapping of the type is removed.
-        foreach (var type in new[] { typeof(Guid), typeof(Guid?), typeof(bool), typeof(bool?) })
-            SqlMapper.RemoveTypeMap(type);
-        SqlMapper.AddTypeHandler(new GuidTextHandler());
-        SqlMapper.AddTypeHandler(new FlagHandler());
-    }
+    /// <summary>The database, for a host's own tables beside the farm's (the API's webhook deliveries).</summary>
+    public SqlDialect Dialect => dialect;
 
     public async Task MigrateAsync(CancellationToken cancellation = default)
     {
@@ -142,8 +134,8 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     public async Task<IReadOnlyList<TileRecord>> GetTilesAsync(Guid jobId, int frame, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        return (await connection.QueryAsync<TileRecord>("SELECT * FROM tiles WHERE job_id = @Id AND frame = @Frame ORDER BY tile",
-            new { Id = jobId, Frame = frame })).AsList();
+        return (await connection.QueryAsync<TileRow>($"SELECT {TileRow.Columns} FROM tiles WHERE job_id = @Id AND frame = @Frame ORDER BY tile",
+            new { Id = jobId, Frame = frame })).Select(t => t.ToRecord()).ToList();
     }
 
     public async Task<bool> StartJobAsync(Guid jobId, long nowMs, CancellationToken cancellation = default)
@@ -177,8 +169,9 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
                 values.AddDynamicParams(new Dictionary<string, object?>
                 {
                     [$"j{i}"] = t.JobId, [$"f{i}"] = t.Frame, [$"t{i}"] = t.Tile, [$"p{i}"] = t.Plane, [$"s{i}"] = t.State,
-                    [$"ix{i}"] = t.InputX, [$"iy{i}"] = t.InputY, [$"iw{i}"] = t.InputWidth, [$"ih{i}"] = t.InputHeight,
-                    [$"cx{i}"] = t.CoreX, [$"cy{i}"] = t.CoreY, [$"cw{i}"] = t.CoreWidth, [$"ch{i}"] = t.CoreHeight, [$"c{i}"] = t.Cut, [$"k{i}"] = t.Pack,
+                    [$"ix{i}"] = t.Geometry.InputX, [$"iy{i}"] = t.Geometry.InputY, [$"iw{i}"] = t.Geometry.InputWidth, [$"ih{i}"] = t.Geometry.InputHeight,
+                    [$"cx{i}"] = t.Geometry.CoreX, [$"cy{i}"] = t.Geometry.CoreY, [$"cw{i}"] = t.Geometry.CoreWidth, [$"ch{i}"] = t.Geometry.CoreHeight,
+                    [$"c{i}"] = t.Cut, [$"k{i}"] = t.Pack,
                 });
                 return $"(@j{i}, @f{i}, @t{i}, @p{i}, @s{i}, @ix{i}, @iy{i}, @iw{i}, @ih{i}, @cx{i}, @cy{i}, @cw{i}, @ch{i}, @c{i}, @k{i})";
             });
@@ -234,6 +227,9 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     }
 
     public void Dispose() => dialect.Dispose();
+
+    /// <summary>An error as a row keeps it: at most 2 000 characters.</summary>
+    private static string Truncate(string error) => error.Length > 2000 ? error[..2000] : error;
 
     /// <summary>
     /// A job id as the tables hold it, for what <see cref="GuidTextHandler"/> does not reach: ids in a list parameter

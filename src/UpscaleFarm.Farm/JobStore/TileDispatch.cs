@@ -1,3 +1,5 @@
+using UpscaleFarm.Contracts.V1;
+
 namespace UpscaleFarm.Farm.JobStore;
 
 /// <summary>A planned tile claimed for the tile queue, with what its message needs from its job and frame.</summary>
@@ -12,12 +14,5 @@ public sealed class TileDispatch
     public int Pack { get; init; }
     public int Plane { get; init; }
     public bool IsGray { get; init; }
-    public int InputX { get; init; }
-    public int InputY { get; init; }
-    public int InputWidth { get; init; }
-    public int InputHeight { get; init; }
-    public int CoreX { get; init; }
-    public int CoreY { get; init; }
-    public int CoreWidth { get; init; }
-    public int CoreHeight { get; init; }
+    public required TileGeometry Geometry { get; init; }
 }

@@ -1,3 +1,5 @@
+using UpscaleFarm.Contracts.V1;
+
 namespace UpscaleFarm.Farm.JobStore;
 
 /// <summary>
@@ -11,14 +13,7 @@ public sealed class TileRecord
     public int Tile { get; init; }
     public int Plane { get; init; }
     public string State { get; init; } = TileState.Pending;
-    public int InputX { get; init; }
-    public int InputY { get; init; }
-    public int InputWidth { get; init; }
-    public int InputHeight { get; init; }
-    public int CoreX { get; init; }
-    public int CoreY { get; init; }
-    public int CoreWidth { get; init; }
-    public int CoreHeight { get; init; }
+    public required TileGeometry Geometry { get; init; }
     public int Attempts { get; init; }
     public string? Worker { get; init; }
     public string? LastError { get; init; }

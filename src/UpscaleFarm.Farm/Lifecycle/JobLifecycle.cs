@@ -21,7 +21,7 @@ namespace UpscaleFarm.Farm.Lifecycle;
 /// message is acknowledged, so a redelivery sends them again.
 /// </para>
 /// </summary>
-public sealed class JobLifecycle(IJobStore store, OutboxSignal outbox, FaultInjection faults, ILogger<JobLifecycle> logger)
+public sealed class JobLifecycle(IJobTransactions store, OutboxSignal outbox, FaultInjection faults, ILogger<JobLifecycle> logger)
 {
     /// <summary>Records a job and its frames, with the JobSubmitted that hands it to the coordinator.</summary>
     public Task CreateAsync(JobRecord job, IReadOnlyList<FrameSource> frames, CancellationToken cancellation = default) =>

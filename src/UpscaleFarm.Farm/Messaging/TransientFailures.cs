@@ -55,13 +55,16 @@ public static class TransientFailures
     {
         var intervals = new List<TimeSpan>();
         var total = TimeSpan.Zero;
-        for (var next = TimeSpan.FromSeconds(1); total < tolerance; next = TimeSpan.FromSeconds(Math.Min(10, next.TotalSeconds * 2)))
+        for (var failures = 0; total < tolerance; failures++)
         {
-            intervals.Add(next);
-            total += next;
+            intervals.Add(Backoff(failures));
+            total += intervals[^1];
         }
         return [.. intervals];
     }
+
+    /// <summary>The wait after <paramref name="failures"/> failures in a row (0: the first): 1, 2, 4, 8 s, then 10 s.</summary>
+    public static TimeSpan Backoff(int failures) => TimeSpan.FromSeconds(Math.Min(10, 1 << Math.Min(failures, 4)));
 
     /// <summary>
     /// Runs <paramref name="action"/>, waiting out a transient failure on <see cref="RetryIntervals"/> of

@@ -28,9 +28,8 @@ public sealed class OutboxRelay : BackgroundService
     /// <summary>How often the backlog gauges are refreshed.</summary>
     private static readonly TimeSpan CountInterval = TimeSpan.FromSeconds(5);
 
-    private static readonly TimeSpan[] Backoff = TransientFailures.RetryIntervals(TimeSpan.FromMinutes(1));
 
-    private readonly IJobStore _store;
+    private readonly IOutboxStore _store;
     private readonly IBus _bus;
     private readonly OutboxSignal _signal;
     private readonly FarmOptions _farm;
@@ -38,7 +37,7 @@ public sealed class OutboxRelay : BackgroundService
     private readonly string _claim = Guid.NewGuid().ToString("N");
     private readonly Stopwatch _counted = new();
 
-    public OutboxRelay(IJobStore store, IBus bus, OutboxSignal signal, IOptions<FarmOptions> options, ILogger<OutboxRelay> logger)
+    public OutboxRelay(IOutboxStore store, IBus bus, OutboxSignal signal, IOptions<FarmOptions> options, ILogger<OutboxRelay> logger)
     {
         (_store, _bus, _signal, _farm, _logger) = (store, bus, signal, options.Value, logger);
         FarmTelemetry.ObserveOutbox();
@@ -69,7 +68,7 @@ public sealed class OutboxRelay : BackgroundService
             }
             catch (Exception e)
             {
-                var wait = Backoff[Math.Min(failures++, Backoff.Length - 1)];
+                var wait = TransientFailures.Backoff(failures++);
                 _logger.LogWarning(e, "The outbox relay could not publish or claim messages (attempt {Failures}); they stay in the job store and it tries again in {Seconds} s",
                     failures, wait.TotalSeconds);
                 try

@@ -22,7 +22,7 @@ namespace UpscaleFarm.Farm.Worker;
 /// its tiles still waiting for the model are dropped, and the model finishes only the batch it is running. A pack
 /// delivered more than MaxTileAttempts times (it keeps failing or killing its worker) fails its job.
 /// </summary>
-public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITileCodec codec, TileInference inference, EndedJobs endedJobs,
+public sealed class TileJobConsumer(IPackAttemptStore store, IObjectStore objects, ITileCodec codec, TileInference inference, EndedJobs endedJobs,
     IOptions<FarmOptions> options, ILogger<TileJobConsumer> logger) : IConsumer<TileJob>
 {
     public async Task Consume(ConsumeContext<TileJob> context)
@@ -133,8 +133,7 @@ public sealed class TileJobConsumer(IJobStore store, IObjectStore objects, ITile
         {
             try
             {
-                var g = pack.Tiles[i].Geometry;
-                outputs[i] = await inference.UpscaleAsync(pack.Model, input, new PixelRect(g.CoreX - g.InputX, g.CoreY - g.InputY, g.CoreWidth, g.CoreHeight),
+                outputs[i] = await inference.UpscaleAsync(pack.Model, input, pack.Tiles[i].Geometry.CoreInInput(),
                     pack.OutputBands, abandoned);
             }
             finally

@@ -1,3 +1,4 @@
+using UpscaleFarm.Contracts.V1;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Farm.Configuration;
@@ -30,7 +31,7 @@ internal static class StoreJobs
         var frame = new FrameRecord { JobId = id, Frame = 0, State = FrameState.Planned, Width = 64, Height = 64, Scale = 4 };
         await store.SaveFramePlanAsync(frame, Enumerable.Range(0, tiles).Select(t => new TileRecord
         {
-            JobId = id, Frame = 0, Tile = t, Pack = packs?[t] ?? t, InputWidth = 8, InputHeight = 8, CoreWidth = 8, CoreHeight = 8,
+            JobId = id, Frame = 0, Tile = t, Pack = packs?[t] ?? t, Geometry = new TileGeometry(0, 0, 8, 8, 0, 0, 8, 8),
         }).ToList());
         return id;
     }

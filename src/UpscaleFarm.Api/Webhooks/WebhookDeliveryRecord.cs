@@ -1,4 +1,4 @@
-namespace UpscaleFarm.Farm.JobStore;
+namespace UpscaleFarm.Api.Webhooks;
 
 /// <summary>
 /// One webhook to post: a job's end event, its body as it was when the job ended, and where its

@@ -1,15 +1,12 @@
-using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Api.Webhooks;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Tests.Harness;
-using UpscaleFarm.Tests.Shared;
 
-namespace UpscaleFarm.Farm.Tests;
+namespace UpscaleFarm.Api.Tests;
 
-/// <summary>The job store's webhook schedule, on SQLite and on PostgreSQL: recorded once per job end, claimed once under a lease.</summary>
-[Collection(FarmCollection.Name)]
-public sealed class WebhookDeliveryStoreTests(FarmServices services) : IDisposable
+/// <summary>The API's webhook schedule (<see cref="WebhookStore"/>), on SQLite and on PostgreSQL: recorded once per job end, claimed once under a lease.</summary>
+public sealed class WebhookStoreTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly string _dir = Directory.CreateTempSubdirectory("upscalefarm-webhooks-").FullName;
 
     public static TheoryData<string> Databases => new() { "sqlite", "postgres" };
 
@@ -17,8 +14,9 @@ public sealed class WebhookDeliveryStoreTests(FarmServices services) : IDisposab
     [MemberData(nameof(Databases))]
     public async Task A_job_end_is_scheduled_once_per_event(string database)
     {
-        using var store = await OpenAsync(database);
-        var job = await AddJobAsync(store, "t");
+        using var stores = await OpenAsync(database);
+        var store = stores.Webhooks;
+        var job = await AddJobAsync(stores.Jobs, "t");
 
         Assert.True(await store.ScheduleWebhookAsync(Delivery(job, "t", "job.completed", dueMs: 100)));
         // A redelivered event makes a new delivery id, but the job already has its delivery.
@@ -34,8 +32,9 @@ public sealed class WebhookDeliveryStoreTests(FarmServices services) : IDisposab
     [MemberData(nameof(Databases))]
     public async Task A_delivery_is_claimed_when_due_under_a_lease_and_only_its_claim_records_the_outcome(string database)
     {
-        using var store = await OpenAsync(database);
-        var job = await AddJobAsync(store, "t");
+        using var stores = await OpenAsync(database);
+        var store = stores.Webhooks;
+        var job = await AddJobAsync(stores.Jobs, "t");
         var delivery = Delivery(job, "t", "job.completed", dueMs: 1000);
         await store.ScheduleWebhookAsync(delivery);
 
@@ -74,8 +73,9 @@ public sealed class WebhookDeliveryStoreTests(FarmServices services) : IDisposab
     [MemberData(nameof(Databases))]
     public async Task The_most_overdue_delivery_is_claimed_first(string database)
     {
-        using var store = await OpenAsync(database);
-        var job = await AddJobAsync(store, "t");
+        using var stores = await OpenAsync(database);
+        var store = stores.Webhooks;
+        var job = await AddJobAsync(stores.Jobs, "t");
         await store.ScheduleWebhookAsync(Delivery(job, "t", "job.failed", dueMs: 300));
         await store.ScheduleWebhookAsync(Delivery(job, "t", "job.completed", dueMs: 100));
         await store.ScheduleWebhookAsync(Delivery(job, "t", "job.cancelled", dueMs: 200));
@@ -90,11 +90,12 @@ public sealed class WebhookDeliveryStoreTests(FarmServices services) : IDisposab
     [MemberData(nameof(Databases))]
     public async Task Concurrent_senders_claim_each_delivery_once(string database)
     {
-        using var store = await OpenAsync(database);
+        using var stores = await OpenAsync(database);
+        var store = stores.Webhooks;
         var ids = new List<string>();
         for (var i = 0; i < 40; i++)
         {
-            var delivery = Delivery(await AddJobAsync(store, $"t{i % 4}"), $"t{i % 4}", "job.completed", dueMs: i);
+            var delivery = Delivery(await AddJobAsync(stores.Jobs, $"t{i % 4}"), $"t{i % 4}", "job.completed", dueMs: i);
             await store.ScheduleWebhookAsync(delivery);
             ids.Add(delivery.Id);
         }
@@ -127,7 +128,20 @@ public sealed class WebhookDeliveryStoreTests(FarmServices services) : IDisposab
         return id;
     }
 
-    private Task<SqlJobStore> OpenAsync(string database) => services.OpenJobStoreAsync(database, _dir.File("farm.db"));
+    /// <summary>A fresh job store (the jobs the deliveries reference) and the webhook store on the same database.</summary>
+    private async Task<Stores> OpenAsync(string database)
+    {
+        var jobs = new SqlJobStore(database == "sqlite"
+            ? SqlDialect.Sqlite($"Data Source={Path.Combine(_dir, $"{Guid.NewGuid():N}.db")}")
+            : SqlDialect.Postgres(postgres.CreateDatabase($"uf_{Guid.NewGuid():N}"[..20])));
+        await jobs.MigrateAsync();
+        return new Stores(jobs, new WebhookStore(jobs.Dialect));
+    }
 
-    public void Dispose() => _dir.Dispose();
+    private sealed record Stores(SqlJobStore Jobs, WebhookStore Webhooks) : IDisposable
+    {
+        public void Dispose() => Jobs.Dispose();
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

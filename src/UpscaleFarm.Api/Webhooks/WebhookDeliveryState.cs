@@ -1,4 +1,4 @@
-namespace UpscaleFarm.Farm.JobStore;
+namespace UpscaleFarm.Api.Webhooks;
 
 /// <summary>A webhook delivery's life: scheduled (waiting for its next attempt, or being attempted) → delivered | lost.</summary>
 public static class WebhookDeliveryState
