@@ -1,10 +1,10 @@
 using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Tests.Harness;
 using UpscaleFarm.Tests.Shared;
 

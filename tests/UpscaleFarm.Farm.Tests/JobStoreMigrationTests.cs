@@ -86,7 +86,7 @@ public sealed class JobStoreMigrationTests(FarmServices services) : IDisposable
         }, UpscaleFarm.Farm.Configuration.FarmRoles.None))
         {
             var frames = await farm.Store.GetFramesAsync(Guid.Parse(job));
-            var key = Messaging.FarmKeys.IccProfile("t", Guid.Parse(job), profile);
+            var key = FarmKeys.IccProfile("t", Guid.Parse(job), profile);
             Assert.Equal([key, null, null], frames.Select(f => f.IccKey));
             Assert.Equal(profile, await Storage.ObjectStoreExtensions.ReadAllBytesAsync(farm.Objects, key));
         }

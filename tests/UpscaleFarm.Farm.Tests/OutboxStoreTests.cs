@@ -1,7 +1,7 @@
 using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Tests.Harness;
 
 namespace UpscaleFarm.Farm.Tests;

@@ -58,11 +58,11 @@ public sealed class StalledWorkStoreTests(FarmServices services) : IDisposable
         var claimed = (await store.ClaimTilesAsync(window: 10)).Tiles;
         Assert.Equal(3, claimed.Count);
         // A worker took tile 0; tiles 1 and 2 were never sent.
-        Assert.True((await store.BeginPackAttemptAsync(job, 0, 0, "w", Messaging.Clock.NowMs)).Proceed);
+        Assert.True((await store.BeginPackAttemptAsync(job, 0, 0, "w", Clock.NowMs)).Proceed);
 
-        Assert.Equal(0, await store.ReleaseUnstartedTilesAsync(claimedBeforeMs: Messaging.Clock.NowMs - 60_000));
+        Assert.Equal(0, await store.ReleaseUnstartedTilesAsync(claimedBeforeMs: Clock.NowMs - 60_000));
         Assert.Empty((await store.ClaimTilesAsync(window: 10)).Tiles);
-        Assert.Equal(2, await store.ReleaseUnstartedTilesAsync(claimedBeforeMs: Messaging.Clock.NowMs + 1000));
+        Assert.Equal(2, await store.ReleaseUnstartedTilesAsync(claimedBeforeMs: Clock.NowMs + 1000));
         Assert.Equal([1, 2], (await store.ClaimTilesAsync(window: 10)).Tiles.Select(t => t.Tile).Order());
     }
 

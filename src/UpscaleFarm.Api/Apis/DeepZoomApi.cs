@@ -34,7 +34,7 @@ public static partial class DeepZoomApi
             return JobAccess.NotFound(id);
         try
         {
-            var key = Farm.Messaging.FarmKeys.DeepZoom(job.Tenant, job.Id, frame) + $"image_files/{level}/{tile}";
+            var key = Farm.FarmKeys.DeepZoom(job.Tenant, job.Id, frame) + $"image_files/{level}/{tile}";
             return TypedResults.Stream(await objects.OpenReadAsync(key, cancellation), "image/jpeg");
         }
         catch (ObjectNotFoundException)

@@ -7,10 +7,10 @@ using UpscaleFarm.Api.Events;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Api.Uploads;
 using UpscaleFarm.Api.Webhooks;
+using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Storage;
 
 namespace UpscaleFarm.Api.Apis;

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Api.Uploads;
+using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Storage;
 
 namespace UpscaleFarm.Api.Tenants;

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using NetVips;
 using UpscaleFarm.Api.Tenants;
+using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Storage;
 

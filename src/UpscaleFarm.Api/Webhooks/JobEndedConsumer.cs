@@ -2,8 +2,8 @@ using System.Text.Json;
 using MassTransit;
 using UpscaleFarm.Api.Apis;
 using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 
 namespace UpscaleFarm.Api.Webhooks;
 

@@ -3,8 +3,8 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Api.Tenants;
+using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 
 namespace UpscaleFarm.Api.Webhooks;
 

@@ -1,5 +1,4 @@
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 
 namespace UpscaleFarm.Farm.Assembler;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Lifecycle;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Storage;
 

@@ -5,7 +5,6 @@ using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Lifecycle;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Storage;
 using UpscaleFarm.Video;
 

@@ -7,7 +7,6 @@ using UpscaleFarm.Engine.Tiling;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Packing;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Imaging.Codecs;

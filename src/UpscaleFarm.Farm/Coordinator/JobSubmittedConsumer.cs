@@ -1,7 +1,6 @@
 using MassTransit;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 
 namespace UpscaleFarm.Farm.Coordinator;
 

@@ -7,7 +7,6 @@ using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Telemetry;
 
 namespace UpscaleFarm.Farm.Coordinator;

@@ -18,7 +18,7 @@ public sealed class FrameRecord
     public bool IsGray { get; init; }
     public bool Is16Bit { get; init; }
     public AlphaPlane AlphaPlane { get; init; }
-    /// <summary>The object holding the ICC profile the result carries (<see cref="Messaging.FarmKeys.IccProfile"/>), if any.</summary>
+    /// <summary>The object holding the ICC profile the result carries (<see cref="FarmKeys.IccProfile"/>), if any.</summary>
     public string? IccKey { get; init; }
     public int TilesTotal { get; init; }
     public int TilesDone { get; init; }

@@ -27,7 +27,7 @@ public sealed record JobRecord
     public string? IdempotencyKey { get; init; }
     /// <summary>Where the API posts the job's end (completed, failed or cancelled), signed with the tenant's secret.</summary>
     public string? WebhookUrl { get; init; }
-    /// <summary>A video job's source video (<see cref="Messaging.FarmKeys.VideoSource"/>): its frames are muxed back into a video.</summary>
+    /// <summary>A video job's source video (<see cref="FarmKeys.VideoSource"/>): its frames are muxed back into a video.</summary>
     public string? VideoKey { get; init; }
     /// <summary>A job-wide result (a video job's video); null when the results are the frames'.</summary>
     public string? ResultKey { get; init; }

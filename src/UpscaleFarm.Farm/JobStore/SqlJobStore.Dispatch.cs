@@ -70,7 +70,7 @@ public sealed partial class SqlJobStore
                 UPDATE tiles SET dispatched = 1, dispatched_ms = @Now, started_ms = NULL
                 WHERE job_id = @Id AND frame = @Frame AND pack {dialect.InList("@Packs")} AND state = 'pending' AND dispatched = 0 AND cut = 1
                 RETURNING {TileRow.Columns}
-                """, new { job.Id, Frame = frame.Key.Frame, Packs = frame.Select(c => c.Pack).ToArray(), Now = Messaging.Clock.NowMs }, transaction))
+                """, new { job.Id, Frame = frame.Key.Frame, Packs = frame.Select(c => c.Pack).ToArray(), Now = Clock.NowMs }, transaction))
                 .OrderBy(t => t.Tile)
                 .Select(t => new TileDispatch
                 {

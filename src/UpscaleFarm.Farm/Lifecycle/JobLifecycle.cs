@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Outbox;
 
 namespace UpscaleFarm.Farm.Lifecycle;

@@ -77,7 +77,7 @@ public static class FarmTelemetry
         Meter.CreateObservableGauge("upscalefarm.outbox.pending", () => OutboxBacklog.Pending, "{message}",
             "Messages committed with a state change and not yet published (a broker outage makes it grow)");
         Meter.CreateObservableGauge("upscalefarm.outbox.oldest_age",
-            () => OutboxBacklog.OldestCreatedMs is { } oldest ? Math.Max(0, Messaging.Clock.NowMs - oldest) / 1000.0 : 0, "s",
+            () => OutboxBacklog.OldestCreatedMs is { } oldest ? Math.Max(0, Clock.NowMs - oldest) / 1000.0 : 0, "s",
             "How long the oldest unpublished message in the outbox has waited");
     }
 

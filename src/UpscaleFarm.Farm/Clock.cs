@@ -1,4 +1,4 @@
-namespace UpscaleFarm.Farm.Messaging;
+namespace UpscaleFarm.Farm;
 
 /// <summary>Timestamps in the job store: Unix milliseconds, the same in SQLite and PostgreSQL.</summary>
 public static class Clock

@@ -1,4 +1,4 @@
-namespace UpscaleFarm.Farm.Messaging;
+namespace UpscaleFarm.Farm;
 
 /// <summary>
 /// Object keys of a job, all under its tenant's prefix: tenants/{tenant}/jobs/{job}/…
