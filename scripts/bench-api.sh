@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The job API under load: the API with its embedded farm (in-memory transport, SQLite, a directory)
-# on loopback, four tenants, and `upscalefarm bench api` submitting JOBS small images at once while
+# on loopback, four tenants, and `upscalefarm-bench api` submitting JOBS small images at once while
 # timing status calls, then checking that no tenant can read another's jobs.
 #   scripts/bench-api.sh [JOBS] [SIZE]      e.g. scripts/bench-api.sh 200 64x48
 set -euo pipefail
@@ -13,7 +13,7 @@ api_pid=""
 cleanup() { [[ -n $api_pid ]] && kill "$api_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-./upscalefarm models list >/dev/null   # builds the CLI
+./upscalefarm-bench --help >/dev/null   # builds the benchmarks (and the CLI they load the API with)
 dotnet build src/UpscaleFarm.Api -c Release --nologo -v quiet -clp:ErrorsOnly
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 keys=()
@@ -28,4 +28,4 @@ Farm__DataDirectory="$work/farm" Farm__ModelsDirectory="$root/models" Logging__L
 api_pid=$!
 until curl -sf "http://127.0.0.1:$port/health/live" >/dev/null; do sleep 0.2; done
 
-./upscalefarm bench api --api "http://127.0.0.1:$port" --keys "${keys[@]}" --jobs "$jobs" --size "$size"
+./upscalefarm-bench api --api "http://127.0.0.1:$port" --keys "${keys[@]}" --jobs "$jobs" --size "$size"

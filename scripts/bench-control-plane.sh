@@ -19,7 +19,7 @@ side="${2:-1024}"
 IFS=, read -r -a tiles <<<"${3:-32}"
 source "$root/scripts/lib/bench-farm.sh"
 bench_farm_setup control-plane
-image="$(./upscalefarm bench farm prepare "$work" --size "${side}x${side}")"
+image="$(./upscalefarm-bench farm prepare "$work" --size "${side}x${side}")"
 instances=(coordinator assembler)
 bench_farm_start coordinator coordinator
 bench_farm_start assembler assembler

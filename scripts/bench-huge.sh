@@ -14,7 +14,7 @@ format="${2:-tiff}"
 source_kind="${3:-png}"
 source "$root/scripts/lib/bench-farm.sh"
 bench_farm_setup huge
-source="$(./upscalefarm bench farm prepare "$work" --size "${side}x${side}" --source "$source_kind")"
+source="$(./upscalefarm-bench farm prepare "$work" --size "${side}x${side}" --source "$source_kind")"
 for role in coordinator worker assembler; do
   bench_farm_start "$role" "$role"
 done

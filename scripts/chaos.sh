@@ -78,7 +78,7 @@ cli="$root/src/UpscaleFarm.Cli/bin/Release/publish/upscalefarm"
 
 # The model, the source and the reference: `upscale` in this process, the same tiling as the jobs.
 if [[ -n "$size" || $single -eq 1 ]]; then
-  source="$("$cli" bench farm prepare "$work/prepared" --size "${size:-1200x900}" --source png)"
+  source="$(./upscalefarm-bench farm prepare "$work/prepared" --size "${size:-1200x900}" --source png)"
 else
   source="$root/samples/chelsea.png"
 fi

@@ -5,7 +5,6 @@ var root = new RootCommand("UpscaleFarm: Real-ESRGAN upscaling on ONNX Runtime, 
 {
     UpscaleCommand.Create(),
     ModelsCommand.Create(),
-    BenchCommand.Create(),
     ServeCommand.Create(),
     FarmCommand.Create(),
     SubmitCommand.Create(),

@@ -1,3 +1,5 @@
+using UpscaleFarm.Testing.Api;
+
 namespace UpscaleFarm.Api.Tests;
 
 /// <summary>One API host (and its embedded farm) shared by the API test classes, which run one after another.</summary>

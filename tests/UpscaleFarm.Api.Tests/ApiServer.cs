@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Api.Tests;
 
@@ -25,19 +24,14 @@ internal sealed class ApiServer : IDisposable
     /// <summary>Starts the API with these settings (as Api__… and Farm__… variables) and waits until it answers.</summary>
     public static async Task<ApiServer> StartAsync(IDictionary<string, string?> settings)
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = LoopbackPort.Free();
         var server = new ApiServer(settings, port, Launch(settings, port));
         await server.WaitUntilLiveAsync();
         return server;
     }
 
     private static ChildProcess Launch(IDictionary<string, string?> settings, int port) =>
-        ChildProcess.Start("UpscaleFarm.Api", ["--urls", $"http://127.0.0.1:{port}"], settings);
+        ChildProcess.Start(Path.Combine(AppContext.BaseDirectory, "UpscaleFarm.Api"), ["--urls", $"http://127.0.0.1:{port}"], settings);
 
     /// <summary>SIGKILL: the API dies mid-whatever, as a node failure or an OOM kill does.</summary>
     public void Kill() => _process.Kill();

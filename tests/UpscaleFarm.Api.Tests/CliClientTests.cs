@@ -1,44 +1,49 @@
-using UpscaleFarm.Cli.ApiClient;
+using UpscaleFarm.Testing;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 
-/// <summary>The HTTP client behind <c>upscalefarm submit</c>, against the real API.</summary>
-[Collection(ApiCollection.Name)]
-public sealed class CliClientTests(ApiFactory api) : IDisposable
+/// <summary><c>upscalefarm submit</c>, the API's command-line client, as its own process against the API as its own process.</summary>
+public sealed class CliClientTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("upscalefarm-submit-").FullName;
+    private readonly TempDirectory _dir = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public async Task Files_are_submitted_followed_and_the_result_saved()
     {
-        var a = Path.Combine(_dir, "a.png");
-        var b = Path.Combine(_dir, "b.png");
+        using var api = await ApiServer.StartAsync(ApiFactory.Settings(Directory.CreateDirectory(_dir.File("farm")).FullName));
+        var a = _dir.File("a.png");
+        var b = _dir.File("b.png");
         await File.WriteAllBytesAsync(a, Jobs.Png("chelsea.png", 12, 10));
         await File.WriteAllBytesAsync(b, Jobs.Png("astronaut.png", 10, 8));
-        using var client = new JobApiClient(api.ClientFor(ApiFactory.AcmeKey));
+        var output = Directory.CreateDirectory(_dir.File("out")).FullName;
 
-        var submitted = await client.SubmitAsync([a, b], [("format", "webp"), ("tile", "16"), ("halo", "4")], idempotencyKey: null, CancellationToken.None);
-        var id = submitted.GetProperty("id").GetString()!;
-        await Jobs.WaitAsync(api.ClientFor(ApiFactory.AcmeKey), Guid.Parse(id));
-        Assert.Equal("completed", (await client.GetAsync(id, CancellationToken.None)).GetProperty("state").GetString());
+        using var cli = ChildProcess.Start(RepoPaths.Cli, ["submit", a, b, "--api", api.Url, "--key", ApiFactory.AcmeKey,
+            "--format", "webp", "--tile", "16", "--halo", "4", "--wait", "-o", output + "/"]);
 
-        var saved = await client.DownloadResultAsync(id, _dir + "/", CancellationToken.None);
-        Assert.Equal(Path.Combine(_dir, $"{Guid.Parse(id):N}.zip"), saved);
+        Assert.True(await cli.WaitForExitAsync(TimeSpan.FromMinutes(2)) == 0, cli.Log);
+        var id = Guid.Parse(cli.Stdout[0]);
+        var saved = Path.Combine(output, $"{id:N}.zip");
+        Assert.Equal(new[] { cli.Stdout[0], saved }, cli.Stdout);
         using var zip = System.IO.Compression.ZipFile.OpenRead(saved);
         Assert.Equal(["a.webp", "b.webp"], zip.Entries.Select(e => e.FullName));
-        Assert.Empty(Directory.EnumerateFiles(_dir, "*.part"));
+        Assert.Empty(Directory.EnumerateFiles(output, "*.part"));
     }
 
     [Fact]
     public async Task A_refusal_carries_the_problems_detail()
     {
-        var notes = Path.Combine(_dir, "notes.png");
+        using var api = await ApiServer.StartAsync(ApiFactory.Settings(Directory.CreateDirectory(_dir.File("farm")).FullName));
+        var notes = _dir.File("notes.png");
         await File.WriteAllTextAsync(notes, "not an image");
-        using var client = new JobApiClient(api.ClientFor(ApiFactory.AcmeKey));
-        var error = await Assert.ThrowsAsync<ApiException>(() => client.SubmitAsync([notes], [], null, CancellationToken.None));
-        Assert.StartsWith("the API answered 422", error.Message);
-        Assert.Contains("notes.png: not an image", error.Message);
+
+        using var cli = ChildProcess.Start(RepoPaths.Cli, ["submit", notes, "--api", api.Url, "--key", ApiFactory.AcmeKey]);
+
+        Assert.Equal(1, await cli.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+        var error = Assert.Single(cli.Stderr);
+        Assert.StartsWith("upscalefarm: error: the API answered 422", error);
+        Assert.Contains("notes.png: not an image", error);
     }
 }

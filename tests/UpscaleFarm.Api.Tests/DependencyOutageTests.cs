@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using NetVips;
+using UpscaleFarm.Testing;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 
@@ -155,7 +157,7 @@ public sealed class DependencyOutageTests(StoppableDependencies dependencies) : 
         var output = Path.Combine(_dir, "out");
         // 24 tiles: the job is still running when the job store goes.
         await File.WriteAllBytesAsync(input, Jobs.Png("chelsea.png", 96, 64));
-        using var cli = ChildProcess.Start("upscalefarm",
+        using var cli = ChildProcess.Start(RepoPaths.Cli,
             ["submit", input, "--api", api.Url, "--key", ApiFactory.AcmeKey, "--tile", "16", "--halo", "4", "--wait", "-o", output + "/"]);
 
         var id = await cli.WaitForLineAsync(line => Guid.TryParse(line, out _), Bounded);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 

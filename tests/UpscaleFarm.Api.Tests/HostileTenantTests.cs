@@ -11,6 +11,7 @@ using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Api.Webhooks;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Imaging;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 
@@ -227,7 +228,7 @@ public sealed class HostileTenantTests(ApiFactory api)
     private static byte[] TaggedPng(byte[] profile, int size)
     {
         VipsSetup.EnsureConfigured();
-        using var source = Image.NewFromFile(UpscaleFarm.Tests.Shared.RepoPaths.SharedImage("chelsea.png"));
+        using var source = Image.NewFromFile(UpscaleFarm.Testing.RepoPaths.SharedImage("chelsea.png"));
         using var crop = source.Crop(0, 0, size, size);
         using var tagged = crop.Mutate(m => m.Set(GValue.BlobType, "icc-profile-data", profile));
         return tagged.PngsaveBuffer();

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using NetVips;
 using UpscaleFarm.Api.Apis;
 using UpscaleFarm.Imaging;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Api.Tests;
 

@@ -1,9 +1,10 @@
 using System.Net;
-using System.Net.ServerSentEvents;
 using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
 using System.Text.Json;
 using NetVips;
 using UpscaleFarm.Api.Apis;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Api.Tests;
 
@@ -29,11 +28,7 @@ public sealed class PostgresServer : IDisposable
         if (Environment.UserName == "root")
             Run("chown", "-R", "postgres", _directory);
         Pg("initdb", "-D", DataDirectory, "-U", "postgres", "--auth=trust");
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            _port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        _port = LoopbackPort.Free();
         Start();
     }
 

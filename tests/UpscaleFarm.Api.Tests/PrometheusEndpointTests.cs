@@ -1,6 +1,6 @@
-using UpscaleFarm.Farm.Tests.Harness;
 using UpscaleFarm.ServiceDefaults;
-using UpscaleFarm.Storage.Tests;
+using UpscaleFarm.Testing;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 
@@ -18,7 +18,7 @@ public sealed class PrometheusEndpointTests
     [Fact]
     public async Task The_api_serves_its_metrics_and_its_farms_to_prometheus()
     {
-        var port = S3rverFixture.FreePort();
+        var port = LoopbackPort.Free();
         using var api = new MetricsApiFactory(port);
         var client = api.ClientFor(ApiFactory.AcmeKey);
         var job = await Jobs.WaitAsync(client, (await Jobs.SubmitAsync(client, Jobs.Form([("scraped.png", Jobs.Png("chelsea.png", 12, 10))]))).Id);

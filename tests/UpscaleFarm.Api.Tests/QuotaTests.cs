@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using UpscaleFarm.Api.Retention;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Farm.Housekeeping;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 

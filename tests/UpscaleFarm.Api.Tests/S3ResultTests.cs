@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 using NetVips;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Storage;
-using UpscaleFarm.Storage.Tests;
+using UpscaleFarm.Testing;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using NetVips;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 

@@ -1,4 +1,5 @@
-using UpscaleFarm.Storage.Tests;
+using UpscaleFarm.Testing;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 

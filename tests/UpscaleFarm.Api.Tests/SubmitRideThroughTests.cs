@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using NetVips;
+using UpscaleFarm.Testing;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 
@@ -24,7 +24,7 @@ public sealed class SubmitRideThroughTests : IDisposable
         var input = Path.Combine(Directory.CreateDirectory(Path.Combine(_dir, "in")).FullName, "cat.png");
         var output = Path.Combine(_dir, "out");
         await File.WriteAllBytesAsync(input, Jobs.Png("chelsea.png", 96, 64));
-        using var cli = ChildProcess.Start("upscalefarm",
+        using var cli = ChildProcess.Start(RepoPaths.Cli,
             ["submit", input, "--api", api.Url, "--key", ApiFactory.AcmeKey, "--tile", "16", "--halo", "4", "--wait", "-o", output + "/"]);
 
         var id = await cli.WaitForLineAsync(line => Guid.TryParse(line, out _), TimeSpan.FromSeconds(60));
@@ -50,16 +50,11 @@ public sealed class SubmitRideThroughTests : IDisposable
     [Fact]
     public async Task Submit_to_an_api_that_stays_down_gives_up_after_the_tolerance_in_one_line()
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = LoopbackPort.Free();
         var input = Path.Combine(_dir, "cat.png");
         await File.WriteAllBytesAsync(input, Jobs.Png("chelsea.png", 16, 16));
         var watch = Stopwatch.StartNew();
-        using var cli = ChildProcess.Start("upscalefarm",
+        using var cli = ChildProcess.Start(RepoPaths.Cli,
             ["submit", input, "--api", $"http://127.0.0.1:{port}", "--key", ApiFactory.AcmeKey, "--wait", "--outage-tolerance", "3"]);
 
         Assert.Equal(1, await cli.WaitForExitAsync(TimeSpan.FromSeconds(60)));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 

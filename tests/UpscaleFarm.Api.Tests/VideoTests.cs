@@ -1,4 +1,5 @@
 using System.Net;
+using UpscaleFarm.Testing.Api;
 using UpscaleFarm.Video;
 
 namespace UpscaleFarm.Api.Tests;

@@ -1,5 +1,6 @@
 using System.Net;
 using UpscaleFarm.Api.Webhooks;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 

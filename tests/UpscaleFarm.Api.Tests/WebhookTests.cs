@@ -8,14 +8,17 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using UpscaleFarm.Api.Webhooks;
 using UpscaleFarm.Contracts.V1;
-using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Telemetry;
+using UpscaleFarm.Testing;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 
@@ -183,7 +186,7 @@ public sealed class WebhookTests(ApiFactory api)
             arrived.Enqueue(delivery);
             return Task.CompletedTask;
         });
-        using var faulty = new FaultyApiFactory(FaultInjection.LastFrameAssembled);
+        using var faulty = new FaultyApiFactory(FarmDiagnostics.LastFrameAssembled);
         var client = faulty.ClientFor(ApiFactory.AcmeKey);
         var job = await Jobs.SubmitAsync(client, Jobs.Form([("fault.png", Jobs.Png("chelsea.png", 8, 8))], ("webhook", $"{receiver.Url}/hook")));
 
@@ -219,9 +222,24 @@ public sealed class WebhookTests(ApiFactory api)
     /// </summary>
     private sealed class FaultyApiFactory(string checkpoint) : ApiFactory(new Dictionary<string, string?>
     {
-        ["Farm:FaultInjection:ThrowOnceAt:0"] = checkpoint,
         ["Farm:Coordinator:StalledAfterSeconds"] = "86400",
-    });
+    })
+    {
+        private IDisposable? _fault;
+
+        protected override IHost CreateHost(IHostBuilder builder)
+        {
+            var host = base.CreateHost(builder);
+            _fault = CheckpointFault.ThrowOnceAt(host.Services.GetRequiredService<FarmDiagnostics>(), checkpoint);
+            return host;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            _fault?.Dispose();
+        }
+    }
 
     /// <summary>The Standard Webhooks key of a secret, computed here as the standard describes it, independently of the API's code.</summary>
     private static byte[] WebhookKeyOf(string secret) =>

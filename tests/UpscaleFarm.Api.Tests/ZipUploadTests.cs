@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using NetVips;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 

@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using NetVips;
-using UpscaleFarm.Api.Tests;
 using UpscaleFarm.Imaging;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Console.Tests;
 

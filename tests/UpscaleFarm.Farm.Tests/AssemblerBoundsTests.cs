@@ -1,12 +1,12 @@
 using NetVips;
-using Xunit.Abstractions;
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Models.Synthetic;
+using UpscaleFarm.Testing;
+using Xunit.Abstractions;
 
 namespace UpscaleFarm.Farm.Tests;
 
@@ -74,7 +74,7 @@ public sealed class AssemblerBoundsTests(ITestOutputHelper output) : IDisposable
             ["Farm:DataDirectory"] = _dir.File("farm"),
             ["Farm:ModelsDirectory"] = models,
         });
-        var id = await farm.Client.SubmitAsync([UpscaleFarm.Tests.Shared.RepoPaths.SharedImage("chelsea.png")], new JobRequest { TileSize = 64 });
+        var id = await farm.Client.SubmitAsync([UpscaleFarm.Testing.RepoPaths.SharedImage("chelsea.png")], new JobRequest { TileSize = 64 });
         var job = await farm.Client.WaitAsync(id, cancellation: new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
 
         Assert.Equal(JobState.Failed, job.State);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 using Xunit;
 
 namespace UpscaleFarm.Farm.Tests;

@@ -1,12 +1,11 @@
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
-using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Farm.Tests.Harness;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 
@@ -30,23 +29,22 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
     private readonly List<FarmProcess> _processes = [];
 
     [Theory]
-    [InlineData(FaultInjection.JobCreated)]
-    [InlineData(FaultInjection.FrameTilesCounted)]
-    [InlineData(FaultInjection.LastFrameAssembled)]
+    [InlineData(FarmDiagnostics.JobCreated)]
+    [InlineData(FarmDiagnostics.FrameTilesCounted)]
+    [InlineData(FarmDiagnostics.LastFrameAssembled)]
     public async Task A_message_committed_before_a_fault_is_sent_from_the_outbox_and_the_job_completes(string checkpoint)
     {
         await using var farm = await EmbeddedFarm.StartAsync(new Dictionary<string, string?>
         {
             ["Farm:DataDirectory"] = _dir.File("farm"),
             ["Farm:ModelsDirectory"] = TestModels.NearestDirectory,
-            ["Farm:FaultInjection:ThrowOnceAt:0"] = checkpoint,
             ["Farm:Coordinator:StalledAfterSeconds"] = ReconcilerOff,
-        });
+        }, throwOnceAt: checkpoint);
         await using var completions = await PublishedMessages<JobCompleted>.ListenAsync(farm.Bus);
         var source = RepoPaths.SharedImage("chelsea.png");
 
         Guid id;
-        if (checkpoint == FaultInjection.JobCreated)
+        if (checkpoint == FarmDiagnostics.JobCreated)
         {
             // The client sees the failure; the job it recorded is carried on regardless.
             var job = farm.Client.NewJob(Request);
@@ -74,8 +72,8 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
     }
 
     [Theory]
-    [InlineData(FaultInjection.FrameTilesCounted)]
-    [InlineData(FaultInjection.LastFrameAssembled)]
+    [InlineData(FarmDiagnostics.FrameTilesCounted)]
+    [InlineData(FarmDiagnostics.LastFrameAssembled)]
     public async Task An_assembler_killed_right_after_a_commit_leaves_its_message_to_another_relay_and_the_job_completes(string checkpoint)
     {
         var settings = services.NewFarm($"uf_{Guid.NewGuid():N}"[..20], TestModels.NearestDirectory, _dir.File("farm"));
@@ -85,7 +83,7 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
         _processes.AddRange(await Task.WhenAll(
             FarmProcess.StartAsync("coordinator", settings, "coordinator-1"),
             FarmProcess.StartAsync("worker", settings, "worker-1"),
-            FarmProcess.StartAsync("assembler", new Dictionary<string, string?>(settings) { ["Farm:FaultInjection:KillAt:0"] = checkpoint }, "assembler-1")));
+            FarmProcess.StartAsync("assembler", settings, "assembler-1", killAt: checkpoint)));
         var doomed = _processes[^1];
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
         await using var completions = await PublishedMessages<JobCompleted>.ListenAsync(client.Bus);
@@ -113,10 +111,9 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
         {
             ["Farm:DataDirectory"] = _dir.File("farm"),
             ["Farm:ModelsDirectory"] = TestModels.NearestDirectory,
-            ["Farm:FaultInjection:ThrowOnceAt:0"] = FaultInjection.TilesClaimed,
             ["Farm:Coordinator:ReconcileIntervalSeconds"] = "1",
             ["Farm:Coordinator:StalledAfterSeconds"] = "2",
-        });
+        }, throwOnceAt: FarmDiagnostics.TilesClaimed);
         var id = await farm.Client.SubmitAsync([RepoPaths.SharedImage("chelsea.png")], Request);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
@@ -134,7 +131,7 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
         settings["Farm:Coordinator:ReconcileIntervalSeconds"] = "1";
         settings["Farm:Coordinator:EmptyQueueReleaseSeconds"] = "2";
         _processes.AddRange(await Task.WhenAll(
-            FarmProcess.StartAsync("coordinator", new Dictionary<string, string?>(settings) { ["Farm:FaultInjection:KillAt:0"] = FaultInjection.TilesClaimed }, "coordinator-1"),
+            FarmProcess.StartAsync("coordinator", settings, "coordinator-1", killAt: FarmDiagnostics.TilesClaimed),
             FarmProcess.StartAsync("worker", settings, "worker-1"),
             FarmProcess.StartAsync("assembler", settings, "assembler-1")));
         var doomed = _processes[0];

@@ -1,14 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Messaging;
 using UpscaleFarm.Farm.Tests.Harness;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 
@@ -147,7 +146,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     public async Task A_roles_readiness_names_the_broker_while_it_is_down_and_its_liveness_stays_up()
     {
         var settings = NewFarm();
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         settings["Farm:HealthPort"] = port.ToString();
         await StartAsync(settings, "worker");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
@@ -384,13 +383,6 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
             }
         });
         return report!.Value;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()

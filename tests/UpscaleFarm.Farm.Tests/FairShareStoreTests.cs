@@ -1,7 +1,7 @@
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Farm.Coordinator;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 

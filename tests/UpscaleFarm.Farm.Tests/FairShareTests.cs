@@ -1,12 +1,11 @@
 using NetVips;
-using Xunit.Abstractions;
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
 using UpscaleFarm.Imaging;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
+using Xunit.Abstractions;
 
 namespace UpscaleFarm.Farm.Tests;
 

@@ -1,8 +1,8 @@
 using Dapper;
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 
@@ -50,7 +50,7 @@ public sealed class JobStoreMigrationTests(FarmServices services) : IDisposable
         Assert.Equal([1], (await store.ClaimTilesAsync(window: 10)).Tiles.Select(t => t.Tile));
 
         // The outbox, a table added since, exists: the job's last tile is counted with its FrameReady.
-        Assert.True((await StoreJobs.Lifecycle(store).CompletePackAsync(Guid.Parse(job), 0, 1, "w", 1)).FrameComplete);
+        Assert.True((await StoreJobs.CompletePackAsync(store, Guid.Parse(job), 0, 1, "w", 1)).FrameComplete);
         Assert.Equal([new FrameReady(Guid.Parse(job), 0)], await StoreJobs.OutboxAsync(store));
     }
 

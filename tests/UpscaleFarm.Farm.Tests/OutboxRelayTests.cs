@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.Outbox;
 using UpscaleFarm.Farm.Tests.Harness;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 

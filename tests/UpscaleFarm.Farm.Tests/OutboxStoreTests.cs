@@ -1,8 +1,8 @@
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 
@@ -54,11 +54,11 @@ public sealed class OutboxStoreTests(FarmServices services) : IDisposable
         var id = await StoreJobs.AddPlannedAsync(store, tiles: 2);
         var job = (await store.GetJobAsync(id))!;
 
-        Assert.False((await lifecycle.CompletePackAsync(id, 0, 0, "w", 1)).FrameComplete);
+        Assert.False((await StoreJobs.CompletePackAsync(store, id, 0, 0, "w", 1)).FrameComplete);
         Assert.Empty(await StoreJobs.OutboxAsync(store));
-        Assert.True((await lifecycle.CompletePackAsync(id, 0, 1, "w", 1)).FrameComplete);
+        Assert.True((await StoreJobs.CompletePackAsync(store, id, 0, 1, "w", 1)).FrameComplete);
         // TileCompleted redelivered: nothing is counted, nothing announced.
-        Assert.Equal(new TileCount(false, false), await lifecycle.CompletePackAsync(id, 0, 1, "w", 1));
+        Assert.Equal(new TileCount(false, false), await StoreJobs.CompletePackAsync(store, id, 0, 1, "w", 1));
         Assert.Equal([new FrameReady(id, 0)], await StoreJobs.OutboxAsync(store));
 
         // The last frame completes the job in the same commit; FrameReady redelivered assembles it again, and completes nothing.
@@ -87,7 +87,7 @@ public sealed class OutboxStoreTests(FarmServices services) : IDisposable
         var lifecycle = StoreJobs.Lifecycle(store);
         var id = await StoreJobs.AddPlannedAsync(store, tiles: 1, videoKey: "t/video/source.mp4");
         var job = (await store.GetJobAsync(id))!;
-        await lifecycle.CompletePackAsync(id, 0, 0, "w", 1);
+        await StoreJobs.CompletePackAsync(store, id, 0, 0, "w", 1);
 
         Assert.True(await lifecycle.CompleteFrameAsync(job, 0, "t/video/0.png"));
         Assert.Equal(JobState.Running, (await store.GetJobAsync(id))!.State);

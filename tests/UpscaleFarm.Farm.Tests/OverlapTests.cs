@@ -1,10 +1,9 @@
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
 using UpscaleFarm.Models.Synthetic;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 

@@ -1,8 +1,7 @@
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 

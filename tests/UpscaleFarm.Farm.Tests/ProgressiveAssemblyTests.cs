@@ -1,13 +1,12 @@
 using System.Diagnostics.Metrics;
 using NetVips;
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Farm.Tests.Harness;
 using UpscaleFarm.Models.Synthetic;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 

@@ -6,8 +6,7 @@ using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Farm.Tests.Harness;
 using UpscaleFarm.ServiceDefaults;
-using UpscaleFarm.Tests.Shared;
-using UpscaleFarm.Cli.Benchmarks;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 
@@ -59,7 +58,7 @@ public sealed class PrometheusEndpointTests(FarmServices services) : IDisposable
         var ports = new Dictionary<string, int>();
         foreach (var role in Expected.Keys)
         {
-            ports[role] = TelemetryTests.FreePort();
+            ports[role] = LoopbackPort.Free();
             _processes.Add(await FarmProcess.StartAsync(role,
                 TelemetryTests.Merge(settings, new Dictionary<string, string?> { [ServiceDefaultsExtensions.PrometheusPortSetting] = ports[role].ToString() }), $"{role}-1"));
         }
@@ -106,7 +105,7 @@ public sealed class PrometheusEndpointTests(FarmServices services) : IDisposable
     [Fact]
     public async Task The_gpu_gauges_are_served_as_a_ratio_and_bytes()
     {
-        var port = TelemetryTests.FreePort();
+        var port = LoopbackPort.Free();
         using var host = FarmHost.Build(_ => FarmRoles.None, new Dictionary<string, string?>
         {
             ["Farm:DataDirectory"] = _dir.File("gpu"),

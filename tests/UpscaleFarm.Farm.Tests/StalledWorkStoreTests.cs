@@ -1,6 +1,6 @@
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 

@@ -2,13 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
 using UpscaleFarm.Farm.Tests.Telemetry;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 
@@ -126,7 +125,7 @@ public sealed class TelemetryTests(FarmServices services) : IDisposable
     public async Task A_farm_role_answers_health_probes_on_its_health_port()
     {
         var settings = services.NewFarm(_name, TestModels.NearestDirectory, _dir.File("farm"));
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         settings["Farm:HealthPort"] = port.ToString();
         _processes.Add(await FarmProcess.StartAsync("worker", settings, "worker-1"));
 
@@ -151,14 +150,6 @@ public sealed class TelemetryTests(FarmServices services) : IDisposable
     {
         lock (local)
             return local.Select(a => a.SpanId.ToHexString()).ToList();
-    }
-
-    /// <summary>A loopback port free a moment ago, for a process's own server (health, metrics).</summary>
-    internal static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     internal static Dictionary<string, string?> Merge(IDictionary<string, string?> a, IDictionary<string, string?> b) =>

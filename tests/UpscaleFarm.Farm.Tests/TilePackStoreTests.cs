@@ -1,8 +1,7 @@
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Tests.Harness;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 
@@ -45,17 +44,16 @@ public sealed class TilePackStoreTests(FarmServices services) : IDisposable
         Assert.Equal([0, 0, 0, 2, 2, 0], tiles.Select(t => t.Attempts));
         Assert.Equal([null, null, null, "it broke", "it broke", null], tiles.Select(t => t.LastError));
 
-        var lifecycle = StoreJobs.Lifecycle(store);
-        Assert.Equal(new TileCount(true, false), await lifecycle.CompletePackAsync(id, 0, 3, "w", 5));
-        Assert.Equal(new TileCount(false, false), await lifecycle.CompletePackAsync(id, 0, 3, "w", 5)); // redelivered: counted once
+        Assert.Equal(new TileCount(true, false), await StoreJobs.CompletePackAsync(store, id, 0, 3, "w", 5));
+        Assert.Equal(new TileCount(false, false), await StoreJobs.CompletePackAsync(store, id, 0, 3, "w", 5)); // redelivered: counted once
         Assert.Equal(2, (await store.GetFrameAsync(id, 0))!.TilesDone);
         Assert.Equal(2, (await store.GetJobAsync(id))!.TilesDone);
         Assert.Equal([3], await store.GetDonePacksAsync(id, 0, [0, 3, 5]));
         // A done pack is not attempted again.
         Assert.False((await store.BeginPackAttemptAsync(id, 0, 3, "w", 1002)).Proceed);
 
-        Assert.Equal(new TileCount(true, false), await lifecycle.CompletePackAsync(id, 0, 0, "w", 5));
-        Assert.Equal(new TileCount(true, true), await lifecycle.CompletePackAsync(id, 0, 5, "w", 5));
+        Assert.Equal(new TileCount(true, false), await StoreJobs.CompletePackAsync(store, id, 0, 0, "w", 5));
+        Assert.Equal(new TileCount(true, true), await StoreJobs.CompletePackAsync(store, id, 0, 5, "w", 5));
         Assert.Equal(6, (await store.GetFrameAsync(id, 0))!.TilesDone);
         Assert.Equal([0, 3, 5], (await store.GetDonePacksAsync(id, 0, [0, 3, 5])).Order());
     }

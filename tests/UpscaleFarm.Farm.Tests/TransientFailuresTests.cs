@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Amazon.S3;
-using UpscaleFarm.Cli.Benchmarks;
 using MassTransit;
 using Npgsql;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Housekeeping;
 using UpscaleFarm.Farm.Messaging;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests;
 

@@ -1,6 +1,6 @@
-using UpscaleFarm.Tests.Shared;
 using NetVips;
 using UpscaleFarm.Imaging.Codecs;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Imaging.Tests;
 

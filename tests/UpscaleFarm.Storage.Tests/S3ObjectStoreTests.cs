@@ -1,3 +1,5 @@
+using UpscaleFarm.Testing;
+
 namespace UpscaleFarm.Storage.Tests;
 
 /// <summary>The contract against a real S3-compatible server (s3rver), through AWSSDK.S3.</summary>

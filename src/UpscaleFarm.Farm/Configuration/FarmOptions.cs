@@ -79,8 +79,6 @@ public sealed class FarmOptions
 
     public LimitOptions Limits { get; set; } = new();
 
-    public FaultInjectionOptions FaultInjection { get; set; } = new();
-
     public MediaOptions Media { get; set; } = new();
 
     /// <summary>

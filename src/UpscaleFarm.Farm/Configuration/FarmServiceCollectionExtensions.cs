@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using UpscaleFarm.Farm.Assembler;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Coordinator;
-using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.Health;
 using UpscaleFarm.Farm.Housekeeping;
 using UpscaleFarm.Farm.JobStore;
@@ -71,7 +70,7 @@ public static class FarmServiceCollectionExtensions
         services.AddSingleton<FarmClient>();
         services.AddSingleton<JobLifecycle>();
         services.AddSingleton<OutboxSignal>();
-        services.AddSingleton<FaultInjection>();
+        services.AddSingleton<FarmDiagnostics>();
         services.AddHostedService<JobStoreMigration>();
         services.AddHostedService<ScratchSweeper>();
         if (options.UsesRabbitMq)

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.Configuration;
-using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Telemetry;
 
@@ -29,11 +28,12 @@ public sealed class TileDispatcher : BackgroundService
     private readonly TileDispatchSignal _signal;
     private readonly FarmOptions _farm;
     private readonly ILogger<TileDispatcher> _logger;
-    private readonly FaultInjection _faults;
+    private readonly FarmDiagnostics _diagnostics;
 
-    public TileDispatcher(IDispatchStore store, IBus bus, TileDispatchSignal signal, IOptions<FarmOptions> options, FaultInjection faults, ILogger<TileDispatcher> logger)
+    public TileDispatcher(IDispatchStore store, IBus bus, TileDispatchSignal signal, IOptions<FarmOptions> options, FarmDiagnostics diagnostics,
+        ILogger<TileDispatcher> logger)
     {
-        (_store, _bus, _signal, _farm, _faults, _logger) = (store, bus, signal, options.Value, faults, logger);
+        (_store, _bus, _signal, _farm, _diagnostics, _logger) = (store, bus, signal, options.Value, diagnostics, logger);
         FarmTelemetry.ObserveBacklog();
     }
 
@@ -81,8 +81,19 @@ public sealed class TileDispatcher : BackgroundService
         // TileJob sends do not go through the outbox (Lifecycle.JobLifecycle): one per tile, they are the farm's largest
         // volume, and a claim is cheap to redo. A crash here leaves the tiles claimed and unsent: the reconciler releases
         // them once they are stale.
-        if (tiles.Count > 0 && _faults.Fires(FaultInjection.TilesClaimed))
-            return;
+        if (tiles.Count > 0)
+        {
+            try
+            {
+                _diagnostics.Committed(FarmDiagnostics.TilesClaimed);
+            }
+            catch (Exception e)
+            {
+                // A pass that fails between claim and send sends nothing, as one whose process died there would.
+                _logger.LogWarning(e, "Dispatch stopped after claiming {Tiles} tiles; the reconciler releases them", tiles.Count);
+                return;
+            }
+        }
         // Each job's tiles are sent in a span of that job's trace, so its tiles' spans are children of it.
         foreach (var job in tiles.GroupBy(t => t.JobId))
         {

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using UpscaleFarm.Contracts.V1;
-using UpscaleFarm.Farm.Faults;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Outbox;
+using UpscaleFarm.Farm.Telemetry;
 
 namespace UpscaleFarm.Farm.Lifecycle;
 
@@ -20,7 +20,7 @@ namespace UpscaleFarm.Farm.Lifecycle;
 /// message is acknowledged, so a redelivery sends them again.
 /// </para>
 /// </summary>
-public sealed class JobLifecycle(IJobTransactions store, OutboxSignal outbox, FaultInjection faults, ILogger<JobLifecycle> logger)
+public sealed class JobLifecycle(IJobTransactions store, OutboxSignal outbox, FarmDiagnostics diagnostics, ILogger<JobLifecycle> logger)
 {
     /// <summary>Records a job and its frames, with the JobSubmitted that hands it to the coordinator.</summary>
     public Task CreateAsync(JobRecord job, IReadOnlyList<FrameSource> frames, CancellationToken cancellation = default) =>
@@ -29,18 +29,7 @@ public sealed class JobLifecycle(IJobTransactions store, OutboxSignal outbox, Fa
             await changes.CreateJobAsync(job, frames);
             await changes.EnqueueAsync(new JobSubmitted(job.Id, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), Clock.NowMs);
             return true;
-        }, FaultInjection.JobCreated, cancellation);
-
-    /// <summary>Counts a finished pack's tiles once; the count that completes its frame announces the frame (FrameReady).</summary>
-    public Task<TileCount> CompletePackAsync(Guid jobId, int frame, int pack, string worker, long inferenceMs, CancellationToken cancellation = default) =>
-        ChangeAsync(async changes =>
-        {
-            var now = Clock.NowMs;
-            var count = await changes.CompletePackAsync(jobId, frame, pack, worker, inferenceMs, now);
-            if (count.FrameComplete)
-                await changes.EnqueueAsync(new FrameReady(jobId, frame), now);
-            return count;
-        }, FaultInjection.FrameTilesCounted, cancellation);
+        }, FarmDiagnostics.JobCreated, cancellation);
 
     /// <summary>
     /// Counts many finished packs in one transaction (a batch of TileCompleted): each pack's tiles once, and each frame they
@@ -53,7 +42,7 @@ public sealed class JobLifecycle(IJobTransactions store, OutboxSignal outbox, Fa
             foreach (var (jobId, frame) in await changes.CompletePacksAsync(packs, now))
                 await changes.EnqueueAsync(new FrameReady(jobId, frame), now);
             return true;
-        }, FaultInjection.FrameTilesCounted, cancellation);
+        }, FarmDiagnostics.FrameTilesCounted, cancellation);
 
     /// <summary>
     /// Records an assembled frame. With the job's last frame, in the same commit, a video job goes on to its mux
@@ -67,7 +56,7 @@ public sealed class JobLifecycle(IJobTransactions store, OutboxSignal outbox, Fa
             if (!await changes.CompleteFrameAsync(job.Id, frame, resultKey, now))
                 return (false, (int?)null);
             return (true, await AfterLastFrameAsync(changes, job, now));
-        }, FaultInjection.LastFrameAssembled, cancellation);
+        }, FarmDiagnostics.LastFrameAssembled, cancellation);
         LogCompleted(job.Id, completedFrames);
         return last;
     }
@@ -137,9 +126,9 @@ public sealed class JobLifecycle(IJobTransactions store, OutboxSignal outbox, Fa
         var (result, enqueued) = await store.TransactAsync(async changes => (await change(changes), changes.Enqueued), cancellation);
         if (enqueued > 0)
         {
-            // The crash window the outbox closes, opened on purpose by tests: committed, and no relay woken.
+            // The crash window the outbox closes: committed, and no relay woken.
             if (checkpoint is not null)
-                faults.At(checkpoint);
+                diagnostics.Committed(checkpoint);
             outbox.Notify();
         }
         return result;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using UpscaleFarm.Models.Catalog;
 
 namespace UpscaleFarm.Models.Setup;
@@ -26,5 +27,23 @@ public sealed record ReferenceImplementation(string Binary, string ModelsDirecto
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(binary, File.GetUnixFileMode(binary) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         return new ReferenceImplementation(binary, Path.Combine(folder, ModelsPath));
+    }
+
+    /// <summary>Upscales <paramref name="image"/> ×4 with the ncnn model <paramref name="ncnnModel"/> into <paramref name="output"/>; returns the wall time.</summary>
+    public TimeSpan Upscale(string ncnnModel, string image, string output)
+    {
+        var start = new ProcessStartInfo(Binary, ["-i", image, "-o", output, "-m", ModelsDirectory, "-n", ncnnModel, "-s", "4"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0 || !File.Exists(output))
+            throw new InvalidOperationException($"{Path.GetFileName(Binary)} failed: {stderr.Result.Trim().Split('\n').LastOrDefault()}");
+        return watch.Elapsed;
     }
 }

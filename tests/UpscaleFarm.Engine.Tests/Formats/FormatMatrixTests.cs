@@ -1,8 +1,8 @@
 using NetVips;
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Engine.Tests.Support;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Imaging;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Engine.Tests.Formats;
 
@@ -39,7 +39,7 @@ public sealed class FormatMatrixTests(ModelsFixture models) : IDisposable
     {
         // The shared logo.png is RGBA but fully opaque, so the test cuts out its own shape: a photo crop
         // whose left third is transparent.
-        using (var photo = TestImages.Load(TestPaths.SharedImage("chelsea.png")))
+        using (var photo = TestImages.Load(RepoPaths.SharedImage("chelsea.png")))
         using (var crop = photo.Crop(150, 100, 64, 48))
         using (var x = Image.Xyz(64, 48).ExtractBand(0))
         using (var alpha = (x > 20).Cast(Enums.BandFormat.Uchar))
@@ -73,7 +73,7 @@ public sealed class FormatMatrixTests(ModelsFixture models) : IDisposable
     {
         // A palette PNG of a smooth photo crop (the shared 10×10 palette image is per-pixel noise,
         // which any upscaler reshapes, so it only checks decoding).
-        using (var source = TestImages.Load(TestPaths.SharedImage("chelsea.png")))
+        using (var source = TestImages.Load(RepoPaths.SharedImage("chelsea.png")))
         using (var crop = source.Crop(150, 100, 48, 40))
             crop.Pngsave(_dir.File("palette.png"), palette: true);
         Assert.Equal(3, File.ReadAllBytes(_dir.File("palette.png"))[25]); // IHDR colour type 3: indexed
@@ -83,7 +83,7 @@ public sealed class FormatMatrixTests(ModelsFixture models) : IDisposable
         for (var band = 0; band < 3; band++)
             Assert.InRange(Math.Abs(result.ExtractBand(band).Avg() - expanded.ExtractBand(band).Avg()), 0, 3);
 
-        using var noise = Upscale(TestPaths.SharedImage("palette_color.png"), "noise-out.png");
+        using var noise = Upscale(RepoPaths.SharedImage("palette_color.png"), "noise-out.png");
         Assert.Equal((40, 40, 3), (noise.Width, noise.Height, noise.Bands));
     }
 
@@ -115,7 +115,7 @@ public sealed class FormatMatrixTests(ModelsFixture models) : IDisposable
     [Fact]
     public void Exif_orientation_is_applied()
     {
-        using (var source = TestImages.Load(TestPaths.SharedImage("rocket.jpg")))
+        using (var source = TestImages.Load(RepoPaths.SharedImage("rocket.jpg")))
         using (var crop = source.Crop(0, 0, 40, 24))
         using (var rotated = crop.Mutate(m => m.Set(GValue.GIntType, "orientation", 6)))
             rotated.Jpegsave(_dir.File("oriented.jpg"));
@@ -127,7 +127,7 @@ public sealed class FormatMatrixTests(ModelsFixture models) : IDisposable
     public void Icc_profile_is_carried_over()
     {
         var profile = Image.ProfileLoad("p3").ToArray();
-        using (var source = TestImages.Load(TestPaths.SharedImage("chelsea.png")))
+        using (var source = TestImages.Load(RepoPaths.SharedImage("chelsea.png")))
         using (var crop = source.Crop(0, 0, 24, 24))
         using (var tagged = crop.Mutate(m => m.Set(GValue.BlobType, "icc-profile-data", profile)))
             tagged.Pngsave(_dir.File("icc.png"));

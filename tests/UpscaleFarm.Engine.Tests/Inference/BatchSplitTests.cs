@@ -1,7 +1,7 @@
 using Google.Protobuf;
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Engine.Inference;
 using UpscaleFarm.Models.Onnx;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Engine.Tests.Inference;
 

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using UpscaleFarm.Engine.Tests.Support;
 using UpscaleFarm.Models.Onnx;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Engine.Tests.Inference;
 

@@ -3,6 +3,7 @@ using UpscaleFarm.Engine.Inference;
 using UpscaleFarm.Engine.Tests.Support;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Synthetic;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Engine.Tests.Inference;
 

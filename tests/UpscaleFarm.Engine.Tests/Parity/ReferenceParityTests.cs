@@ -1,8 +1,8 @@
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Engine.Tests.Support;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Setup;
+using UpscaleFarm.Testing;
 using Xunit.Abstractions;
 
 namespace UpscaleFarm.Engine.Tests.Parity;
@@ -20,7 +20,7 @@ public class ReferenceParityTests(ModelsFixture models, ITestOutputHelper output
         using var dir = new TempDirectory();
         var model = models.Catalog.Find(modelId);
         var reference = ReferenceImplementation.Locate(models.Catalog, TextWriter.Null);
-        var referenceTime = ReferenceBenchmark.Run(reference.Binary, reference.ModelsDirectory, ReferenceImplementation.NcnnName(model), image, dir.File("reference.png"));
+        var referenceTime = reference.Upscale(ReferenceImplementation.NcnnName(model), image, dir.File("reference.png"));
 
         var ours = new ImageUpscaler(models.Session(modelId), new UpscaleSettings { TileSize = model.TileSize, Halo = model.Halo })
             .Upscale(image, dir.File("ours.png"), new EncodeOptions(ImageFormat.Png));
@@ -32,7 +32,7 @@ public class ReferenceParityTests(ModelsFixture models, ITestOutputHelper output
     [Fact]
     public void General_x4v3_agrees_with_the_reference()
     {
-        var c = CompareWithReference("general-x4v3", TestPaths.SharedImage("chelsea.png"));
+        var c = CompareWithReference("general-x4v3", RepoPaths.SharedImage("chelsea.png"));
         Assert.True(c.WithinThree >= 0.965, c.ToString());
         Assert.True(c.WithinTen >= 0.98, c.ToString());
     }

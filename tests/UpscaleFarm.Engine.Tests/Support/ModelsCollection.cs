@@ -1,3 +1,5 @@
+using UpscaleFarm.Testing;
+
 namespace UpscaleFarm.Engine.Tests.Support;
 
 /// <summary>Test classes in this collection share one <see cref="ModelsFixture"/>.</summary>

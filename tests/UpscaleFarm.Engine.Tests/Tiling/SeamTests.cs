@@ -1,7 +1,7 @@
-using UpscaleFarm.Cli.Benchmarks;
 using UpscaleFarm.Engine.Tests.Support;
 using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Imaging;
+using UpscaleFarm.Testing;
 using Xunit.Abstractions;
 
 namespace UpscaleFarm.Engine.Tests.Tiling;
@@ -28,7 +28,7 @@ public class SeamTests(ModelsFixture models, ITestOutputHelper output)
     {
         // Large enough for the default tiles to cut it 2 × 2.
         using var dir = new TempDirectory();
-        var image = BenchImage.Resized(TestPaths.SharedImage("rocket.jpg"), "1100x760", dir.File("rocket-1100.png"));
+        var image = TestImages.Resized("rocket.jpg", 1100, 760, dir.File("rocket-1100.png"));
         var entry = models.Catalog.Find("general-x4v3");
         var comparison = TiledAgainstWhole("general-x4v3", image, entry.TileSize, entry.Halo);
         Assert.True(comparison.Psnr >= 60, comparison.ToString());
@@ -37,7 +37,7 @@ public class SeamTests(ModelsFixture models, ITestOutputHelper output)
     [Fact]
     public void General_x4v3_with_many_small_tiles_has_no_seams()
     {
-        var comparison = TiledAgainstWhole("general-x4v3", TestPaths.SharedImage("chelsea.png"), 128, 16);
+        var comparison = TiledAgainstWhole("general-x4v3", RepoPaths.SharedImage("chelsea.png"), 128, 16);
         Assert.True(comparison.Psnr >= 60, comparison.ToString());
     }
 
@@ -45,7 +45,7 @@ public class SeamTests(ModelsFixture models, ITestOutputHelper output)
     public void Tiles_without_a_halo_leave_seams_that_the_check_detects()
     {
         // The control: pasting tiles without context (Real-ESRGAN's tile_pad 0) must fail the seam threshold.
-        var comparison = TiledAgainstWhole("general-x4v3", TestPaths.SharedImage("chelsea.png"), 128, 0);
+        var comparison = TiledAgainstWhole("general-x4v3", RepoPaths.SharedImage("chelsea.png"), 128, 0);
         Assert.True(comparison.Psnr < 50, comparison.ToString());
     }
 

@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Text;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests.Harness;
 
@@ -9,11 +8,9 @@ namespace UpscaleFarm.Farm.Tests.Harness;
 /// </summary>
 internal sealed class FarmProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _log = new();
-    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChildProcess _process;
 
-    private FarmProcess(string role, string instanceName, Process process)
+    private FarmProcess(string role, string instanceName, ChildProcess process)
     {
         Role = role;
         InstanceName = instanceName;
@@ -25,88 +22,45 @@ internal sealed class FarmProcess : IDisposable
     /// <summary>Farm:InstanceName: what the job store's tile rows call this process.</summary>
     public string InstanceName { get; }
     public int Id => _process.Id;
-    public string Log { get { lock (_log) return _log.ToString(); } }
+    public string Log => _process.Log;
 
     /// <summary>Starts the role and waits until its bus is connected and consuming.</summary>
-    public static async Task<FarmProcess> StartAsync(string role, IDictionary<string, string?> settings, string instanceName)
+    /// <param name="killAt">
+    /// a checkpoint (<see cref="Farm.Telemetry.FarmDiagnostics"/>) where the process kills itself: the role then runs in
+    /// the tests' farm host (tests/UpscaleFarm.Testing.FarmHost) instead of `upscalefarm serve`
+    /// </param>
+    public static async Task<FarmProcess> StartAsync(string role, IDictionary<string, string?> settings, string instanceName, string? killAt = null)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "upscalefarm"))
+        var environment = new Dictionary<string, string?>(settings)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            ["Farm:InstanceName"] = instanceName,
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:Console:FormatterName"] = "simple",
         };
-        start.ArgumentList.Add("serve");
-        start.ArgumentList.Add("--role");
-        start.ArgumentList.Add(role);
-        foreach (var (key, value) in settings)
-            start.Environment[key.Replace(":", "__")] = value;
-        start.Environment["Farm__InstanceName"] = instanceName;
-        start.Environment["Logging__LogLevel__Default"] = "Information";
-        start.Environment["Logging__Console__FormatterName"] = "simple";
-
-        var farm = new FarmProcess(role, instanceName, new Process { StartInfo = start, EnableRaisingEvents = true });
-        farm._process.OutputDataReceived += (_, e) => farm.Append(e.Data);
-        farm._process.ErrorDataReceived += (_, e) => farm.Append(e.Data);
-        farm._process.Exited += (_, _) => farm._started.TrySetException(new InvalidOperationException($"{role} exited early:\n{farm.Log}"));
-        farm._process.Start();
-        farm._process.BeginOutputReadLine();
-        farm._process.BeginErrorReadLine();
-        await farm._started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var process = killAt is null
+            ? ChildProcess.Start(RepoPaths.Cli, ["serve", "--role", role], environment)
+            : ChildProcess.Start(RepoPaths.Program(Path.Combine("tests", "UpscaleFarm.Testing.FarmHost"), "upscalefarm-testhost"), [role, killAt], environment);
+        var farm = new FarmProcess(role, instanceName, process);
+        try
+        {
+            await farm._process.WaitForLineAsync(line => line.Contains("Bus started"), TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException e)
+        {
+            farm.Dispose();
+            throw new InvalidOperationException($"{role} did not start: {e.Message}");
+        }
         return farm;
     }
 
-    private void Append(string? line)
-    {
-        if (line is null)
-            return;
-        lock (_log)
-            _log.AppendLine(line);
-        if (line.Contains("Bus started"))
-            _started.TrySetResult();
-    }
-
     /// <summary>SIGTERM, as Kubernetes sends it, then waits for the process to exit; returns its exit code.</summary>
-    public async Task<int> TerminateAsync(TimeSpan timeout)
-    {
-        if (Kill(_process.Id, SigTerm) != 0)
-            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed");
-        using var wait = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(wait.Token);
-        return _process.ExitCode;
-    }
-
-    private const int SigTerm = 15;
+    public Task<int> TerminateAsync(TimeSpan timeout) => _process.TerminateAsync(timeout);
 
     /// <summary>Waits for the process to exit by itself (a fault injected to kill it); returns its exit code.</summary>
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var wait = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(wait.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"{Role} did not exit within {timeout}:\n{Log}");
-        }
-        return _process.ExitCode;
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
 
     /// <summary>SIGKILL: no chance to finish or return anything.</summary>
-    public void Kill()
-    {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
-    }
+    public void Kill() => _process.Kill();
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-            Kill();
-        _process.Dispose();
-    }
+    public void Dispose() => _process.Dispose();
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using UpscaleFarm.Farm.JobStore;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests.Harness;
 

@@ -1,11 +1,9 @@
-using UpscaleFarm.Contracts.V1;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using UpscaleFarm.Farm.Configuration;
-using UpscaleFarm.Farm.Faults;
+using UpscaleFarm.Contracts.V1;
 using UpscaleFarm.Farm.JobStore;
 using UpscaleFarm.Farm.Lifecycle;
 using UpscaleFarm.Farm.Outbox;
+using UpscaleFarm.Farm.Telemetry;
 
 namespace UpscaleFarm.Farm.Tests.Harness;
 
@@ -36,9 +34,23 @@ internal static class StoreJobs
         return id;
     }
 
-    /// <summary>The farm's <see cref="JobLifecycle"/> over <paramref name="store"/>, without faults; its relay wake-ups go nowhere.</summary>
+    /// <summary>The farm's <see cref="JobLifecycle"/> over <paramref name="store"/>; its relay wake-ups go nowhere.</summary>
     public static JobLifecycle Lifecycle(IJobStore store) =>
-        new(store, new OutboxSignal(), new FaultInjection(Options.Create(new FarmOptions())), NullLogger<JobLifecycle>.Instance);
+        new(store, new OutboxSignal(), new FarmDiagnostics(), NullLogger<JobLifecycle>.Instance);
+
+    /// <summary>
+    /// Counts one finished pack's tiles once, as the worker's TileCompleted does through <see cref="JobLifecycle.CompletePacksAsync"/>:
+    /// the count that completes its frame announces the frame (FrameReady) in the same transaction.
+    /// </summary>
+    public static Task<TileCount> CompletePackAsync(IJobStore store, Guid jobId, int frame, int pack, string worker, long inferenceMs) =>
+        store.TransactAsync(async changes =>
+        {
+            var now = Clock.NowMs;
+            var count = await changes.CompletePackAsync(jobId, frame, pack, worker, inferenceMs, now);
+            if (count.FrameComplete)
+                await changes.EnqueueAsync(new FrameReady(jobId, frame), now);
+            return count;
+        });
 
     /// <summary>
     /// Every message waiting in the outbox, decoded, oldest first: claimed, whatever holds it, under a lease that ends at

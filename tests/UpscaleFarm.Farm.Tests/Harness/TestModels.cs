@@ -1,5 +1,5 @@
 using UpscaleFarm.Models.Synthetic;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests.Harness;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using Google.Protobuf;
 using UpscaleFarm.Farm.Tests.Telemetry.Otlp;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Farm.Tests.Telemetry;
 
@@ -20,11 +20,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     private OtlpReceiver()
     {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Endpoint = $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}";
-        }
+        Endpoint = $"http://127.0.0.1:{LoopbackPort.Free()}";
         _listener.Prefixes.Add(Endpoint + "/");
         _listener.Start();
         _loop = Task.Run(LoopAsync);

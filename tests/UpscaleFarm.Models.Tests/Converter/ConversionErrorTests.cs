@@ -1,5 +1,6 @@
 using UpscaleFarm.Models.Tests.Reference;
 using UpscaleFarm.Models.Tests.Support;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Models.Tests.Converter;
 

@@ -1,9 +1,9 @@
-using UpscaleFarm.Tests.Shared;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Models.Ncnn;
 using UpscaleFarm.Models.Onnx.Proto;
 using UpscaleFarm.Models.Setup;
 using UpscaleFarm.Models.Tests.Support;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Models.Tests.Converter;
 

@@ -1,5 +1,6 @@
 using UpscaleFarm.Models.Ncnn;
 using UpscaleFarm.Models.Onnx.Proto;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Models.Tests.Support;
 

@@ -1,0 +1,3 @@
+using UpscaleFarm.Bench.Commands;
+
+return await BenchCommand.Create().Parse(args).InvokeAsync();
