@@ -4,7 +4,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Farm.Configuration;
-using UpscaleFarm.Tests.Shared;
+using UpscaleFarm.Testing;
 
 namespace UpscaleFarm.Api.Tests;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using UpscaleFarm.Api.Tenants;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Models.Catalog;
+using UpscaleFarm.Testing.Api;
 
 namespace UpscaleFarm.Api.Tests;
 
