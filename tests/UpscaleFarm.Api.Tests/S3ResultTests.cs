@@ -96,7 +96,8 @@ public sealed class S3ResultTests(S3rverFixture s3) : IClassFixture<S3rverFixtur
     public void An_unknown_result_delivery_stops_the_api_from_starting_and_names_the_setting()
     {
         using var api = new S3ApiFactory(s3, delivery: "presigned");
-        var refusal = Assert.IsType<OptionsValidationException>(Record.Exception(() => api.CreateClient()));
-        Assert.Contains("Api:ResultDelivery must be 'redirect' or 'proxy'", refusal.Message);
+        // Bound as a choice: a value that names none fails its binding, before any request.
+        var refusal = Assert.IsType<InvalidOperationException>(Record.Exception(() => api.CreateClient()));
+        Assert.Contains("Api:ResultDelivery", refusal.Message);
     }
 }

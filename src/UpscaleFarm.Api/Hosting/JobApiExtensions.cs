@@ -27,20 +27,11 @@ public static class JobApiExtensions
         builder.AddServiceDefaults("upscalefarm-api");
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddAspNetCoreInstrumentation());
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddAspNetCoreInstrumentation());
-        var farm = builder.Configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
-        builder.Services.AddUpscaleFarm(builder.Configuration, farm.UsesRabbitMq ? FarmRoles.None : FarmRoles.All,
+        builder.Services.AddUpscaleFarm(builder.Configuration, farm => farm.UsesRabbitMq ? FarmRoles.None : FarmRoles.All,
             bus => bus.AddConsumer<JobEndedConsumer>().Endpoint(endpoint => endpoint.Name = "job-webhook"));
-        builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section))
-            .Validate(api => api.Tenants.All(t => t.Weight is >= 1 and <= 100), "a tenant's Weight is 1 to 100")
-            .Validate(api => api.Tenants.All(t => t.MaxEventStreams >= 1 && t.MaxScratchBytes >= 0),
-                "a tenant's MaxEventStreams is at least 1 and its MaxScratchBytes at least 0")
-            .Validate(api => api.Tenants.All(t => WebhookSignature.IsValidSecret(t.WebhookSecret)),
-                $"a tenant's WebhookSecret that starts with {WebhookSignature.SecretPrefix} must be base64 after it")
-            .Validate(api => api.WebhookProxy.Length == 0 || Uri.TryCreate(api.WebhookProxy, UriKind.Absolute, out var proxy) && proxy.Scheme is "http" or "https",
-                $"{ApiOptions.Section}:{nameof(ApiOptions.WebhookProxy)} must be empty or an http(s) URL")
-            .Validate(api => ApiOptions.IsKnownDelivery(api.ResultDelivery),
-                $"{ApiOptions.Section}:{nameof(ApiOptions.ResultDelivery)} must be '{ApiOptions.RedirectDelivery}' or '{ApiOptions.ProxyDelivery}'")
-            .ValidateOnStart();
+        // Bound and validated once, when the API starts: a tenant's setting out of range stops the start, named.
+        builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
         // The default HttpClient logs name the full URL, which may carry the receiver's token: removed.
         builder.Services.AddHttpClient(WebhookSender.HttpClientName, (sp, client) => client.Timeout = sp.GetRequiredService<IOptions<ApiOptions>>().Value.WebhookTimeout)
             .ConfigurePrimaryHttpMessageHandler(sp =>

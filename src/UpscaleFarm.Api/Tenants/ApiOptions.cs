@@ -5,26 +5,14 @@ public sealed class ApiOptions
 {
     public const string Section = "Api";
 
-    /// <summary><see cref="ResultDelivery"/>: a redirect to a presigned URL of the store.</summary>
-    public const string RedirectDelivery = "redirect";
-
-    /// <summary><see cref="ResultDelivery"/>: the API streams the object itself.</summary>
-    public const string ProxyDelivery = "proxy";
-
     /// <summary>
-    /// How a stored result reaches its client when the store can sign download URLs (S3): "redirect" (302 to a
-    /// 15-minute presigned URL, so the bytes never pass through the API, but the client must reach the store:
-    /// see Farm:S3PublicUrl) or "proxy" (the API streams the object, for clients outside a cluster whose store is
-    /// not exposed). A directory store is always streamed. Empty is the default, as a chart's unset value renders;
-    /// anything else stops the start (<see cref="IsKnownDelivery"/>).
+    /// How a stored result reaches its client when the store can sign download URLs (S3): redirect (302 to a presigned URL;
+    /// the client must reach the store: see Farm:S3PublicUrl) or proxy (the API streams the object). A directory store is
+    /// always streamed. Empty (null) is the default, as a chart's unset value renders; anything else stops the start.
     /// </summary>
-    public string? ResultDelivery { get; set; } = RedirectDelivery;
+    public ResultDelivery? ResultDelivery { get; set; } = global::UpscaleFarm.Api.Tenants.ResultDelivery.Redirect;
 
-    public bool ProxiesResults => string.Equals(ResultDelivery?.Trim(), ProxyDelivery, StringComparison.OrdinalIgnoreCase);
-
-    public static bool IsKnownDelivery(string? value) =>
-        string.IsNullOrWhiteSpace(value) || string.Equals(value.Trim(), RedirectDelivery, StringComparison.OrdinalIgnoreCase)
-        || string.Equals(value.Trim(), ProxyDelivery, StringComparison.OrdinalIgnoreCase);
+    public bool ProxiesResults => ResultDelivery == global::UpscaleFarm.Api.Tenants.ResultDelivery.Proxy;
 
     /// <summary>The tenants and their keys; keys are stored as SHA-256 hashes, never in clear.</summary>
     public List<TenantOptions> Tenants { get; set; } = [];

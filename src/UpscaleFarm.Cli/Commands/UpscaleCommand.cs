@@ -34,7 +34,7 @@ public static class UpscaleCommand
         };
         command.SetAction(parse => CliError.Run(() =>
         {
-            var catalog = ModelCatalog.Load();
+            var catalog = CliModels.Load();
             var entry = catalog.Find(parse.GetValue(model));
             var tileSize = JobOptionRules.EffectiveTile(parse.GetValue(tile), entry);
             var settings = new UpscaleSettings

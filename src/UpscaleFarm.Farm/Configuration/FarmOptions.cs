@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Storage;
 
 namespace UpscaleFarm.Farm.Configuration;
@@ -19,22 +21,22 @@ public sealed class FarmOptions
     /// </summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory();
 
-    /// <summary>The models directory; empty means $UPSCALEFARM_MODELS or the repository's models folder.</summary>
+    /// <summary>
+    /// The models directory, for every role and command alike (<see cref="LoadModels"/>); empty: $UPSCALEFARM_MODELS (this
+    /// setting's older name, still honoured), else the nearest "models" folder above the program or the working directory.
+    /// </summary>
     public string ModelsDirectory { get; set; } = "";
 
-    /// <summary>"inmemory" (one process) or "rabbitmq".</summary>
-    public string Transport { get; set; } = "inmemory";
+    public FarmTransport Transport { get; set; } = FarmTransport.InMemory;
 
     public string RabbitMqUrl { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
 
-    /// <summary>"sqlite" or "postgres".</summary>
-    public string Database { get; set; } = "sqlite";
+    public FarmDatabase Database { get; set; } = FarmDatabase.Sqlite;
 
     /// <summary>ADO.NET connection string; empty means DataDirectory/farm.db for SQLite.</summary>
     public string DatabaseConnection { get; set; } = "";
 
-    /// <summary>"filesystem" (DataDirectory/objects) or "s3".</summary>
-    public string Storage { get; set; } = "filesystem";
+    public FarmStorage Storage { get; set; } = FarmStorage.FileSystem;
 
     public string S3ServiceUrl { get; set; } = "";
     public string S3Bucket { get; set; } = "upscalefarm";
@@ -79,6 +81,13 @@ public sealed class FarmOptions
 
     public MediaOptions Media { get; set; } = new();
 
+    /// <summary>
+    /// The settings bound from <paramref name="configuration"/> for the few choices a host makes before its services exist
+    /// (the transport, and with it the roles and the bus; the health port). Every service reads
+    /// <c>IOptions&lt;FarmOptions&gt;</c> instead, bound and validated once by <see cref="FarmServiceCollectionExtensions"/>.AddUpscaleFarm.
+    /// </summary>
+    public static FarmOptions Read(IConfiguration configuration) => configuration.GetSection(Section).Get<FarmOptions>() ?? new FarmOptions();
+
     /// <summary>The default <see cref="DataDirectory"/> for this process's user (<see cref="DataDirectoryFor"/>).</summary>
     public static string DefaultDataDirectory() =>
         // DoNotVerify: the home folder's path, whether or not it exists; with no home .NET answers "/".
@@ -102,7 +111,13 @@ public sealed class FarmOptions
         return Path.Combine(Path.GetTempPath(), Environment.UserName is { Length: > 0 } user ? $"upscalefarm-{user}" : "upscalefarm");
     }
 
-    public bool UsesRabbitMq => Transport.Equals("rabbitmq", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The installed models, from <see cref="ModelsDirectory"/>: the one place that setting is read.</summary>
+    public ModelCatalog LoadModels() => ModelCatalog.Load(ModelsDirectory is { Length: > 0 } directory ? directory : null);
+
+    public bool UsesRabbitMq => Transport == FarmTransport.RabbitMq;
+
+    /// <summary>Whether the coordinator republishes unfinished work at start (<see cref="ResumeOnStart"/>, else its default for the transport).</summary>
+    public bool ResumesOnStart => ResumeOnStart ?? !UsesRabbitMq;
 
     public string Instance => InstanceName is { Length: > 0 } name ? name : $"{Environment.MachineName}:{Environment.ProcessId}";
 

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Farm.Assembler;
@@ -15,7 +16,6 @@ using UpscaleFarm.Farm.Outbox;
 using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Farm.Worker;
 using UpscaleFarm.Imaging.Codecs;
-using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Storage;
 
 namespace UpscaleFarm.Farm.Configuration;
@@ -28,10 +28,28 @@ public static class FarmServiceCollectionExtensions
     /// </summary>
     /// <param name="consumers">The host's own consumers on the farm's bus (e.g. the API's webhooks), with the farm's retry and outbox.</param>
     public static IServiceCollection AddUpscaleFarm(this IServiceCollection services, IConfiguration configuration, FarmRoles roles,
-        Action<IBusRegistrationConfigurator>? consumers = null)
+        Action<IBusRegistrationConfigurator>? consumers = null) =>
+        services.AddUpscaleFarm(configuration, _ => roles, consumers);
+
+    /// <summary>
+    /// Adds the farm with the roles <paramref name="chooseRoles"/> picks from its settings: the API and the CLI run every role
+    /// in their own process when the farm is embedded (in-memory transport), none when its queues are RabbitMQ's.
+    /// </summary>
+    /// <param name="configure">Settings set in code over the configuration's (an embedded farm's own), seen by the host's
+    /// choices and by every service alike.</param>
+    public static IServiceCollection AddUpscaleFarm(this IServiceCollection services, IConfiguration configuration,
+        Func<FarmOptions, FarmRoles> chooseRoles, Action<IBusRegistrationConfigurator>? consumers = null, Action<FarmOptions>? configure = null)
     {
-        services.Configure<FarmOptions>(configuration.GetSection(FarmOptions.Section));
-        var options = configuration.GetSection(FarmOptions.Section).Get<FarmOptions>() ?? new FarmOptions();
+        // Bound and validated once, when the host starts: a setting out of range stops the start, named.
+        var binding = services.AddOptions<FarmOptions>().BindConfiguration(FarmOptions.Section);
+        if (configure is not null)
+            binding.Configure(configure);
+        binding.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FarmOptions>, FarmOptionsValidator>());
+        // What must be known before the container exists: which roles, which transport (and so which hosted services).
+        var options = FarmOptions.Read(configuration);
+        configure?.Invoke(options);
+        var roles = chooseRoles(options);
 
         // One store; each role takes the part it uses (IJobQueries, IPlanStore, IDispatchStore, ...).
         services.AddSingleton(sp => CreateJobStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
@@ -49,9 +67,7 @@ public static class FarmServiceCollectionExtensions
         services.AddSingleton<IObjectStore>(sp => CreateObjectStore(sp.GetRequiredService<IOptions<FarmOptions>>().Value));
         // Raw samples + LZ4: the cheapest to encode and decode of the measured codecs (BENCHMARKS.md, "Tile codecs").
         services.AddSingleton<ITileCodec, Lz4TileCodec>();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<FarmOptions>>().Value.ModelsDirectory is { Length: > 0 } models
-            ? ModelCatalog.Load(models)
-            : ModelCatalog.Load());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<FarmOptions>>().Value.LoadModels());
         services.AddSingleton<FarmClient>();
         services.AddSingleton<JobLifecycle>();
         services.AddSingleton<OutboxSignal>();
@@ -114,27 +130,23 @@ public static class FarmServiceCollectionExtensions
             services.AddSingleton<TileQueueProbe>();
             services.AddHostedService<Reconciler>();
         }
-        if (roles.HasFlag(FarmRoles.Coordinator) && (options.ResumeOnStart ?? !options.UsesRabbitMq))
+        if (roles.HasFlag(FarmRoles.Coordinator) && options.ResumesOnStart)
             services.AddHostedService<ResumeService>();
         return services;
     }
 
-    public static SqlJobStore CreateJobStore(FarmOptions options)
+    public static SqlJobStore CreateJobStore(FarmOptions options) => new(options.Database switch
     {
-        var dialect = options.Database.ToLowerInvariant() switch
-        {
-            "sqlite" => SqlDialect.Sqlite(options.DatabaseConnection is { Length: > 0 } cs ? cs
-                : $"Data Source={Path.Combine(Path.GetFullPath(options.DataDirectory), "farm.db")}"),
-            "postgres" or "postgresql" => SqlDialect.Postgres(options.DatabaseConnection),
-            var other => throw new InvalidOperationException($"Farm:Database '{other}' is not 'sqlite' or 'postgres'"),
-        };
-        return new SqlJobStore(dialect);
-    }
+        FarmDatabase.Sqlite => SqlDialect.Sqlite(options.DatabaseConnection is { Length: > 0 } cs ? cs
+            : $"Data Source={Path.Combine(Path.GetFullPath(options.DataDirectory), "farm.db")}"),
+        FarmDatabase.Postgres => SqlDialect.Postgres(options.DatabaseConnection),
+        var other => throw new InvalidOperationException($"Farm:Database '{other}' is not sqlite or postgres"),
+    });
 
-    public static IObjectStore CreateObjectStore(FarmOptions options) => options.Storage.ToLowerInvariant() switch
+    public static IObjectStore CreateObjectStore(FarmOptions options) => options.Storage switch
     {
-        "filesystem" => new FileSystemObjectStore(Path.Combine(Path.GetFullPath(options.DataDirectory), "objects")),
-        "s3" => new S3ObjectStore(options.S3Settings()),
-        var other => throw new InvalidOperationException($"Farm:Storage '{other}' is not 'filesystem' or 's3'"),
+        FarmStorage.FileSystem => new FileSystemObjectStore(Path.Combine(Path.GetFullPath(options.DataDirectory), "objects")),
+        FarmStorage.S3 => new S3ObjectStore(options.S3Settings()),
+        var other => throw new InvalidOperationException($"Farm:Storage '{other}' is not filesystem or s3"),
     };
 }

@@ -46,7 +46,7 @@ public sealed class TileDispatcher : BackgroundService
         try
         {
             // The in-memory queue died with the last process: what it held must be sent again.
-            if (_farm.ResumeOnStart ?? !_farm.UsesRabbitMq)
+            if (_farm.ResumesOnStart)
                 await _store.ReleaseAllTilesAsync(stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {

@@ -23,16 +23,12 @@ internal static class BusConfiguration
         // MassTransit 8.4+ reports usage to its vendor five minutes after start unless told not to: a farm
         // sends nothing anywhere its operator did not configure (MASSTRANSIT_USAGE_TELEMETRY=true would override this).
         bus.DisableUsageTelemetry();
-        bus.SetKebabCaseEndpointNameFormatter();
+        bus.SetEndpointNameFormatter(QueueTopology.EndpointNames);
         consumers?.Invoke(bus);
-        if (roles.HasFlag(FarmRoles.Coordinator))
-        {
-            bus.AddConsumer<JobSubmittedConsumer>();
-            bus.AddConsumer<PlanFrameConsumer, PlanFrameConsumerDefinition>();
-        }
+        foreach (var consumer in QueueTopology.Consumers.Where(c => roles.HasFlag(c.Role)))
+            bus.AddConsumer(consumer.Consumer, consumer.Definition);
         if (roles.HasFlag(FarmRoles.Worker))
         {
-            bus.AddConsumer<TileJobConsumer, TileJobConsumerDefinition>();
             // Every worker hears of every job that ends early, on a temporary queue of its own that goes when it stops.
             bus.AddConsumer<JobEndedOnWorkerConsumer>().Endpoint(endpoint =>
             {
@@ -40,15 +36,8 @@ internal static class BusConfiguration
                 endpoint.Temporary = true;
             });
         }
-        if (roles.HasFlag(FarmRoles.Assembler))
-        {
-            bus.AddConsumer<TileCompletedConsumer, TileCompletedConsumerDefinition>();
-            bus.AddConsumer<FrameReadyConsumer, FrameReadyConsumerDefinition>();
-            bus.AddConsumer<VideoMuxConsumer, VideoMuxConsumerDefinition>();
-            bus.AddConsumer<JobFailureConsumer>();
-            if (options.UsesRabbitMq)
-                bus.AddConsumer<DeadLetteredTileConsumer>().ExcludeFromConfigureEndpoints();
-        }
+        if (roles.HasFlag(FarmRoles.Assembler) && options.UsesRabbitMq)
+            bus.AddConsumer<DeadLetteredTileConsumer>().ExcludeFromConfigureEndpoints();
 
         var outage = TransientFailures.RetryIntervals(TimeSpan.FromSeconds(options.OutageToleranceSeconds));
         bus.AddConfigureEndpointsCallback((context, name, endpoint) =>

@@ -1,5 +1,8 @@
 using MassTransit;
-using UpscaleFarm.Contracts.V1;
+using UpscaleFarm.Farm.Assembler;
+using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.Coordinator;
+using UpscaleFarm.Farm.Worker;
 
 namespace UpscaleFarm.Farm.Messaging;
 
@@ -11,31 +14,33 @@ namespace UpscaleFarm.Farm.Messaging;
 /// </summary>
 public static class QueueTopology
 {
+    /// <summary>The tile queue (<see cref="TileJobConsumerDefinition"/>), named in the chart's KEDA trigger.</summary>
     public const string TileQueue = "tile-job";
     public const string TileDeadLetterQueue = "tile-job-dead-letter";
 
     /// <summary>Redeliveries RabbitMQ allows before dead-lettering a tile; above the worker's own attempt limit.</summary>
     public const int TileDeliveryLimit = 20;
 
-    public const string FailureQueue = "job-failure";
-
     /// <summary>Each worker's temporary queue of cancelled and failed jobs (<see cref="Worker.JobEndedOnWorkerConsumer"/>) starts with this.</summary>
     public const string WorkerJobEndedQueuePrefix = "worker-job-ended-";
 
-    /// <summary>The queue of each message type, as the consumers' endpoints name them.</summary>
-    public static readonly (Type Message, string Queue)[] ConsumerQueues =
+    /// <summary>How endpoints are named from their consumers: job-submitted for JobSubmittedConsumer, and so on.</summary>
+    public static readonly IEndpointNameFormatter EndpointNames = KebabCaseEndpointNameFormatter.Instance;
+
+    /// <summary>
+    /// The farm's consumers on shared queues. Their queues are named from them (<see cref="FarmConsumer.QueueName"/>),
+    /// never listed here: the chart's KEDA trigger and alerts name tile-job and tile-job-dead-letter, the rest are
+    /// MassTransit's names for the consumers.
+    /// </summary>
+    public static readonly FarmConsumer[] Consumers =
     [
-        (typeof(JobSubmitted), "job-submitted"),
-        (typeof(PlanFrame), "plan-frame"),
-        (typeof(TileJob), TileQueue),
-        (typeof(TileCompleted), "tile-completed"),
-        (typeof(FrameReady), "frame-ready"),
-        (typeof(MuxVideo), "mux-video"),
-        (typeof(TileFailed), FailureQueue),
-        (typeof(Fault<TileJob>), FailureQueue),
-        (typeof(Fault<PlanFrame>), FailureQueue),
-        (typeof(Fault<FrameReady>), FailureQueue),
-        (typeof(Fault<JobSubmitted>), FailureQueue),
+        new(FarmRoles.Coordinator, typeof(JobSubmittedConsumer), null),
+        new(FarmRoles.Coordinator, typeof(PlanFrameConsumer), typeof(PlanFrameConsumerDefinition)),
+        new(FarmRoles.Worker, typeof(TileJobConsumer), typeof(TileJobConsumerDefinition)),
+        new(FarmRoles.Assembler, typeof(TileCompletedConsumer), typeof(TileCompletedConsumerDefinition)),
+        new(FarmRoles.Assembler, typeof(FrameReadyConsumer), typeof(FrameReadyConsumerDefinition)),
+        new(FarmRoles.Assembler, typeof(VideoMuxConsumer), typeof(VideoMuxConsumerDefinition)),
+        new(FarmRoles.Assembler, typeof(JobFailureConsumer), null),
     ];
 
     /// <summary>Queue arguments, identical to what the consumer endpoints declare (RabbitMQ refuses a mismatch).</summary>

@@ -15,7 +15,7 @@ namespace UpscaleFarm.Farm.Messaging;
 /// start) would be lost. Names, exchange types and arguments are MassTransit's own, so its later
 /// declarations match.
 /// </summary>
-internal sealed class RabbitMqTopologySetup(IOptions<FarmOptions> options, ILogger<RabbitMqTopologySetup> logger) : IHostedService
+internal sealed class RabbitMqTopologySetup(IOptions<FarmOptions> options, IServiceProvider services, ILogger<RabbitMqTopologySetup> logger) : IHostedService
 {
     /// <summary>A process started while the broker is down waits for it within Farm:OutageToleranceSeconds.</summary>
     public Task StartAsync(CancellationToken cancellationToken) =>
@@ -26,7 +26,8 @@ internal sealed class RabbitMqTopologySetup(IOptions<FarmOptions> options, ILogg
         var factory = new ConnectionFactory { Uri = new Uri(options.Value.RabbitMqUrl) };
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        foreach (var queue in QueueTopology.ConsumerQueues.Select(q => q.Queue).Append(QueueTopology.TileDeadLetterQueue).Distinct())
+        var queues = QueueTopology.Consumers.Select(consumer => (Queue: consumer.QueueName(services), consumer.Messages)).ToList();
+        foreach (var queue in queues.Select(q => q.Queue).Append(QueueTopology.TileDeadLetterQueue).Distinct())
         {
             // MassTransit's receive topology: an exchange named after the queue, fanning out to it.
             await channel.ExchangeDeclareAsync(queue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
@@ -34,12 +35,15 @@ internal sealed class RabbitMqTopologySetup(IOptions<FarmOptions> options, ILogg
                 arguments: QueueTopology.QueueArguments(queue), cancellationToken: cancellationToken);
             await channel.QueueBindAsync(queue, queue, "", cancellationToken: cancellationToken);
         }
-        foreach (var (message, queue) in QueueTopology.ConsumerQueues)
+        foreach (var (queue, messages) in queues)
         {
-            // The same formatter MassTransit names its message exchanges with.
-            var exchange = new RabbitMqMessageNameFormatter().GetMessageName(message).ToString();
-            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-            await channel.ExchangeBindAsync(queue, exchange, "", cancellationToken: cancellationToken);
+            foreach (var message in messages)
+            {
+                // The same formatter MassTransit names its message exchanges with.
+                var exchange = new RabbitMqMessageNameFormatter().GetMessageName(message).ToString();
+                await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+                await channel.ExchangeBindAsync(queue, exchange, "", cancellationToken: cancellationToken);
+            }
         }
     }
 

@@ -5,8 +5,9 @@ namespace UpscaleFarm.Models.Catalog;
 
 /// <summary>
 /// The models a machine has: the built-in manifest (models/manifest.json) plus the user's imports
-/// (models/imported/manifest.json). The directory is $UPSCALEFARM_MODELS, or the nearest "models"
-/// folder holding a manifest above the program or the working directory.
+/// (models/imported/manifest.json). The directory is the farm's Farm:ModelsDirectory setting where it is set; else
+/// $UPSCALEFARM_MODELS (that setting's older name), or the nearest "models" folder holding a manifest above the program
+/// or the working directory.
 /// </summary>
 public sealed partial class ModelCatalog
 {
@@ -47,7 +48,7 @@ public sealed partial class ModelCatalog
                     return Path.GetDirectoryName(candidate)!;
             }
         }
-        throw new UnknownModelException("no models directory found: set UPSCALEFARM_MODELS or run from the repository");
+        throw new UnknownModelException("no models directory found: set Farm__ModelsDirectory or run from the repository");
     }
 
     public ModelEntry Default => BuiltIn.Models.FirstOrDefault(m => m.Default) ?? All.First();
