@@ -41,21 +41,6 @@ public sealed class RawStripFile<T> : IDisposable where T : unmanaged
         _rowsWritten += rows;
     }
 
-    /// <summary>
-    /// Appends <paramref name="rows"/> full rows that <paramref name="write"/> writes to the stream it is given (a strip
-    /// held elsewhere, in memory or in a file, copied in without a second buffer).
-    /// </summary>
-    public void Append(int rows, Action<Stream> write)
-    {
-        if (_finished || _rowsWritten + rows > Height)
-            throw new InvalidOperationException("more rows than the image has");
-        var (start, expected) = (_stream.Position, (long)Width * rows * Bands * Marshal.SizeOf<T>());
-        write(_stream);
-        if (_stream.Position - start != expected)
-            throw new InvalidOperationException($"the strip wrote {_stream.Position - start} bytes, not the {expected} of {rows} rows");
-        _rowsWritten += rows;
-    }
-
     /// <summary>The finished plane as a libvips image (the file stays until this object is disposed).</summary>
     public Image Open()
     {

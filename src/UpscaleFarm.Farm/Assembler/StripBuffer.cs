@@ -24,9 +24,6 @@ internal abstract class StripBuffer : IDisposable
     public static StripBuffer Create(long length, bool inFile, string scratch) =>
         inFile || length > Array.MaxLength ? new FileStrip(scratch, length) : new MemoryStrip(GC.AllocateUninitializedArray<byte>((int)length));
 
-    /// <summary>Writes the buffer's first <paramref name="length"/> bytes to <paramref name="destination"/>, in order.</summary>
-    public abstract void CopyTo(Stream destination, long length);
-
     private sealed class MemoryStrip(byte[] bytes) : StripBuffer
     {
         public override long Length => bytes.Length;
@@ -39,8 +36,6 @@ internal abstract class StripBuffer : IDisposable
             bytes.AsSpan((int)offset, count).CopyTo(destination);
             return count;
         }
-
-        public override void CopyTo(Stream destination, long length) => destination.Write(bytes, 0, (int)length);
     }
 
     private sealed class FileStrip : StripBuffer
@@ -63,26 +58,6 @@ internal abstract class StripBuffer : IDisposable
 
         public override int Read(long offset, Span<byte> destination) =>
             RandomAccess.Read(_file, destination[..(int)Math.Min(destination.Length, Length - offset)], offset);
-
-        public override void CopyTo(Stream destination, long length)
-        {
-            var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
-            try
-            {
-                for (long copied = 0; copied < length;)
-                {
-                    var read = Read(copied, chunk.AsSpan(0, (int)Math.Min(chunk.Length, length - copied)));
-                    if (read == 0)
-                        throw new EndOfStreamException($"the strip ended after {copied} of {length} bytes");
-                    destination.Write(chunk, 0, read);
-                    copied += read;
-                }
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
-            }
-        }
 
         public override void Dispose() => _file.Dispose();
     }
