@@ -4,6 +4,9 @@ using UpscaleFarm.Farm.JobStore;
 namespace UpscaleFarm.Api.Tests;
 
 /// <summary>The API's webhook schedule (<see cref="WebhookStore"/>), on SQLite and on PostgreSQL: recorded once per job end, claimed once under a lease.</summary>
+// In the API collection, not beside it: its concurrent claims allocate in this process, where the hostile-tenant tests
+// measure what a request allocates.
+[Collection(ApiCollection.Name)]
 public sealed class WebhookStoreTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("upscalefarm-webhooks-").FullName;
