@@ -31,6 +31,13 @@ public sealed class CoordinatorOptions
     /// <summary>Tiles in one pack, at most (however small): a pack is also what one failure retries and one worker holds.</summary>
     public int MaxPackTiles { get; set; } = 64;
 
+    /// <summary>
+    /// Videos this coordinator cuts into frames at once, at most (<see cref="Coordinator.VideoCutService"/>); the others
+    /// wait, taken in turn tenant by tenant. Each cut holds its video and up to its tenant's uncompressed-content limit of
+    /// decoded frames in the scratch directory, so this bounds the coordinator's scratch; at least 1.
+    /// </summary>
+    public int MaxVideoCuts { get; set; } = 2;
+
     /// <summary>How often the dispatcher refills the window when nothing wakes it sooner.</summary>
     public int DispatchIntervalMs { get; set; } = 100;
 

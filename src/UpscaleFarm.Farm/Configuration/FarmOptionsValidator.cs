@@ -29,6 +29,7 @@ public sealed class FarmOptionsValidator : IValidateOptions<FarmOptions>
         Check(options.OutageToleranceSeconds >= 0, nameof(FarmOptions.OutageToleranceSeconds), "must be 0 or more");
         Check(options.Worker.BatchSize >= 1, "Worker:BatchSize", "must be at least 1");
         Check(options.Worker.MaxTileAttempts >= 1, "Worker:MaxTileAttempts", "must be at least 1");
+        Check(options.Coordinator.MaxVideoCuts >= 1, "Coordinator:MaxVideoCuts", "must be at least 1");
         Check(options.Assembler.PngCompression is >= 0 and <= 9, "Assembler:PngCompression", "must be 0 to 9");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

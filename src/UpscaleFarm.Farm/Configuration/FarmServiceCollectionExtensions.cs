@@ -81,6 +81,7 @@ public static class FarmServiceCollectionExtensions
         {
             services.AddSingleton<FramePlanner>();
             services.AddSingleton<VideoCutter>();
+            services.AddSingleton<VideoCutSignal>();
             services.AddSingleton<TileDispatchSignal>();
         }
         if (roles.HasFlag(FarmRoles.Worker))
@@ -122,7 +123,10 @@ public static class FarmServiceCollectionExtensions
         if (roles != FarmRoles.Worker)
             services.AddHostedService<OutboxRelay>();
         if (roles.HasFlag(FarmRoles.Coordinator))
+        {
             services.AddHostedService<TileDispatcher>();
+            services.AddHostedService<VideoCutService>();
+        }
         if (roles.HasFlag(FarmRoles.Assembler) && options.Assembler.Progressive)
             services.AddHostedService<FrameWriterService>();
         if (roles.HasFlag(FarmRoles.Coordinator))

@@ -9,17 +9,16 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// <summary>
 /// Restarts unfinished jobs from the job store when the coordinator starts, for transports whose queues
 /// do not outlive the process (the in-memory one). Every frame that is not assembled is planned again,
-/// and the dispatcher sends every unfinished tile again (finished tiles are kept); a video job whose frames were not yet
-/// cut is started again.
+/// and the dispatcher sends every unfinished tile again (finished tiles are kept). A video job whose frames were not yet
+/// cut needs nothing: its cut waits in the job store for the <see cref="VideoCutService"/>.
 /// </summary>
-public sealed class ResumeService(IJobQueries store, IVideoCutStore cuts, IBus bus, ILogger<ResumeService> logger) : BackgroundService
+public sealed class ResumeService(IJobQueries store, IBus bus, ILogger<ResumeService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         foreach (var job in await store.GetUnfinishedJobsAsync(stoppingToken))
         {
-            // A video job still being cut has no frames yet: its JobSubmitted cuts it again (the one step that reads the video).
-            if (job.State == JobState.Queued || await cuts.GetVideoCutAsync(job.Id, stoppingToken) is not null)
+            if (job.State == JobState.Queued)
             {
                 await bus.Publish(new JobSubmitted(job.Id, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), stoppingToken);
                 continue;

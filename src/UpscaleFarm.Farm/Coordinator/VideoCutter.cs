@@ -3,7 +3,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
+using UpscaleFarm.Farm.Housekeeping;
 using UpscaleFarm.Farm.JobStore;
+using UpscaleFarm.Farm.Lifecycle;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
 using UpscaleFarm.Storage;
@@ -21,9 +23,15 @@ namespace UpscaleFarm.Farm.Coordinator;
 /// one, and the frames are recorded with the job in one commit. A video that cannot be read, or breaks a limit, is a
 /// <see cref="VideoException"/> whose message is fixed text for the tenant (ffmpeg's words stay in its Detail).
 /// </summary>
-public sealed class VideoCutter(IObjectStore objects, IVideoCutStore cuts, ModelCatalog catalog, IOptions<FarmOptions> options, ILogger<VideoCutter> logger)
+public sealed class VideoCutter(IObjectStore objects, JobLifecycle lifecycle, ModelCatalog catalog, IOptions<FarmOptions> options, ILogger<VideoCutter> logger)
 {
-    /// <summary>Cuts the video into the job's frames and records them; run again after the frames were recorded, changes nothing.</summary>
+    /// <summary>
+    /// Cuts the video into the job's frames and records them, with the JobSubmitted that has them planned; run again after
+    /// the frames were recorded, changes nothing. Scratch holds the video and at most <see cref="VideoCut.MaxDecodedBytes"/>
+    /// of frames while it runs (<see cref="VideoCutService"/> bounds how many run at once).
+    /// </summary>
+    /// <exception cref="VideoException">The video cannot be read or breaks a limit: the job's failure, for its owner.</exception>
+    /// <exception cref="ScratchFullException">The scratch disk filled up while frames were decoded: a wait, not the video's fault.</exception>
     public async Task CutAsync(JobRecord job, VideoCut cut, CancellationToken cancellation)
     {
         var farm = options.Value;
@@ -60,7 +68,7 @@ public sealed class VideoCutter(IObjectStore objects, IVideoCutStore cuts, Model
                 await objects.PutAsync(FarmKeys.VideoTimes(job.Tenant, job.Id), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(timing), writable: false),
                     cancellation);
             }
-            if (!await cuts.RecordVideoFramesAsync(job.Id, sources, reserved, cancellation))
+            if (!await lifecycle.RecordVideoFramesAsync(job, sources, reserved, cancellation))
                 return;
             logger.LogInformation("Job {JobId}: its video was cut into {Frames} frames", job.Id, sources.Count);
             // Asked for a zip of frames, the job no longer needs its source: the frames are what it keeps.
@@ -113,7 +121,7 @@ public sealed class VideoCutter(IObjectStore objects, IVideoCutStore cuts, Model
     }
 
     /// <summary>A failure of ffmpeg or ffprobe, told as today's refusals were: fixed text, ffmpeg's own output kept in the Detail.</summary>
-    private static async Task<T> ReadAsync<T>(Func<Task<T>> read)
+    private async Task<T> ReadAsync<T>(Func<Task<T>> read)
     {
         try
         {
@@ -121,6 +129,9 @@ public sealed class VideoCutter(IObjectStore objects, IVideoCutStore cuts, Model
         }
         catch (VideoException e)
         {
+            // ffmpeg failing to write a frame to a full disk says so in its own words (kept in the Detail).
+            if (ScratchFullException.When(options.Value.ScratchDirectory, new IOException(e.Detail ?? e.Message)) is ScratchFullException full)
+                throw full;
             throw new VideoException($"not a readable video: {e.Message}", e.Detail);
         }
     }

@@ -14,6 +14,14 @@ public interface IJobTransaction
     /// <summary>Records a video job's source as still to be cut into its frames (<see cref="IVideoCutStore"/>).</summary>
     Task AddVideoCutAsync(VideoCut cut);
 
+    /// <summary>
+    /// Records the frames cut from a running job's video: the frames, the job's frame count, its reservation raised to
+    /// <paramref name="reservedBytes"/> if the frames need more than the headers promised, and the cut's row removed.
+    /// False, changing nothing, when the row was already gone (another coordinator recorded the frames) or the job is
+    /// no longer running.
+    /// </summary>
+    Task<bool> RecordVideoFramesAsync(Guid jobId, IReadOnlyList<FrameSource> frames, long reservedBytes);
+
     /// <summary>Marks a pack's tiles (the pack named by its first tile) done and counts them, exactly once however often it is called.</summary>
     Task<TileCount> CompletePackAsync(Guid jobId, int frame, int pack, string worker, long inferenceMs, long nowMs);
 

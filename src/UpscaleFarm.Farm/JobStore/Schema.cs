@@ -139,6 +139,9 @@ internal static class Schema
         ("frames", "icc_key", "TEXT NULL"),
         ("jobs", "reserved_bytes", "BIGINT NOT NULL DEFAULT 0"),
         ("jobs", "weight", "INTEGER NOT NULL DEFAULT 1"),
+        // The coordinator cutting the video, and until when its lease holds (Coordinator.VideoCutService).
+        ("video_cuts", "cutter", "TEXT NULL"),
+        ("video_cuts", "lease_until_ms", "BIGINT NOT NULL DEFAULT 0"),
     ];
 
     /// <summary>

@@ -13,22 +13,30 @@ public sealed partial class SqlJobStore
         return row is { } r ? new VideoCut(jobId, r.VideoKey, r.Name, r.MuxResult != 0, r.MaxFrames, r.MaxPixels, r.MaxDecodedBytes) : null;
     }
 
-    public async Task<bool> RecordVideoFramesAsync(Guid jobId, IReadOnlyList<FrameSource> frames, long reservedBytes, CancellationToken cancellation = default)
+    public async Task<IReadOnlyList<QueuedVideoCut>> ListVideoCutsAsync(CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        var id = jobId;
-        // The job row first, locked by the update: a cancel in between waits, and a job that ended meanwhile gets no frames.
-        var job = new { Id = id, Frames = frames.Count, Reserved = reservedBytes, JobState.Running };
-        if (await connection.ExecuteAsync("""
-                UPDATE jobs SET frames_total = @Frames, reserved_bytes = CASE WHEN reserved_bytes < @Reserved THEN @Reserved ELSE reserved_bytes END
-                WHERE id = @Id AND state = @Running
-                """, job, transaction) == 0
-            || await connection.ExecuteAsync("DELETE FROM video_cuts WHERE job_id = @Id", new { Id = id }, transaction) == 0)
-            return false;
-        await connection.ExecuteAsync("INSERT INTO frames (job_id, frame, source_key, name, state) VALUES (@JobId, @Frame, @SourceKey, @Name, @State)",
-            frames.Select((source, i) => new { JobId = id, Frame = i, SourceKey = source.Key, source.Name, State = FrameState.Pending }), transaction);
-        await transaction.CommitAsync(cancellation);
-        return true;
+        return (await connection.QueryAsync<QueuedVideoCut>("""
+            SELECT c.job_id AS JobId, j.tenant AS Tenant, j.priority AS Priority, j.created_ms AS CreatedMs, c.cutter AS Cutter, c.lease_until_ms AS LeaseUntilMs
+            FROM video_cuts c JOIN jobs j ON j.id = c.job_id
+            WHERE j.state = @Running
+            ORDER BY j.priority DESC, j.created_ms, c.job_id
+            """, new { JobState.Running })).AsList();
+    }
+
+    public async Task<bool> LeaseVideoCutAsync(Guid jobId, string cutter, long nowMs, long untilMs, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        return await connection.ExecuteAsync("""
+            UPDATE video_cuts SET cutter = @Cutter, lease_until_ms = @Until
+            WHERE job_id = @Id AND (lease_until_ms <= @Now OR cutter = @Cutter)
+            """, new { Id = jobId, Cutter = cutter, Now = nowMs, Until = untilMs }) == 1;
+    }
+
+    public async Task ReleaseVideoCutAsync(Guid jobId, string cutter, CancellationToken cancellation = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellation);
+        await connection.ExecuteAsync("UPDATE video_cuts SET cutter = NULL, lease_until_ms = 0 WHERE job_id = @Id AND cutter = @Cutter",
+            new { Id = jobId, Cutter = cutter });
     }
 }

@@ -29,6 +29,23 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
             """, new { Id = cut.JobId, cut.VideoKey, cut.Name, cut.MuxResult, cut.MaxFrames, cut.MaxPixels, cut.MaxDecodedBytes },
             transaction);
 
+    public async Task<bool> RecordVideoFramesAsync(Guid jobId, IReadOnlyList<FrameSource> frames, long reservedBytes)
+    {
+        // The job row first, locked by the update: a cancel in between waits, and a job that ended meanwhile gets no frames.
+        // (Two coordinators that cut the same video race here; the loser's update, if it slips past the row lock, writes
+        // the same count, and it records nothing.)
+        var job = new { Id = jobId, Frames = frames.Count, Reserved = reservedBytes, JobState.Running };
+        if (await connection.ExecuteAsync("""
+                UPDATE jobs SET frames_total = @Frames, reserved_bytes = CASE WHEN reserved_bytes < @Reserved THEN @Reserved ELSE reserved_bytes END
+                WHERE id = @Id AND state = @Running AND EXISTS (SELECT 1 FROM video_cuts WHERE job_id = @Id)
+                """, job, transaction) == 0
+            || await connection.ExecuteAsync("DELETE FROM video_cuts WHERE job_id = @Id", new { Id = jobId }, transaction) == 0)
+            return false;
+        await connection.ExecuteAsync("INSERT INTO frames (job_id, frame, source_key, name, state) VALUES (@JobId, @Frame, @SourceKey, @Name, @State)",
+            frames.Select((source, i) => new { JobId = jobId, Frame = i, SourceKey = source.Key, source.Name, State = FrameState.Pending }), transaction);
+        return true;
+    }
+
     public async Task<TileCount> CompletePackAsync(Guid jobId, int frame, int pack, string worker, long inferenceMs, long nowMs)
     {
         var (marked, complete) = await CountAsync([new PackCompletion(jobId, frame, pack, worker, inferenceMs)], nowMs);

@@ -32,8 +32,9 @@ public sealed class JobLifecycle(IJobTransactions store, OutboxSignal outbox, Fa
         }, FarmDiagnostics.JobCreated, cancellation);
 
     /// <summary>
-    /// Records a video job, without frames: its source waits to be cut into them by the coordinator, which the JobSubmitted
-    /// committed with it starts on (<see cref="Coordinator.VideoCutter"/>), so no request waits for a video to be decoded.
+    /// Records a video job, without frames: its source waits to be cut into them by a coordinator
+    /// (<see cref="Coordinator.VideoCutService"/>) once the JobSubmitted committed with it has started the job, so no
+    /// request waits for a video to be decoded.
     /// </summary>
     public Task CreateVideoAsync(JobRecord job, VideoCut cut, CancellationToken cancellation = default) =>
         ChangeAsync(async changes =>
@@ -43,6 +44,19 @@ public sealed class JobLifecycle(IJobTransactions store, OutboxSignal outbox, Fa
             await changes.EnqueueAsync(new JobSubmitted(job.Id, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), Clock.NowMs);
             return true;
         }, FarmDiagnostics.JobCreated, cancellation);
+
+    /// <summary>
+    /// Records the frames cut from a video job's video (<see cref="Coordinator.VideoCutter"/>), with a JobSubmitted that
+    /// sends them to be planned; false, sending nothing, when they were recorded already or the job ended.
+    /// </summary>
+    public Task<bool> RecordVideoFramesAsync(JobRecord job, IReadOnlyList<FrameSource> frames, long reservedBytes, CancellationToken cancellation = default) =>
+        ChangeAsync(async changes =>
+        {
+            if (!await changes.RecordVideoFramesAsync(job.Id, frames, reservedBytes))
+                return false;
+            await changes.EnqueueAsync(new JobSubmitted(job.Id, job.Tenant, frames.Count, DateTimeOffset.UtcNow), Clock.NowMs);
+            return true;
+        }, checkpoint: null, cancellation);
 
     /// <summary>
     /// Counts many finished packs in one transaction (a batch of TileCompleted): each pack's tiles once, and each frame they
