@@ -25,7 +25,8 @@ public sealed class VideoCutStoreTests(FarmServices services) : IDisposable
         using var store = await OpenAsync(database);
         var lifecycle = StoreJobs.Lifecycle(store);
         var id = Guid.NewGuid();
-        var cut = new VideoCut(id, $"t/{id:N}/video/source.mp4", "clip.mp4", MuxResult: true, MaxFrames: 100, MaxPixels: 1 << 20, MaxDecodedBytes: 1 << 30);
+        var cut = new VideoCut(id, $"t/{id:N}/video/source.mp4", "clip.mp4", MuxResult: true, MaxFrames: 100, MaxPixels: 1 << 20, MaxDecodedBytes: 1 << 30,
+            MaxVideoBytes: 1 << 28);
         await lifecycle.CreateVideoAsync(new JobRecord { Id = id, Tenant = "t", Model = "m", CreatedMs = 1000, ReservedBytes = 5000 }, cut);
 
         Assert.Equal(cut, await store.GetVideoCutAsync(id));
@@ -60,7 +61,7 @@ public sealed class VideoCutStoreTests(FarmServices services) : IDisposable
         foreach (var id in (Guid[])[kept, cancelled])
         {
             await lifecycle.CreateVideoAsync(new JobRecord { Id = id, Tenant = "t", Model = "m", CreatedMs = 1000, ReservedBytes = 5000 },
-                new VideoCut(id, $"t/{id:N}/video/source.mkv", "v.mkv", MuxResult: false, 10, 100, 1000));
+                new VideoCut(id, $"t/{id:N}/video/source.mkv", "v.mkv", MuxResult: false, 10, 100, 1000, 2000));
             await store.StartJobAsync(id, 1100);
         }
         Assert.True(await lifecycle.CancelAsync(cancelled));
@@ -83,7 +84,7 @@ public sealed class VideoCutStoreTests(FarmServices services) : IDisposable
         var (running, queued, ended) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         foreach (var (id, priority) in ((Guid, int)[])[(running, 3), (queued, 5), (ended, 5)])
             await lifecycle.CreateVideoAsync(new JobRecord { Id = id, Tenant = "t", Model = "m", CreatedMs = 1000, Priority = priority },
-                new VideoCut(id, $"t/{id:N}/video/source.mkv", "v.mkv", MuxResult: false, 10, 100, 1000));
+                new VideoCut(id, $"t/{id:N}/video/source.mkv", "v.mkv", MuxResult: false, 10, 100, 1000, 2000));
         await store.StartJobAsync(running, 1100);
         await store.StartJobAsync(ended, 1100);
         await lifecycle.CancelAsync(ended);

@@ -12,7 +12,7 @@ namespace UpscaleFarm.Farm.Tests;
 /// <summary>
 /// Video jobs' cuts in an embedded farm, on clips made with ffmpeg, watched through the farm's own "cut video" spans:
 /// no more at once than Farm:Coordinator:MaxVideoCuts however many one tenant sends, taken tenant by tenant, and a
-/// cancelled job's cut stopped with its scratch gone.
+/// cancelled job's cut stopped with its scratch gone; a stored video over the tenant's upload limit not read past it.
 /// </summary>
 [Collection(FarmCollection.Name)]
 public sealed class VideoCutTests : IDisposable
@@ -55,14 +55,14 @@ public sealed class VideoCutTests : IDisposable
     }
 
     /// <summary>A video job of <paramref name="tenant"/>'s whose result is its frames, as the API makes one.</summary>
-    private static async Task<Guid> SubmitAsync(EmbeddedFarm farm, string tenant, string clip)
+    private static async Task<Guid> SubmitAsync(EmbeddedFarm farm, string tenant, string clip, long maxVideoBytes = 1L << 30)
     {
         var job = farm.Client.NewJob(new JobRequest { Tenant = tenant, Model = "nearest-x4", Format = "png" });
         var key = FarmKeys.VideoSource(tenant, job.Id, ".mp4");
         await using (var file = File.OpenRead(clip))
             await farm.Objects.PutAsync(key, file);
         await farm.Client.CreateVideoAsync(job, new VideoCut(job.Id, key, "clip.mp4", MuxResult: false, MaxFrames: 10_000, MaxPixels: 1 << 22,
-            MaxDecodedBytes: 1L << 32));
+            MaxDecodedBytes: 1L << 32, maxVideoBytes));
         return job.Id;
     }
 
@@ -119,6 +119,20 @@ public sealed class VideoCutTests : IDisposable
         var done = await farm.Client.WaitAsync(next).WaitAsync(TimeSpan.FromMinutes(1));
         Assert.True(done.State == JobState.Completed, $"{done.State}: {done.Error}");
         Assert.Equal(10, done.FramesTotal);
+    }
+
+    [Fact]
+    public async Task A_stored_video_over_the_tenants_upload_limit_fails_its_job_when_the_coordinator_reads_it()
+    {
+        var clip = await ClipAsync("clip.mp4", "64x48", 10);
+        var size = new FileInfo(clip).Length;
+        await using var farm = await StartFarmAsync();
+
+        var job = await farm.Client.WaitAsync(await SubmitAsync(farm, "a", clip, maxVideoBytes: size - 1)).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(job.State == JobState.Failed, $"{job.State}: {job.Error}");
+        Assert.Equal($"the video is over this tenant's upload limit of {size - 1} bytes", job.Error);
+        Assert.Empty(Directory.GetDirectories(_dir.File("farm/scratch"), "video-cut-*"));
     }
 
     private static Task UntilAsync(Func<bool> condition, TimeSpan timeout) =>

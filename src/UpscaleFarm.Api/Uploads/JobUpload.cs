@@ -107,7 +107,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         if (_videoKey is null)
             return client.CreateAsync(job, _frames, cancellation);
         var cut = new VideoCut(jobId, _videoKey, _videoName, MuxResult: job.VideoKey is not null, limits.MaxFrames, MaxPixels,
-            Math.Min(limits.MaxUnzippedBytes, limits.MaxScratchBytes));
+            Math.Min(limits.MaxUnzippedBytes, limits.MaxScratchBytes), limits.MaxUploadBytes);
         return client.CreateVideoAsync(job, cut, cancellation);
     }
 

@@ -42,7 +42,14 @@ public sealed class VideoCutter(IObjectStore objects, JobLifecycle lifecycle, Mo
         try
         {
             var video = Path.Combine(work, "source" + Path.GetExtension(cut.VideoKey));
-            await objects.DownloadAsync(cut.VideoKey, video, cancellation: cancellation);
+            try
+            {
+                await objects.DownloadAsync(cut.VideoKey, video, cut.MaxVideoBytes, cancellation);
+            }
+            catch (ObjectTooLargeException)
+            {
+                throw new VideoException($"the video is over this tenant's upload limit of {cut.MaxVideoBytes} bytes");
+            }
             var info = await ReadAsync(() => VideoProbe.ProbeAsync(video, media, cancellation));
             var pixels = (long)info.Width * info.Height;
             // The API refused these from the headers already; the same video read again can say no otherwise, but a limit holds here too.

@@ -142,6 +142,8 @@ internal static class Schema
         // The coordinator cutting the video, and until when its lease holds (Coordinator.VideoCutService).
         ("video_cuts", "cutter", "TEXT NULL"),
         ("video_cuts", "lease_until_ms", "BIGINT NOT NULL DEFAULT 0"),
+        // The tenant's upload limit, which bounds the video's download; a row an earlier build wrote takes the default tenant's (4 GiB).
+        ("video_cuts", "max_video_bytes", "BIGINT NOT NULL DEFAULT 4294967296"),
     ];
 
     /// <summary>

@@ -7,10 +7,12 @@ public sealed partial class SqlJobStore
     public async Task<VideoCut?> GetVideoCutAsync(Guid jobId, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        var row = await connection.QuerySingleOrDefaultAsync<(string VideoKey, string Name, long MuxResult, long MaxFrames, long MaxPixels, long MaxDecodedBytes)?>(
-            "SELECT video_key, name, mux_result, max_frames, max_pixels, max_decoded_bytes FROM video_cuts WHERE job_id = @Id", new { Id = jobId });
+        var row = await connection.QuerySingleOrDefaultAsync<(string VideoKey, string Name, long MuxResult, long MaxFrames, long MaxPixels, long MaxDecodedBytes,
+            long MaxVideoBytes)?>(
+            "SELECT video_key, name, mux_result, max_frames, max_pixels, max_decoded_bytes, max_video_bytes FROM video_cuts WHERE job_id = @Id",
+            new { Id = jobId });
         // mux_result is a flag column (0 or 1), read here as the number it is.
-        return row is { } r ? new VideoCut(jobId, r.VideoKey, r.Name, r.MuxResult != 0, r.MaxFrames, r.MaxPixels, r.MaxDecodedBytes) : null;
+        return row is { } r ? new VideoCut(jobId, r.VideoKey, r.Name, r.MuxResult != 0, r.MaxFrames, r.MaxPixels, r.MaxDecodedBytes, r.MaxVideoBytes) : null;
     }
 
     public async Task<IReadOnlyList<QueuedVideoCut>> ListVideoCutsAsync(CancellationToken cancellation = default)

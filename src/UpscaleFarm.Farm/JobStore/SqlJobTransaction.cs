@@ -24,9 +24,9 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
 
     public Task AddVideoCutAsync(VideoCut cut) =>
         connection.ExecuteAsync("""
-            INSERT INTO video_cuts (job_id, video_key, name, mux_result, max_frames, max_pixels, max_decoded_bytes)
-            VALUES (@Id, @VideoKey, @Name, @MuxResult, @MaxFrames, @MaxPixels, @MaxDecodedBytes)
-            """, new { Id = cut.JobId, cut.VideoKey, cut.Name, cut.MuxResult, cut.MaxFrames, cut.MaxPixels, cut.MaxDecodedBytes },
+            INSERT INTO video_cuts (job_id, video_key, name, mux_result, max_frames, max_pixels, max_decoded_bytes, max_video_bytes)
+            VALUES (@Id, @VideoKey, @Name, @MuxResult, @MaxFrames, @MaxPixels, @MaxDecodedBytes, @MaxVideoBytes)
+            """, new { Id = cut.JobId, cut.VideoKey, cut.Name, cut.MuxResult, cut.MaxFrames, cut.MaxPixels, cut.MaxDecodedBytes, cut.MaxVideoBytes },
             transaction);
 
     public async Task<bool> RecordVideoFramesAsync(Guid jobId, IReadOnlyList<FrameSource> frames, long reservedBytes)

@@ -13,4 +13,7 @@ namespace UpscaleFarm.Farm.JobStore;
 /// <param name="MaxPixels">The most pixels a frame may have.</param>
 /// <param name="MaxDecodedBytes">The most the decoded frames may take at their raw size (3 bytes a pixel): the tenant's
 /// uncompressed-content limit, and the scratch space one submission may hold.</param>
-public sealed record VideoCut(Guid JobId, string VideoKey, string Name, bool MuxResult, long MaxFrames, long MaxPixels, long MaxDecodedBytes);
+/// <param name="MaxVideoBytes">The most bytes the stored video may have: the tenant's upload limit, checked again as the
+/// coordinator downloads it (the object's size is not trusted).</param>
+public sealed record VideoCut(Guid JobId, string VideoKey, string Name, bool MuxResult, long MaxFrames, long MaxPixels, long MaxDecodedBytes,
+    long MaxVideoBytes);
