@@ -6,6 +6,11 @@ run_published() {
   shift 2
   local out="$project/bin/Release/publish"
   local bin="$out/$name" stamp="$out/.built"
+  # One publish at a time in this checkout (the programs share projects' build folders): a script that starts several
+  # processes at once (a coordinator, a worker and an assembler) would otherwise have each publish over the others'
+  # files; the later ones find it done.
+  exec 9>"${TMPDIR:-/tmp}/upscalefarm-publish-$(printf %s "$root" | cksum | cut -d' ' -f1).lock"
+  flock 9
   if [[ ! -x "$bin" || ! -f "$stamp" ]] || [[ -n "$(find "$root/src" "$root/Directory.Build.props" "$root/Directory.Packages.props" -newer "$stamp" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.proto' \) -print -quit)" ]]; then
     echo "$name: building (Release, ReadyToRun) ..." >&2
     local log
@@ -16,5 +21,6 @@ run_published() {
     rm -f "$log"
     touch "$stamp"
   fi
+  exec 9>&-
   exec "$bin" "$@"
 }

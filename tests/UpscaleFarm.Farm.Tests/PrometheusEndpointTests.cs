@@ -29,7 +29,8 @@ public sealed class PrometheusEndpointTests(FarmServices services) : IDisposable
         ["worker"] =
         [
             "upscalefarm_tiles_completed_total", "upscalefarm_tile_duration_seconds_bucket", "upscalefarm_tile_duration_seconds_count",
-            "upscalefarm_tile_duration_seconds_sum", "upscalefarm_tiles_in_flight",
+            "upscalefarm_tile_duration_seconds_sum", "upscalefarm_tiles_in_flight", "upscalefarm_worker_output_pixels_total",
+            "upscalefarm_worker_inference_cpu_time_seconds_total",
         ],
         ["assembler"] =
         [

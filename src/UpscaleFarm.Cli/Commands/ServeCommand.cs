@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using UpscaleFarm.ServiceDefaults;
 using UpscaleFarm.Farm.Configuration;
@@ -41,11 +42,13 @@ public static class ServeCommand
                 if (FarmOptions.Read(builder.Configuration).HealthPort is > 0 and var port)
                     builder.AddHealthEndpoint(port);
             });
+            // Before the run, which disposes the host's services; the report's figures outlive it.
+            var cpuReport = host.Services.GetService<WorkerCpuReport>();
             await host.RunAsync(cancellation);
             // Peak memory, for the benchmarks that check the coordinator and assembler stay bounded.
             using var self = System.Diagnostics.Process.GetCurrentProcess();
             Console.Error.WriteLine($"upscalefarm serve: stopped; peak RSS {self.PeakWorkingSet64 / (1 << 20)} MiB");
-            if (WorkerCpuAccount.Summary() is { } cpu)
+            if (cpuReport?.Summary() is { } cpu)
                 Console.Error.WriteLine($"upscalefarm serve: {cpu}");
             return 0;
         });

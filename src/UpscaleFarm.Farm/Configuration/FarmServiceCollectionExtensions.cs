@@ -89,6 +89,8 @@ public static class FarmServiceCollectionExtensions
             services.AddSingleton<TileInference>();
             services.AddSingleton<EndedJobs>();
             services.AddHostedService<GpuMetrics>();
+            services.AddSingleton<WorkerCpuReport>();
+            services.AddHostedService(sp => sp.GetRequiredService<WorkerCpuReport>());
             // Before MassTransit's host: a worker takes no tile before its models are ready.
             services.AddHostedService<ModelWarmUp>();
         }

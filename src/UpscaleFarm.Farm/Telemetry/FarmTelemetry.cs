@@ -17,6 +17,17 @@ public static class FarmTelemetry
     public static readonly Counter<long> TilesCompleted =
         Meter.CreateCounter<long>("upscalefarm.tiles.completed", "{tile}", "Tiles upscaled and stored by the workers");
 
+    /// <summary>Output pixels of the tiles delivered; added just before <see cref="TilesCompleted"/> for the same tiles.</summary>
+    public static readonly Counter<long> OutputPixels =
+        Meter.CreateCounter<long>("upscalefarm.worker.output.pixels", "{pixel}", "Output pixels of the tiles upscaled and stored by the workers");
+
+    /// <summary>
+    /// CPU time of the model loops' threads inside inference: all of inference on a GPU or with the CPU device
+    /// single-threaded (Worker:IntraOpThreads 1). Beside the process's CPU time, what the rest of a worker's path costs.
+    /// </summary>
+    public static readonly Counter<double> InferenceCpuTime =
+        Meter.CreateCounter<double>("upscalefarm.worker.inference.cpu_time", "s", "CPU time of the workers' model threads inside inference");
+
     /// <summary>
     /// Bucket edges in seconds for a tile stage: 5 ms to 5 minutes. OpenTelemetry's default edges (0, 5, 10, 25 … 10 000)
     /// are for milliseconds; in seconds every stage would fall in the first bucket and a p95 alert could not tell 50 ms

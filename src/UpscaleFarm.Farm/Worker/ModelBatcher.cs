@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using UpscaleFarm.Engine.Inference;
 using UpscaleFarm.Imaging;
+using UpscaleFarm.Farm.Telemetry;
 using UpscaleFarm.Imaging.Codecs;
 
 namespace UpscaleFarm.Farm.Worker;
@@ -151,14 +152,14 @@ internal sealed class ModelBatcher : IDisposable
     /// <summary>Runs inference, counting the loop thread's CPU time as inference.</summary>
     private static void Timed(Action run)
     {
-        var start = WorkerCpuAccount.ThreadCpuNanoseconds();
+        var start = WorkerCpuReport.ThreadCpuSeconds();
         try
         {
             run();
         }
         finally
         {
-            WorkerCpuAccount.AddInference(WorkerCpuAccount.ThreadCpuNanoseconds() - start);
+            FarmTelemetry.InferenceCpuTime.Add(WorkerCpuReport.ThreadCpuSeconds() - start);
         }
     }
 

@@ -69,7 +69,7 @@ public sealed class TileJobConsumer(IPackAttemptStore store, IObjectStore object
             }
             var outputPixels = outputs.Sum(o => (long)o.Width * o.Height);
             await UploadAsync(pack, outputs, stop.Token);
-            WorkerCpuAccount.TilesDelivered(pack.Tiles.Count, outputPixels);
+            FarmTelemetry.OutputPixels.Add(outputPixels, new(FarmTelemetry.Tags.Model, pack.Model), new(FarmTelemetry.Tags.Device, device));
             FarmTelemetry.TilesCompleted.Add(pack.Tiles.Count, new(FarmTelemetry.Tags.Model, pack.Model), new(FarmTelemetry.Tags.Device, device));
             await context.Publish(new TileCompleted(pack.JobId, pack.Frame, pack.Tile, farm.Instance, inferenceTime, DateTimeOffset.UtcNow));
         }
