@@ -66,10 +66,10 @@ public sealed partial class SqlJobStore
             var job = frame.Key.Job;
             var isGray = await connection.ExecuteScalarAsync<bool>("SELECT is_gray FROM frames WHERE job_id = @Id AND frame = @Frame",
                 new { job.Id, Frame = frame.Key.Frame }, transaction);
-            claimed.AddRange((await connection.QueryAsync<TileRow>($"""
+            claimed.AddRange((await TileGeometryColumns.Query(connection, $"""
                 UPDATE tiles SET dispatched = 1, dispatched_ms = @Now, started_ms = NULL
                 WHERE job_id = @Id AND frame = @Frame AND pack {dialect.InList("@Packs")} AND state = 'pending' AND dispatched = 0 AND cut = 1
-                RETURNING {TileRow.Columns}
+                RETURNING {TileGeometryColumns.Select}
                 """, new { job.Id, Frame = frame.Key.Frame, Packs = frame.Select(c => c.Pack).ToArray(), Now = Clock.NowMs }, transaction))
                 .OrderBy(t => t.Tile)
                 .Select(t => new TileDispatch

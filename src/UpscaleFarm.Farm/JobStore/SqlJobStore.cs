@@ -134,8 +134,8 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     public async Task<IReadOnlyList<TileRecord>> GetTilesAsync(Guid jobId, int frame, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        return (await connection.QueryAsync<TileRow>($"SELECT {TileRow.Columns} FROM tiles WHERE job_id = @Id AND frame = @Frame ORDER BY tile",
-            new { Id = jobId, Frame = frame })).Select(t => t.ToRecord()).ToList();
+        return (await TileGeometryColumns.Query(connection, $"SELECT {TileGeometryColumns.Select} FROM tiles WHERE job_id = @Id AND frame = @Frame ORDER BY tile",
+            new { Id = jobId, Frame = frame })).ToList();
     }
 
     public async Task<bool> StartJobAsync(Guid jobId, long nowMs, CancellationToken cancellation = default)

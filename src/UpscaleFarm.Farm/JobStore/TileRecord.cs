@@ -6,7 +6,7 @@ namespace UpscaleFarm.Farm.JobStore;
 /// A tile row. <see cref="Plane"/> 0 is colour, 1 the alpha plane; geometry is in input pixels of the
 /// frame. Attempts count every delivery a worker started, crashes included.
 /// </summary>
-public sealed class TileRecord
+public sealed record TileRecord
 {
     public Guid JobId { get; init; }
     public int Frame { get; init; }
