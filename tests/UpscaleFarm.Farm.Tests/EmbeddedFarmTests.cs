@@ -108,7 +108,7 @@ public sealed class EmbeddedFarmTests : IDisposable
         using (var rgb = Image.NewFromFile(RepoPaths.SharedImage("chelsea.png")))
             rgb.Bandjoin(Image.Xyz(rgb.Width, rgb.Height)[1].Cast(Enums.BandFormat.Uchar)).WriteToFile(rgba);
         await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.NearestDirectory));
-        var job = await RunAsync(farm, [rgba], new JobRequest { TileSize = 128, Halo = 8, Alpha = "resample" });
+        var job = await RunAsync(farm, [rgba], new JobRequest { TileSize = 128, Halo = 8, Alpha = AlphaMode.Resample });
         AssertCompleted(job);
         Assert.Equal(12, job.TilesTotal);
         var result = (await farm.Client.DownloadResultsAsync(job.Id, f => _dir.File($"result-{f}.png")))[0];

@@ -74,7 +74,7 @@ public sealed class ProgressiveAssemblyTests : IDisposable
         });
         var results = new List<byte[]>();
         IEnumerable<(string Path, JobRequest Request)> jobs = frames
-            .Select(f => (f.Path, new JobRequest { TileSize = TileSize, Halo = Halo, Alpha = f.Alpha == AlphaMode.Resample ? "resample" : "model" }))
+            .Select(f => (f.Path, new JobRequest { TileSize = TileSize, Halo = Halo, Alpha = f.Alpha }))
             .Append((frames[0].Path, new JobRequest { TileSize = TileSize, Halo = Halo, OutScale = 2.5 }));
         foreach (var (path, request) in jobs)
         {

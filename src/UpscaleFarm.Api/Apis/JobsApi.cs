@@ -122,7 +122,7 @@ public static class JobsApi
         var request = defaults with
         {
             Model = submission.Model, OutScale = submission.Scale, Format = submission.Format ?? defaults.Format, Quality = submission.Quality ?? defaults.Quality,
-            TileSize = submission.Tile, Halo = submission.Halo, Alpha = submission.Alpha ?? defaults.Alpha, WebhookUrl = submission.Webhook,
+            TileSize = submission.Tile, Halo = submission.Halo, Alpha = submission.Alpha is { } alpha ? JobOptionRules.ParseAlpha(alpha) : defaults.Alpha, WebhookUrl = submission.Webhook,
             Priority = submission.Priority ?? defaults.Priority,
         };
         JobOptionRules.Require(request, client.Catalog, client.Limits);

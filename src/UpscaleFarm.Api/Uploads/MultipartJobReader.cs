@@ -70,7 +70,7 @@ public static class MultipartJobReader
         "quality" => job with { Quality = Number(field, value, int.Parse) },
         "tile" => job with { TileSize = Number(field, value, int.Parse) },
         "halo" => job with { Halo = Number(field, value, int.Parse) },
-        "alpha" => job with { Alpha = value },
+        "alpha" => job with { Alpha = JobOptionRules.ParseAlpha(value) },
         "priority" => job with { Priority = Number(field, value, int.Parse) },
         "webhook" => job with { WebhookUrl = value },
         _ => throw JobRequestException.Of(field.Length is > 0 and <= 64 ? field : "(field)",

@@ -136,7 +136,7 @@ public sealed class EmbeddedUpscale(ModelCatalog catalog, ModelEntry model, Upsc
         Quality = quality,
         TileSize = settings.TileSize,
         Halo = settings.Halo,
-        Alpha = settings.Alpha == AlphaMode.Resample ? "resample" : "model",
+        Alpha = settings.Alpha,
     };
 
     /// <summary>The embedded farm: its data in the work directory, this command's model folder, batch, device and limits.</summary>

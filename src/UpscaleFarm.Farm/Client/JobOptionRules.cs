@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Imaging;
 using UpscaleFarm.Models.Catalog;
@@ -15,6 +16,16 @@ namespace UpscaleFarm.Farm.Client;
 public static partial class JobOptionRules
 {
     public const int MaxWebhookLength = 2048;
+
+    private const string AlphaRule = "must be 'model' or 'resample'";
+
+    /// <summary>The alpha mode a form or JSON field names ("model", "resample"), or the field's error.</summary>
+    public static AlphaMode ParseAlpha(string value) => value switch
+    {
+        "model" => AlphaMode.Model,
+        "resample" => AlphaMode.Resample,
+        _ => throw JobRequestException.Of("alpha", AlphaRule),
+    };
 
     /// <summary>Every problem of the request, by field (the API's form and JSON names); empty when it may run.</summary>
     public static Dictionary<string, string[]> Check(JobRequest request, ModelCatalog catalog, LimitOptions limits)
@@ -33,8 +44,8 @@ public static partial class JobOptionRules
             Add("format", "must be png, jpeg, webp or tiff");
         if (request.Quality is < 1 or > 100)
             Add("quality", "must be 1 to 100");
-        if (request.Alpha is not ("model" or "resample"))
-            Add("alpha", "must be 'model' or 'resample'");
+        if (!Enum.IsDefined(request.Alpha))
+            Add("alpha", AlphaRule);
         if (request.Priority is < JobPriority.Lowest or > JobPriority.Highest)
             Add("priority", $"must be {JobPriority.Lowest} to {JobPriority.Highest}");
         if (request.OutScale is { } scale && !(double.IsFinite(scale) && scale > 0 && scale <= limits.MaxOutScale))
@@ -70,7 +81,7 @@ public static partial class JobOptionRules
     {
         var (width, height, bytesPerSample) = (frame.Width, frame.Height, frame.BytesPerSample);
         // Alpha through the model is a second plane of tiles; resampled, it is not.
-        var planes = frame.HasAlpha && request.Alpha == "model" ? 2 : 1;
+        var planes = frame.HasAlpha && request.Alpha == AlphaMode.Model ? 2 : 1;
         var scale = request.OutScale ?? model.Scale;
         var (outWidth, outHeight) = (Math.Round(width * scale), Math.Round(height * scale));
         if (outWidth < 1 || outHeight < 1)

@@ -1,3 +1,5 @@
+using UpscaleFarm.Engine.Upscaling;
+
 namespace UpscaleFarm.Farm.Client;
 
 /// <summary>What a submitter asks for; null tile settings and model mean the model's and the catalog's defaults.</summary>
@@ -10,8 +12,8 @@ public sealed record JobRequest
     public int Quality { get; init; } = 95;
     public int? TileSize { get; init; }
     public int? Halo { get; init; }
-    /// <summary>"model" (alpha through the model) or "resample" (Lanczos).</summary>
-    public string Alpha { get; init; } = "model";
+    /// <summary>How an alpha channel is upscaled: through the model, or resampled (Lanczos).</summary>
+    public AlphaMode Alpha { get; init; } = AlphaMode.Model;
     /// <summary>A second submission with the same key (per tenant) returns the first job instead of a new one.</summary>
     public string? IdempotencyKey { get; init; }
     /// <summary>An absolute http(s) URL to notify when the job ends.</summary>

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using NetVips;
 using UpscaleFarm.Engine.Tiling;
+using UpscaleFarm.Engine.Upscaling;
 using UpscaleFarm.Farm.Client;
 using UpscaleFarm.Farm.Configuration;
 using UpscaleFarm.Farm.JobStore;
@@ -38,7 +39,7 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         {
             await DownloadSourceAsync(frame, sourcePath, farm.Limits.MaxInputBytes, cancellation);
             source = SourceImage.Open(sourcePath, farm.Limits.ToImageLimits(), Label(frame));
-            var alphaPlane = source.Alpha is null ? AlphaPlane.None : job.Alpha == "resample" ? AlphaPlane.Resampled : AlphaPlane.Model;
+            var alphaPlane = source.Alpha is null ? AlphaPlane.None : job.Alpha == AlphaMode.Resample ? AlphaPlane.Resampled : AlphaPlane.Model;
             // The API checked this from the header it was given; jobs made elsewhere (the CLI, farm submit) are checked here.
             var request = new JobRequest { OutScale = job.OutScale, Format = job.Format, TileSize = job.TileSize, Halo = job.Halo, Alpha = job.Alpha };
             if (JobOptionRules.CheckFrame(request, model, FrameShape.Of(source), farm.Limits, farm.Limits.MaxOutputPixels) is { } problem)

@@ -1,3 +1,5 @@
+using UpscaleFarm.Engine.Upscaling;
+
 namespace UpscaleFarm.Farm.JobStore;
 
 /// <summary>A job row: its options, state and progress counters.</summary>
@@ -13,7 +15,8 @@ public sealed record JobRecord
     public int Quality { get; init; } = 95;
     public int? TileSize { get; init; }
     public int? Halo { get; init; }
-    public string Alpha { get; init; } = "model";
+    /// <summary>Stored as its lower-case name ("model", "resample"), read back by name.</summary>
+    public AlphaMode Alpha { get; init; } = AlphaMode.Model;
     public int FramesTotal { get; init; }
     public int FramesDone { get; init; }
     /// <summary>Known once every frame is planned; 0 before.</summary>
