@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,12 +30,13 @@ public sealed class TileDispatcher : BackgroundService
     private readonly FarmOptions _farm;
     private readonly ILogger<TileDispatcher> _logger;
     private readonly FarmDiagnostics _diagnostics;
+    private (int Queued, int Waiting) _backlog;
 
     public TileDispatcher(IDispatchStore store, IBus bus, TileDispatchSignal signal, IOptions<FarmOptions> options, FarmDiagnostics diagnostics,
-        ILogger<TileDispatcher> logger)
+        IMeterFactory meters, ILogger<TileDispatcher> logger)
     {
         (_store, _bus, _signal, _farm, _diagnostics, _logger) = (store, bus, signal, options.Value, diagnostics, logger);
-        FarmTelemetry.ObserveBacklog();
+        FarmTelemetry.ObserveBacklog(meters, () => _backlog);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -117,7 +119,7 @@ public sealed class TileDispatcher : BackgroundService
     {
         try
         {
-            FarmTelemetry.Backlog = await _store.CountDispatchAsync(cancellation);
+            _backlog = await _store.CountDispatchAsync(cancellation);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

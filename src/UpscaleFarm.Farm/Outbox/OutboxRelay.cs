@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -36,11 +37,12 @@ public sealed class OutboxRelay : BackgroundService
     private readonly ILogger<OutboxRelay> _logger;
     private readonly string _claim = Guid.NewGuid().ToString("N");
     private readonly Stopwatch _counted = new();
+    private OutboxBacklog _backlog;
 
-    public OutboxRelay(IOutboxStore store, IBus bus, OutboxSignal signal, IOptions<FarmOptions> options, ILogger<OutboxRelay> logger)
+    public OutboxRelay(IOutboxStore store, IBus bus, OutboxSignal signal, IOptions<FarmOptions> options, IMeterFactory meters, ILogger<OutboxRelay> logger)
     {
         (_store, _bus, _signal, _farm, _logger) = (store, bus, signal, options.Value, logger);
-        FarmTelemetry.ObserveOutbox();
+        FarmTelemetry.ObserveOutbox(meters, () => _backlog);
     }
 
     private int BatchSize => Math.Max(1, _farm.Outbox.BatchSize);
@@ -174,7 +176,7 @@ public sealed class OutboxRelay : BackgroundService
         _counted.Restart();
         try
         {
-            FarmTelemetry.OutboxBacklog = await _store.CountOutboxAsync(cancellation);
+            _backlog = await _store.CountOutboxAsync(cancellation);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

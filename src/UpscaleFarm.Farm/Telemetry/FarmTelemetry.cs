@@ -56,39 +56,30 @@ public static class FarmTelemetry
         Meter.CreateHistogram("upscalefarm.job.duration", "s", "Submission to end of a job, by its final state", tags: null,
             new InstrumentAdvice<double> { HistogramBucketBoundaries = JobBuckets });
 
-    /// <summary>The dispatch backlog as the coordinator last counted it (tiles queued, tiles waiting in the job store).</summary>
-    public static (int Queued, int Waiting) Backlog { get; set; }
-
-    private static int _backlogObserved;
-
-    /// <summary>Publishes <see cref="Backlog"/> as gauges, once per process and only where a dispatcher runs (the coordinator).</summary>
-    public static void ObserveBacklog()
+    /// <summary>
+    /// The dispatch backlog as gauges on <paramref name="meters"/>' meter of this name (one per host: an embedded farm's
+    /// in a test process is its own), read from <paramref name="backlog"/>, the dispatcher's last count.
+    /// </summary>
+    public static void ObserveBacklog(IMeterFactory meters, Func<(int Queued, int Waiting)> backlog)
     {
-        if (Interlocked.Exchange(ref _backlogObserved, 1) == 1)
-            return;
-        Meter.CreateObservableGauge("upscalefarm.tiles.queued", () => Backlog.Queued, "{tile}",
+        var meter = meters.Create(Name);
+        meter.CreateObservableGauge("upscalefarm.tiles.queued", () => backlog().Queued, "{tile}",
             "Tiles sent to the tile queue and not yet finished (at most the dispatch window)");
-        Meter.CreateObservableGauge("upscalefarm.tiles.waiting", () => Backlog.Waiting, "{tile}",
+        meter.CreateObservableGauge("upscalefarm.tiles.waiting", () => backlog().Waiting, "{tile}",
             "Planned tiles waiting in the job store for room in the dispatch window");
     }
 
-    /// <summary>The outbox as a relay last counted it (<see cref="Outbox.OutboxRelay"/>).</summary>
-    public static JobStore.OutboxBacklog OutboxBacklog { get; set; }
-
-    private static int _outboxObserved;
-
     /// <summary>
-    /// Publishes <see cref="OutboxBacklog"/> as gauges, once per process and only where a relay runs. Every relay counts
-    /// the same table, so take the maximum across processes, not the sum.
+    /// The outbox as gauges on <paramref name="meters"/>' meter of this name, read from <paramref name="backlog"/>, a relay's
+    /// last count. Every relay counts the same table, so take the maximum across processes, not the sum.
     /// </summary>
-    public static void ObserveOutbox()
+    public static void ObserveOutbox(IMeterFactory meters, Func<JobStore.OutboxBacklog> backlog)
     {
-        if (Interlocked.Exchange(ref _outboxObserved, 1) == 1)
-            return;
-        Meter.CreateObservableGauge("upscalefarm.outbox.pending", () => OutboxBacklog.Pending, "{message}",
+        var meter = meters.Create(Name);
+        meter.CreateObservableGauge("upscalefarm.outbox.pending", () => backlog().Pending, "{message}",
             "Messages committed with a state change and not yet published (a broker outage makes it grow)");
-        Meter.CreateObservableGauge("upscalefarm.outbox.oldest_age",
-            () => OutboxBacklog.OldestCreatedMs is { } oldest ? Math.Max(0, Clock.NowMs - oldest) / 1000.0 : 0, "s",
+        meter.CreateObservableGauge("upscalefarm.outbox.oldest_age",
+            () => backlog().OldestCreatedMs is { } oldest ? Math.Max(0, Clock.NowMs - oldest) / 1000.0 : 0, "s",
             "How long the oldest unpublished message in the outbox has waited");
     }
 
