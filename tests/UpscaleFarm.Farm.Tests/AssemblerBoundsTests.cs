@@ -44,7 +44,7 @@ public sealed class AssemblerBoundsTests(ITestOutputHelper output) : IDisposable
         });
         var before = ResidentBytes(out _);
         ResetPeak();
-        var id = await farm.Client.SubmitAsync([source], new JobRequest { TileSize = 256 });
+        var id = await farm.Client.SubmitAsync([source], new JobRequest { Options = new() { TileSize = 256 } });
         var job = await farm.Client.WaitAsync(id, cancellation: new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
         ResidentBytes(out var peak);
 
@@ -74,7 +74,7 @@ public sealed class AssemblerBoundsTests(ITestOutputHelper output) : IDisposable
             ["Farm:DataDirectory"] = _dir.File("farm"),
             ["Farm:ModelsDirectory"] = models,
         });
-        var id = await farm.Client.SubmitAsync([UpscaleFarm.Testing.RepoPaths.SharedImage("chelsea.png")], new JobRequest { TileSize = 64 });
+        var id = await farm.Client.SubmitAsync([UpscaleFarm.Testing.RepoPaths.SharedImage("chelsea.png")], new JobRequest { Options = new() { TileSize = 64 } });
         var job = await farm.Client.WaitAsync(id, cancellation: new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
 
         Assert.Equal(JobState.Failed, job.State);

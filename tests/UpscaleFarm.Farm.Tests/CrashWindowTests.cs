@@ -23,7 +23,7 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
     /// <summary>Coordinator:StalledAfterSeconds for the outbox's tests: the reconciler re-drives nothing while they run.</summary>
     private const string ReconcilerOff = "86400";
 
-    private static readonly JobRequest Request = new() { TileSize = 128, Halo = 8 };
+    private static readonly JobRequest Request = new() { Options = new() { TileSize = 128, Halo = 8 } };
 
     private readonly TempDirectory _dir = new();
     private readonly List<FarmProcess> _processes = [];

@@ -39,7 +39,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     private readonly List<FarmProcess> _processes = [];
     private readonly string _name = $"uf_{Guid.NewGuid():N}"[..20];
 
-    private static JobRequest Request => new() { Model = Model, TileSize = TileSize, Halo = Halo };
+    private static JobRequest Request => new() { Model = Model, Options = new() { TileSize = TileSize, Halo = Halo } };
 
     [Fact]
     public async Task Distributed_run_is_byte_identical_to_the_embedded_run()

@@ -27,7 +27,7 @@ public sealed class EmbeddedFarmTests : IDisposable
     {
         var source = RepoPaths.SharedImage("chelsea.png");
         await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.NearestDirectory));
-        var job = await RunAsync(farm, [source], new JobRequest { TileSize = 128, Halo = 8 });
+        var job = await RunAsync(farm, [source], new JobRequest { Options = new() { TileSize = 128, Halo = 8 } });
 
         AssertCompleted(job);
         Assert.Equal(12, job.TilesTotal);
@@ -58,7 +58,7 @@ public sealed class EmbeddedFarmTests : IDisposable
         settings["Farm:Worker:InferenceStreams"] = streams.ToString();
         settings["Farm:Worker:BatchSize"] = batch.ToString();
         await using var farm = await EmbeddedFarm.StartAsync(settings);
-        var job = await RunAsync(farm, [source], new JobRequest { Model = "general-x4v3", TileSize = 160, Halo = 16 });
+        var job = await RunAsync(farm, [source], new JobRequest { Model = "general-x4v3", Options = new() { TileSize = 160, Halo = 16 } });
 
         AssertCompleted(job);
         Assert.Equal(6, job.TilesTotal);
@@ -85,7 +85,7 @@ public sealed class EmbeddedFarmTests : IDisposable
         string[] frames = [rgba, grey16, jpeg];
 
         await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.NearestDirectory, conversion));
-        var job = await RunAsync(farm, frames, new JobRequest { TileSize = 100, Halo = 4 });
+        var job = await RunAsync(farm, frames, new JobRequest { Options = new() { TileSize = 100, Halo = 4 } });
 
         AssertCompleted(job);
         Assert.Equal(3, job.FramesDone);
@@ -108,7 +108,7 @@ public sealed class EmbeddedFarmTests : IDisposable
         using (var rgb = Image.NewFromFile(RepoPaths.SharedImage("chelsea.png")))
             rgb.Bandjoin(Image.Xyz(rgb.Width, rgb.Height)[1].Cast(Enums.BandFormat.Uchar)).WriteToFile(rgba);
         await using var farm = await EmbeddedFarm.StartAsync(Settings(TestModels.NearestDirectory));
-        var job = await RunAsync(farm, [rgba], new JobRequest { TileSize = 128, Halo = 8, Alpha = AlphaMode.Resample });
+        var job = await RunAsync(farm, [rgba], new JobRequest { Options = new() { TileSize = 128, Halo = 8, Alpha = AlphaMode.Resample } });
         AssertCompleted(job);
         Assert.Equal(12, job.TilesTotal);
         var result = (await farm.Client.DownloadResultsAsync(job.Id, f => _dir.File($"result-{f}.png")))[0];

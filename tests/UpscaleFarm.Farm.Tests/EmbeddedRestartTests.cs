@@ -23,7 +23,7 @@ public sealed class EmbeddedRestartTests : IDisposable
             ["Farm:ModelsDirectory"] = TestModels.RealDirectory,
             ["Farm:Worker:ConcurrentTiles"] = "1",
         };
-        var request = new JobRequest { Model = "general-x4v3", TileSize = 64, Halo = 8 };
+        var request = new JobRequest { Model = "general-x4v3", Options = new() { TileSize = 64, Halo = 8 } };
         Guid id;
         int doneBeforeRestart;
         await using (var first = await EmbeddedFarm.StartAsync(settings))

@@ -19,8 +19,8 @@ namespace UpscaleFarm.Farm.Tests;
 public sealed class FairShareTests(FarmServices services, ITestOutputHelper output) : IDisposable
 {
     private const string Model = "general-x4v3";
-    private static readonly JobRequest Large = new() { Tenant = "a", Model = Model, TileSize = 16, Halo = 8 };
-    private static readonly JobRequest Small = new() { Tenant = "b", Model = Model, TileSize = 16, Halo = 8 };
+    private static readonly JobRequest Large = new() { Tenant = "a", Model = Model, Options = new() { TileSize = 16, Halo = 8 } };
+    private static readonly JobRequest Small = new() { Tenant = "b", Model = Model, Options = new() { TileSize = 16, Halo = 8 } };
 
     private readonly TempDirectory _dir = new();
     private readonly List<FarmProcess> _processes = [];
@@ -64,7 +64,7 @@ public sealed class FairShareTests(FarmServices services, ITestOutputHelper outp
             ["Farm:Coordinator:PackPixels"] = "0",
             ["Farm:Worker:ConcurrentTiles"] = "8",
         });
-        var id = await farm.Client.SubmitAsync([RepoPaths.SharedImage("astronaut.png")], Large with { TileSize = 32 });
+        var id = await farm.Client.SubmitAsync([RepoPaths.SharedImage("astronaut.png")], Large with { Options = Large.Options with { TileSize = 32 } });
         await WaitUntilAsync(async () => (await farm.Store.GetJobAsync(id))!.TilesDone >= 10);
 
         Assert.True(await farm.Client.CancelAsync(id));

@@ -70,7 +70,7 @@ public sealed class OutboxRelayTests(FarmServices services) : IDisposable
         try
         {
             var clock = Stopwatch.StartNew();
-            id = await client.Client.SubmitAsync([RepoPaths.SharedImage("chelsea.png")], new JobRequest { TileSize = 128, Halo = 8 });
+            id = await client.Client.SubmitAsync([RepoPaths.SharedImage("chelsea.png")], new JobRequest { Options = new() { TileSize = 128, Halo = 8 } });
             // The submission does not wait for the broker: its message is in the job store with it.
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the submission took {clock.Elapsed}");
             // Several publish attempts fail meanwhile; the message stays.

@@ -16,7 +16,7 @@ namespace UpscaleFarm.Farm.Tests;
 public sealed class OverlapTests(FarmServices services) : IDisposable
 {
     // chelsea.png (451×300) in 40 tiles of 64: 5 rows of 8.
-    private static readonly JobRequest Request = new() { TileSize = 64, Halo = 8 };
+    private static readonly JobRequest Request = new() { Options = new() { TileSize = 64, Halo = 8 } };
     private const int Tiles = 40;
     private static readonly TimeSpan CutLatency = TimeSpan.FromMilliseconds(200);
 

@@ -22,11 +22,11 @@ public sealed class PriorityTests : IDisposable
             ["Farm:Coordinator:DispatchWindow"] = "2",
         });
         var low = await farm.Client.SubmitAsync([RepoPaths.SharedImage("rocket.jpg")],
-            new JobRequest { Model = "general-x4v3", TileSize = 64, Halo = 8, Priority = 1 });
+            new JobRequest { Model = "general-x4v3", Priority = 1, Options = new() { TileSize = 64, Halo = 8 } });
         while ((await farm.Store.GetJobAsync(low))!.TilesDone < 3)
             await Task.Delay(20);
         var high = await farm.Client.SubmitAsync([RepoPaths.SharedImage("chelsea.png")],
-            new JobRequest { Model = "general-x4v3", TileSize = 128, Halo = 8, Priority = 9 });
+            new JobRequest { Model = "general-x4v3", Priority = 9, Options = new() { TileSize = 128, Halo = 8 } });
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var highJob = await farm.Client.WaitAsync(high, cancellation: timeout.Token);

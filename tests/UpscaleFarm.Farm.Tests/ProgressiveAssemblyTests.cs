@@ -74,8 +74,8 @@ public sealed class ProgressiveAssemblyTests : IDisposable
         });
         var results = new List<byte[]>();
         IEnumerable<(string Path, JobRequest Request)> jobs = frames
-            .Select(f => (f.Path, new JobRequest { TileSize = TileSize, Halo = Halo, Alpha = f.Alpha }))
-            .Append((frames[0].Path, new JobRequest { TileSize = TileSize, Halo = Halo, OutScale = 2.5 }));
+            .Select(f => (f.Path, new JobRequest { Options = new() { TileSize = TileSize, Halo = Halo, Alpha = f.Alpha } }))
+            .Append((frames[0].Path, new JobRequest { Options = new() { TileSize = TileSize, Halo = Halo, OutScale = 2.5 } }));
         foreach (var (path, request) in jobs)
         {
             var id = await farm.Client.SubmitAsync([path], request);

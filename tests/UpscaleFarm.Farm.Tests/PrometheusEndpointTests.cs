@@ -65,7 +65,7 @@ public sealed class PrometheusEndpointTests(FarmServices services) : IDisposable
         }
 
         await using var client = await EmbeddedFarm.StartAsync(settings, FarmRoles.None);
-        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("chelsea.png")], new JobRequest { TileSize = 128, Halo = 8 });
+        var id = await client.Client.SubmitAsync([RepoPaths.SharedImage("chelsea.png")], new JobRequest { Options = new() { TileSize = 128, Halo = 8 } });
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         EmbeddedFarmTests.AssertCompleted(await client.Client.WaitAsync(id, cancellation: timeout.Token));
 

@@ -59,7 +59,7 @@ public sealed class TelemetryTests(FarmServices services) : IDisposable
         using (var root = new Activity("submit") { ActivityTraceFlags = ActivityTraceFlags.Recorded }.SetIdFormat(ActivityIdFormat.W3C).Start())
         {
             (traceId, rootSpanId) = (root.TraceId.ToHexString(), root.SpanId.ToHexString());
-            id = await client.Client.SubmitAsync([RepoPaths.SharedImage("chelsea.png")], new JobRequest { TileSize = 128, Halo = 8 });
+            id = await client.Client.SubmitAsync([RepoPaths.SharedImage("chelsea.png")], new JobRequest { Options = new() { TileSize = 128, Halo = 8 } });
         }
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var job = await client.Client.WaitAsync(id, cancellation: timeout.Token);

@@ -57,7 +57,7 @@ public sealed class VideoCutTests : IDisposable
     /// <summary>A video job of <paramref name="tenant"/>'s whose result is its frames, as the API makes one.</summary>
     private static async Task<Guid> SubmitAsync(EmbeddedFarm farm, string tenant, string clip, long maxVideoBytes = 1L << 30)
     {
-        var job = farm.Client.NewJob(new JobRequest { Tenant = tenant, Model = "nearest-x4", Format = "png" });
+        var job = farm.Client.NewJob(new JobRequest { Tenant = tenant, Model = "nearest-x4", Options = new() { Format = "png" } });
         var key = FarmKeys.VideoSource(tenant, job.Id, ".mp4");
         await using (var file = File.OpenRead(clip))
             await farm.Objects.PutAsync(key, file);

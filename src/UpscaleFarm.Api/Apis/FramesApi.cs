@@ -55,7 +55,7 @@ public static class FramesApi
         if (record.ResultKey is null)
             return TypedResults.Problem($"frame {frame} is {record.State}; its result exists once it is assembled", statusCode: StatusCodes.Status409Conflict);
         return TypedResults.Stream(await objects.OpenReadAsync(record.ResultKey, cancellation), MediaTypes.OfExtension(Path.GetExtension(record.ResultKey)),
-            $"{Path.GetFileNameWithoutExtension(record.Name)}.{job.Format}");
+            $"{Path.GetFileNameWithoutExtension(record.Name)}.{job.Options.Format}");
     }
 
 }

@@ -75,7 +75,7 @@ public static class JobsApi
                     (partial, field) => RequireField(partial, field, client), cancellation);
             // A video comes back as a video unless a zip of frames is asked for; its frames stay lossless (PNG) until encoded.
             if (upload.VideoKey is { } videoKey && container != "zip")
-                request = request with { VideoKey = videoKey, Format = "png" };
+                request = request with { VideoKey = videoKey, Options = request.Options with { Format = "png" } };
             // Out of 0-9 altogether is the client's mistake (400, from NewJob); within it but above the tenant's maximum, a refusal.
             if (request.Priority <= JobPriority.Highest && request.Priority > limits.MaxPriority)
                 throw UploadRejectedException.Forbidden($"priority {request.Priority} is above this tenant's maximum of {limits.MaxPriority}");
@@ -121,9 +121,12 @@ public static class JobsApi
             throw JobRequestException.Of("objects", "name at least one upload: {\"objects\": [\"uploads/NAME\"]}");
         var request = defaults with
         {
-            Model = submission.Model, OutScale = submission.Scale, Format = submission.Format ?? defaults.Format, Quality = submission.Quality ?? defaults.Quality,
-            TileSize = submission.Tile, Halo = submission.Halo, Alpha = submission.Alpha is { } alpha ? JobOptionRules.ParseAlpha(alpha) : defaults.Alpha, WebhookUrl = submission.Webhook,
-            Priority = submission.Priority ?? defaults.Priority,
+            Model = submission.Model, WebhookUrl = submission.Webhook, Priority = submission.Priority ?? defaults.Priority,
+            Options = defaults.Options with
+            {
+                OutScale = submission.Scale, Format = submission.Format ?? defaults.Options.Format, Quality = submission.Quality ?? defaults.Options.Quality,
+                TileSize = submission.Tile, Halo = submission.Halo, Alpha = submission.Alpha is { } alpha ? JobOptionRules.ParseAlpha(alpha) : defaults.Options.Alpha,
+            },
         };
         JobOptionRules.Require(request, client.Catalog, client.Limits);
         foreach (var reference in objects)
@@ -195,7 +198,7 @@ public static class JobsApi
         var proxy = access.Api.ProxiesResults;
         if (job.ResultKey is { } videoKey)
             return await ObjectResultAsync(objects, proxy, videoKey, $"{id:N}{Path.GetExtension(videoKey)}", cancellation);
-        var names = ResultNames(frames, job.Format);
+        var names = ResultNames(frames, job.Options.Format);
         if (frames.Count == 1)
             return await ObjectResultAsync(objects, proxy, frames[0].ResultKey!, names[0], cancellation);
         // Several frames: a zip streamed as it is written (stored, not deflated: the images are compressed already).

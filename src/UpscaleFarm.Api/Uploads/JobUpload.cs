@@ -52,7 +52,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
         var model = catalog.Find(request.Model);
         var maxOutput = Math.Min(limits.MaxOutputPixels ?? long.MaxValue, farm.Limits.MaxOutputPixels);
         var problems = AllShapes()
-            .Select(f => JobOptionRules.CheckFrame(request, model, f.Shape, farm.Limits, maxOutput) is { } problem ? $"{f.Name}: {problem}" : null)
+            .Select(f => JobOptionRules.CheckFrame(request.Options, model, f.Shape, farm.Limits, maxOutput) is { } problem ? $"{f.Name}: {problem}" : null)
             .OfType<string>().Distinct().Take(10).ToArray();
         if (problems.Length > 0)
             throw new JobRequestException(new Dictionary<string, string[]> { ["files"] = problems });
@@ -68,7 +68,7 @@ public sealed class JobUpload(FarmClient client, FarmOptions farm, string tenant
     public long ReserveResults(JobRequest request, ModelCatalog catalog)
     {
         var model = catalog.Find(request.Model);
-        var scale = request.OutScale ?? model.Scale;
+        var scale = request.Options.OutScale ?? model.Scale;
         var frames = _shapes.Sum(f => ResultReservation.Frame(f.Shape, scale))
             + (_video is { } video ? video.EstimatedFrames * ResultReservation.Frame(VideoFrameShape(video), scale) : 0);
         var reserved = frames + (request.VideoKey is null ? 0 : ResultReservation.Video(frames)) + _iccProfiles.Values.Sum();

@@ -65,12 +65,12 @@ public static class MultipartJobReader
     private static JobRequest Apply(JobRequest job, string field, string value) => field switch
     {
         "model" => job with { Model = value },
-        "scale" => job with { OutScale = Number(field, value, double.Parse) },
-        "format" => job with { Format = value },
-        "quality" => job with { Quality = Number(field, value, int.Parse) },
-        "tile" => job with { TileSize = Number(field, value, int.Parse) },
-        "halo" => job with { Halo = Number(field, value, int.Parse) },
-        "alpha" => job with { Alpha = JobOptionRules.ParseAlpha(value) },
+        "scale" => job with { Options = job.Options with { OutScale = Number(field, value, double.Parse) } },
+        "format" => job with { Options = job.Options with { Format = value } },
+        "quality" => job with { Options = job.Options with { Quality = Number(field, value, int.Parse) } },
+        "tile" => job with { Options = job.Options with { TileSize = Number(field, value, int.Parse) } },
+        "halo" => job with { Options = job.Options with { Halo = Number(field, value, int.Parse) } },
+        "alpha" => job with { Options = job.Options with { Alpha = JobOptionRules.ParseAlpha(value) } },
         "priority" => job with { Priority = Number(field, value, int.Parse) },
         "webhook" => job with { WebhookUrl = value },
         _ => throw JobRequestException.Of(field.Length is > 0 and <= 64 ? field : "(field)",

@@ -49,7 +49,7 @@ public static class BenchFarmCommand
             Console.WriteLine($"nearest-x4 on {input} ({parse.GetValue(size) ?? "2048x2048"}), result {parse.GetValue(format)}; {Environment.ProcessorCount} cores; one warm-up job, then {parse.GetValue(runs)}\n");
             Console.WriteLine("| run | tiles | output MP | wall s | planning s | tiles s | assembly s | end-to-end output MP/s | worker output MP/s |");
             Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            var request = new JobRequest { Format = parse.GetValue(format)! };
+            var request = new JobRequest { Options = new() { Format = parse.GetValue(format)! } };
             await farm.RunAsync(input, request);
             for (var run = 1; run <= parse.GetValue(runs); run++)
             {

@@ -104,7 +104,7 @@ public sealed class EmbeddedUpscale(ModelCatalog catalog, ModelEntry model, Upsc
         }
         await client.DownloadResultsAsync(id, _ => request.Output, cancellation);
         var frame = (await client.GetFramesAsync(id, cancellation)).Single();
-        var scale = job.OutScale ?? frame.Scale;
+        var scale = job.Options.OutScale ?? frame.Scale;
         return string.Create(CultureInfo.InvariantCulture,
             $"{request.Output}: {frame.Width}x{frame.Height} -> {(int)Math.Round(frame.Width * scale)}x{(int)Math.Round(frame.Height * scale)}, " +
             $"{job.TilesTotal} tiles, {((job.FinishedMs ?? job.CreatedMs) - job.CreatedMs) / 1000.0:F1} s");
@@ -131,12 +131,11 @@ public sealed class EmbeddedUpscale(ModelCatalog catalog, ModelEntry model, Upsc
     private JobRequest Request(CheckedJob job) => new()
     {
         Model = model.Id,
-        OutScale = settings.OutScale,
-        Format = ImageFormats.Extension(job.Format).TrimStart('.'),
-        Quality = quality,
-        TileSize = settings.TileSize,
-        Halo = settings.Halo,
-        Alpha = settings.Alpha,
+        Options = new JobOptions
+        {
+            OutScale = settings.OutScale, Format = ImageFormats.Extension(job.Format).TrimStart('.'), Quality = quality, TileSize = settings.TileSize,
+            Halo = settings.Halo, Alpha = settings.Alpha,
+        },
     };
 
     /// <summary>The embedded farm: its data in the work directory, this command's model folder, batch, device and limits.</summary>

@@ -38,7 +38,8 @@ public static class FarmCommand
             {
                 id = await client.SubmitAsync(inputs, new JobRequest
                 {
-                    Model = parse.GetValue(model), TileSize = parse.GetValue(tile), Halo = parse.GetValue(halo), Format = parse.GetValue(format)!,
+                    Model = parse.GetValue(model),
+                    Options = new JobOptions { TileSize = parse.GetValue(tile), Halo = parse.GetValue(halo), Format = parse.GetValue(format)! },
                 }, cancellation);
             }
             catch (Exception e) when (TransientFailures.IsTransient(e))
@@ -54,7 +55,7 @@ public static class FarmCommand
             if (job.State != JobState.Completed)
                 throw new InvalidOperationException($"job {job.Id:N} {job.State}: {job.Error}");
             if (parse.GetValue(output) is { } directory)
-                foreach (var path in await client.DownloadResultsAsync(id, f => Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(inputs[f])}-x{job.OutScale?.ToString() ?? "4"}.{job.Format}"), cancellation))
+                foreach (var path in await client.DownloadResultsAsync(id, f => Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(inputs[f])}-x{job.Options.OutScale?.ToString() ?? "4"}.{job.Options.Format}"), cancellation))
                     Console.WriteLine(path);
             return 0;
         }));

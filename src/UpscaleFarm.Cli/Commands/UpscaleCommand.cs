@@ -62,7 +62,8 @@ public static class UpscaleCommand
             throw new ArgumentException("--batch must be at least 1");
         var request = new JobRequest
         {
-            Model = model, OutScale = settings.OutScale, TileSize = settings.TileSize, Halo = settings.Halo, Quality = quality, Format = format ?? "png",
+            Model = model,
+            Options = new JobOptions { OutScale = settings.OutScale, TileSize = settings.TileSize, Halo = settings.Halo, Quality = quality, Format = format ?? "png" },
         };
         if (JobOptionRules.Check(request, catalog, new LimitOptions()) is { Count: > 0 } errors)
             throw new ArgumentException(string.Join("; ", errors.Select(e => $"--{e.Key}: {string.Join(", ", e.Value)}")));

@@ -29,8 +29,8 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, DoneT
     private (ImageFormat Format, string Extension, string Path) ScratchResult(JobRecord job)
     {
         Directory.CreateDirectory(options.Value.ScratchDirectory);
-        if (!ImageFormats.TryParse(job.Format, out var format))
-            throw new ImageOutputException($"unknown output format '{job.Format}'");
+        if (!ImageFormats.TryParse(job.Options.Format, out var format))
+            throw new ImageOutputException($"unknown output format '{job.Options.Format}'");
         var extension = ImageFormats.Extension(format);
         return (format, extension, Path.Combine(options.Value.ScratchDirectory, $"result-{Guid.NewGuid():N}{extension}"));
     }
@@ -143,8 +143,8 @@ public sealed class FrameAssembler(IObjectStore objects, ITileCodec codec, DoneT
             using var colorImage = Image.TiffloadSource(colorSource, access: Enums.Access.Sequential);
             using var alphaImage = alphaSource is null ? null : Image.TiffloadSource(alphaSource, access: Enums.Access.Sequential);
             var image = FrameComposer.Compose(colorImage, frame.IsGray, frame.Is16Bit, alphaImage, sourceAlpha?.Image.Alpha,
-                frame.Width, frame.Height, frame.Scale, job.OutScale, iccProfile);
-            ImageEncoder.Save(image, resultPath, new EncodeOptions(format) { Quality = job.Quality, PngCompression = options.Value.Assembler.PngCompression });
+                frame.Width, frame.Height, frame.Scale, job.Options.OutScale, iccProfile);
+            ImageEncoder.Save(image, resultPath, new EncodeOptions(format) { Quality = job.Options.Quality, PngCompression = options.Value.Assembler.PngCompression });
         }
         catch (VipsException e)
         {

@@ -48,12 +48,12 @@ public sealed class FarmClient(IJobQueries store, JobLifecycle lifecycle, IObjec
         // Every option in range before anything is stored (JobRequestException names each bad field).
         JobOptionRules.Require(request, catalog, options.Value.Limits);
         var model = catalog.Find(request.Model);
-        ImageFormats.TryParse(request.Format, out var format);
+        ImageFormats.TryParse(request.Options.Format, out var format);
         return new JobRecord
         {
-            Id = id ?? Guid.NewGuid(), Tenant = request.Tenant, State = JobState.Queued, Model = model.Id, OutScale = request.OutScale,
-            Format = ImageFormats.Extension(format).TrimStart('.'), Quality = request.Quality, TileSize = request.TileSize, Halo = request.Halo,
-            Alpha = request.Alpha, IdempotencyKey = request.IdempotencyKey, WebhookUrl = request.WebhookUrl, VideoKey = request.VideoKey,
+            Id = id ?? Guid.NewGuid(), Tenant = request.Tenant, State = JobState.Queued, Model = model.Id,
+            Options = request.Options with { Format = ImageFormats.Extension(format).TrimStart('.') },
+            IdempotencyKey = request.IdempotencyKey, WebhookUrl = request.WebhookUrl, VideoKey = request.VideoKey,
             Priority = request.Priority, Weight = Math.Clamp(request.Weight, 1, 100),
         };
     }

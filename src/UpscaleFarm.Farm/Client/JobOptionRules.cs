@@ -40,21 +40,21 @@ public static partial class JobOptionRules
             Add("model", $"unknown model; one of {string.Join(", ", catalog.All.Select(m => m.Id))}");
         else
             model = catalog.Find(request.Model);
-        if (!ImageFormats.TryParse(request.Format, out _))
+        if (!ImageFormats.TryParse(request.Options.Format, out _))
             Add("format", "must be png, jpeg, webp or tiff");
-        if (request.Quality is < 1 or > 100)
+        if (request.Options.Quality is < 1 or > 100)
             Add("quality", "must be 1 to 100");
-        if (!Enum.IsDefined(request.Alpha))
+        if (!Enum.IsDefined(request.Options.Alpha))
             Add("alpha", AlphaRule);
         if (request.Priority is < JobPriority.Lowest or > JobPriority.Highest)
             Add("priority", $"must be {JobPriority.Lowest} to {JobPriority.Highest}");
-        if (request.OutScale is { } scale && !(double.IsFinite(scale) && scale > 0 && scale <= limits.MaxOutScale))
+        if (request.Options.OutScale is { } scale && !(double.IsFinite(scale) && scale > 0 && scale <= limits.MaxOutScale))
             Add("scale", $"must be a number above 0 and at most {limits.MaxOutScale.ToString(CultureInfo.InvariantCulture)}");
-        if (request.TileSize is { } tile && tile != 0 && (tile < limits.MinTileSize || tile > limits.MaxTileSize))
+        if (request.Options.TileSize is { } tile && tile != 0 && (tile < limits.MinTileSize || tile > limits.MaxTileSize))
             Add("tile", $"must be 0 (the whole image at once) or {limits.MinTileSize} to {limits.MaxTileSize}");
-        if (request.Halo is { } halo && (halo < 0 || halo > limits.MaxHalo))
+        if (request.Options.Halo is { } halo && (halo < 0 || halo > limits.MaxHalo))
             Add("halo", $"must be 0 to {limits.MaxHalo}");
-        else if (model is not null && request.Halo is { } given && !errors.ContainsKey("tile") && EffectiveTile(request, model) is > 0 and var effectiveTile
+        else if (model is not null && request.Options.Halo is { } given && !errors.ContainsKey("tile") && EffectiveTile(request.Options.TileSize, model) is > 0 and var effectiveTile
             && given >= effectiveTile)
             Add("halo", $"must be smaller than the tile ({effectiveTile})");
         if (request.WebhookUrl is { } webhook && !(webhook.Length <= MaxWebhookLength && Uri.TryCreate(webhook, UriKind.Absolute, out var uri)
@@ -77,24 +77,24 @@ public static partial class JobOptionRules
     /// result) against <see cref="LimitOptions.MaxStripBytes"/>, and a row of the result against
     /// <see cref="LimitOptions.MaxResultRowBytes"/>.
     /// </summary>
-    public static string? CheckFrame(JobRequest request, ModelEntry model, FrameShape frame, LimitOptions limits, long maxOutputPixels)
+    public static string? CheckFrame(JobOptions options, ModelEntry model, FrameShape frame, LimitOptions limits, long maxOutputPixels)
     {
         var (width, height, bytesPerSample) = (frame.Width, frame.Height, frame.BytesPerSample);
         // Alpha through the model is a second plane of tiles; resampled, it is not.
-        var planes = frame.HasAlpha && request.Alpha == AlphaMode.Model ? 2 : 1;
-        var scale = request.OutScale ?? model.Scale;
+        var planes = frame.HasAlpha && options.Alpha == AlphaMode.Model ? 2 : 1;
+        var scale = options.OutScale ?? model.Scale;
         var (outWidth, outHeight) = (Math.Round(width * scale), Math.Round(height * scale));
         if (outWidth < 1 || outHeight < 1)
             return $"a {width}x{height} image at scale {scale.ToString(CultureInfo.InvariantCulture)} would have no pixels";
         if (outWidth * outHeight > maxOutputPixels)
             return $"the result would be {outWidth}x{outHeight} = {outWidth * outHeight:F0} pixels, over the limit of {maxOutputPixels}";
-        if (ImageFormats.TryParse(request.Format, out var format) && ImageFormats.MaxSide(format) is var side && (outWidth > side || outHeight > side))
+        if (ImageFormats.TryParse(options.Format, out var format) && ImageFormats.MaxSide(format) is var side && (outWidth > side || outHeight > side))
             return $"the result would be {outWidth}x{outHeight}, over the {format.ToString().ToUpperInvariant()} limit of {side} pixels per side; ask for png or tiff";
         // The encoder buffers a few hundred rows of the result: their width is what bounds its memory.
         var rowBytes = (long)outWidth * frame.Bands * bytesPerSample;
         if (rowBytes > limits.MaxResultRowBytes)
             return $"the result would be {outWidth:F0} pixels wide, {rowBytes} bytes a row, over the limit of {limits.MaxResultRowBytes} bytes a row; ask for a smaller scale";
-        var tile = EffectiveTile(request, model);
+        var tile = EffectiveTile(options.TileSize, model);
         if (tile == 0 && (width > limits.MaxTileSize || height > limits.MaxTileSize))
             return $"tile 0 runs the whole image at once, which is allowed up to {limits.MaxTileSize} pixels per side; this image is {width}x{height}";
         var tiles = tile == 0 ? 1L : (long)Math.Ceiling(width / (double)tile) * (long)Math.Ceiling(height / (double)tile) * planes;
@@ -124,8 +124,6 @@ public static partial class JobOptionRules
     /// asked for without a halo runs as asked instead of being refused or mostly halo.
     /// </summary>
     public static int EffectiveHalo(int? halo, int tile, ModelEntry model) => halo ?? (tile == 0 ? model.Halo : Math.Min(model.Halo, tile / 2));
-
-    private static int EffectiveTile(JobRequest request, ModelEntry model) => EffectiveTile(request.TileSize, model);
 
     [GeneratedRegex(@"^[a-z0-9_-]{1,64}\z")]
     private static partial Regex TenantPattern();

@@ -1,5 +1,3 @@
-using UpscaleFarm.Engine.Upscaling;
-
 namespace UpscaleFarm.Farm.Client;
 
 /// <summary>What a submitter asks for; null tile settings and model mean the model's and the catalog's defaults.</summary>
@@ -7,13 +5,7 @@ public sealed record JobRequest
 {
     public string Tenant { get; init; } = "default";
     public string? Model { get; init; }
-    public double? OutScale { get; init; }
-    public string Format { get; init; } = "png";
-    public int Quality { get; init; } = 95;
-    public int? TileSize { get; init; }
-    public int? Halo { get; init; }
-    /// <summary>How an alpha channel is upscaled: through the model, or resampled (Lanczos).</summary>
-    public AlphaMode Alpha { get; init; } = AlphaMode.Model;
+    public JobOptions Options { get; init; } = new();
     /// <summary>A second submission with the same key (per tenant) returns the first job instead of a new one.</summary>
     public string? IdempotencyKey { get; init; }
     /// <summary>An absolute http(s) URL to notify when the job ends.</summary>

@@ -39,13 +39,12 @@ public sealed class FramePlanner(IObjectStore objects, ITileCodec codec, ModelCa
         {
             await DownloadSourceAsync(frame, sourcePath, farm.Limits.MaxInputBytes, cancellation);
             source = SourceImage.Open(sourcePath, farm.Limits.ToImageLimits(), Label(frame));
-            var alphaPlane = source.Alpha is null ? AlphaPlane.None : job.Alpha == AlphaMode.Resample ? AlphaPlane.Resampled : AlphaPlane.Model;
+            var alphaPlane = source.Alpha is null ? AlphaPlane.None : job.Options.Alpha == AlphaMode.Resample ? AlphaPlane.Resampled : AlphaPlane.Model;
             // The API checked this from the header it was given; jobs made elsewhere (the CLI, farm submit) are checked here.
-            var request = new JobRequest { OutScale = job.OutScale, Format = job.Format, TileSize = job.TileSize, Halo = job.Halo, Alpha = job.Alpha };
-            if (JobOptionRules.CheckFrame(request, model, FrameShape.Of(source), farm.Limits, farm.Limits.MaxOutputPixels) is { } problem)
+            if (JobOptionRules.CheckFrame(job.Options, model, FrameShape.Of(source), farm.Limits, farm.Limits.MaxOutputPixels) is { } problem)
                 throw new ImageInputException($"{Label(frame)}: {problem}");
-            var tile = JobOptionRules.EffectiveTile(job.TileSize, model);
-            var plan = TilePlanner.Plan(source.Width, source.Height, tile, JobOptionRules.EffectiveHalo(job.Halo, tile, model));
+            var tile = JobOptionRules.EffectiveTile(job.Options.TileSize, model);
+            var plan = TilePlanner.Plan(source.Width, source.Height, tile, JobOptionRules.EffectiveHalo(job.Options.Halo, tile, model));
             var planes = alphaPlane == AlphaPlane.Model ? 2 : 1;
 
             var packs = TilePacker.PackStarts(plan.Tiles, farm.Coordinator.PackPixels, farm.Coordinator.MaxPackTiles);

@@ -95,7 +95,7 @@ public sealed class VideoCutter(IObjectStore objects, JobLifecycle lifecycle, Mo
     private async Task<(List<FrameSource> Sources, long Reserved)> StoreFramesAsync(JobRecord job, VideoCut cut, IReadOnlyList<string> frames,
         CancellationToken cancellation)
     {
-        var scale = job.OutScale ?? catalog.Find(job.Model).Scale;
+        var scale = job.Options.OutScale ?? catalog.Find(job.Model).Scale;
         var imageLimits = options.Value.Limits.ToImageLimits() with { MaxInputPixels = cut.MaxPixels };
         var stem = Path.GetFileNameWithoutExtension(cut.Name);
         var sources = new List<FrameSource>(frames.Count);

@@ -1,5 +1,3 @@
-using UpscaleFarm.Engine.Upscaling;
-
 namespace UpscaleFarm.Farm.JobStore;
 
 /// <summary>A job row: its options, state and progress counters.</summary>
@@ -9,14 +7,8 @@ public sealed record JobRecord
     public string Tenant { get; init; } = "";
     public string State { get; init; } = JobState.Queued;
     public string Model { get; init; } = "";
-    /// <summary>Final scale relative to the input; null keeps the model's scale.</summary>
-    public double? OutScale { get; init; }
-    public string Format { get; init; } = "png";
-    public int Quality { get; init; } = 95;
-    public int? TileSize { get; init; }
-    public int? Halo { get; init; }
-    /// <summary>Stored as its lower-case name ("model", "resample"), read back by name.</summary>
-    public AlphaMode Alpha { get; init; } = AlphaMode.Model;
+    /// <summary>How each result is made (the job store keeps them in their own columns of the jobs row).</summary>
+    public Client.JobOptions Options { get; init; } = new();
     public int FramesTotal { get; init; }
     public int FramesDone { get; init; }
     /// <summary>Known once every frame is planned; 0 before.</summary>

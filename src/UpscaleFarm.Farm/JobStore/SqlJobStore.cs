@@ -9,7 +9,13 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     /// <summary>Every column a frame's record reads, by name: a listing reads what it uses, whatever a column an earlier build added holds.</summary>
     internal const string FrameColumns = "job_id, frame, source_key, name, state, width, height, scale, is_gray, is16_bit, alpha_plane, icc_key, tiles_total, tiles_done, result_key, assembled_ms, writer, writer_until_ms";
 
-    internal const string JobColumns = "id, tenant, state, model, out_scale, format, quality, tile_size, halo, alpha, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms, idempotency_key, webhook_url, video_key, result_key, priority, trace_parent, reserved_bytes, weight";
+    /// <summary>A jobs row's columns, its options' last (where <see cref="QueryJobsAsync"/> splits them off into <see cref="JobRecord.Options"/>).</summary>
+    internal const string JobColumns = "id, tenant, state, model, frames_total, frames_done, tiles_total, tiles_done, error, created_ms, planned_ms, finished_ms, idempotency_key, webhook_url, video_key, result_key, priority, trace_parent, reserved_bytes, weight, format, quality, alpha, out_scale, tile_size, halo";
+
+    /// <summary>The jobs rows of <paramref name="sql"/>, which selects <see cref="JobColumns"/>.</summary>
+    private static async Task<List<JobRecord>> QueryJobsAsync(System.Data.Common.DbConnection connection, string sql, object parameters) =>
+        (await connection.QueryAsync<JobRecord, Client.JobOptions, JobRecord>(sql, (job, options) => job with { Options = options }, parameters,
+            splitOn: "format")).AsList(); // not a nullable column: Dapper makes a split-off part whose first value is NULL a null
 
     /// <summary>The database, for a host's own tables beside the farm's (the API's webhook deliveries).</summary>
     public SqlDialect Dialect => dialect;
@@ -55,7 +61,7 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     public async Task<JobRecord?> GetJobAsync(Guid jobId, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        return await connection.QuerySingleOrDefaultAsync<JobRecord>($"SELECT {JobColumns} FROM jobs WHERE id = @Id", new { Id = jobId });
+        return (await QueryJobsAsync(connection, $"SELECT {JobColumns} FROM jobs WHERE id = @Id", new { Id = jobId })).SingleOrDefault();
     }
 
     public async Task<IReadOnlyDictionary<Guid, JobRecord>> GetJobsAsync(IReadOnlyCollection<Guid> jobIds, CancellationToken cancellation = default)
@@ -65,7 +71,7 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
             return jobs;
         await using var connection = await dialect.OpenAsync(cancellation);
         foreach (var chunk in jobIds.Select(Key).Chunk(500))
-            foreach (var job in await connection.QueryAsync<JobRecord>($"SELECT {JobColumns} FROM jobs WHERE id {dialect.InList("@Ids")}", new { Ids = chunk }))
+            foreach (var job in await QueryJobsAsync(connection, $"SELECT {JobColumns} FROM jobs WHERE id {dialect.InList("@Ids")}", new { Ids = chunk }))
                 jobs[job.Id] = job;
         return jobs;
     }
@@ -73,8 +79,8 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     public async Task<JobRecord?> FindByIdempotencyKeyAsync(string tenant, string key, CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        return await connection.QuerySingleOrDefaultAsync<JobRecord>($"SELECT {JobColumns} FROM jobs WHERE tenant = @Tenant AND idempotency_key = @Key",
-            new { Tenant = tenant, Key = key });
+        return (await QueryJobsAsync(connection, $"SELECT {JobColumns} FROM jobs WHERE tenant = @Tenant AND idempotency_key = @Key",
+            new { Tenant = tenant, Key = key })).SingleOrDefault();
     }
 
     public async Task<(IReadOnlyList<JobRecord> Jobs, int Total)> ListJobsAsync(string tenant, string? state, int offset, int limit,
@@ -83,10 +89,10 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
         await using var connection = await dialect.OpenAsync(cancellation);
         var filter = state is null ? "tenant = @Tenant" : "tenant = @Tenant AND state = @State";
         var parameters = new { Tenant = tenant, State = state, Offset = offset, Limit = limit };
-        var jobs = await connection.QueryAsync<JobRecord>(
+        var jobs = await QueryJobsAsync(connection,
             $"SELECT {JobColumns} FROM jobs WHERE {filter} ORDER BY created_ms DESC, id LIMIT @Limit OFFSET @Offset", parameters);
         var total = await connection.ExecuteScalarAsync<int>($"SELECT COUNT(*) FROM jobs WHERE {filter}", parameters);
-        return (jobs.AsList(), total);
+        return (jobs, total);
     }
 
     public async Task<int> CountUnfinishedJobsAsync(string tenant, CancellationToken cancellation = default)
@@ -99,8 +105,8 @@ public sealed partial class SqlJobStore(SqlDialect dialect) : IJobStore, IDispos
     public async Task<IReadOnlyList<JobRecord>> GetUnfinishedJobsAsync(CancellationToken cancellation = default)
     {
         await using var connection = await dialect.OpenAsync(cancellation);
-        return (await connection.QueryAsync<JobRecord>($"SELECT {JobColumns} FROM jobs WHERE state IN (@Queued, @Running) ORDER BY created_ms",
-            new { JobState.Queued, JobState.Running })).AsList();
+        return await QueryJobsAsync(connection, $"SELECT {JobColumns} FROM jobs WHERE state IN (@Queued, @Running) ORDER BY created_ms",
+            new { JobState.Queued, JobState.Running });
     }
 
     public async Task<IReadOnlyDictionary<Guid, long>> GetReservationsAsync(string tenant, CancellationToken cancellation = default)

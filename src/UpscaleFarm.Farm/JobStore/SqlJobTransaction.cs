@@ -16,10 +16,11 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
 
     public async Task CreateJobAsync(JobRecord job, IReadOnlyList<FrameSource> frames)
     {
-        // Dapper would send the enum as its number; the column keeps the name, which reads back as the enum.
         var row = new DynamicParameters(job);
-        row.Add(nameof(JobRecord.Alpha), job.Alpha.ToString().ToLowerInvariant());
-        await connection.ExecuteAsync($"INSERT INTO jobs ({SqlJobStore.JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @OutScale, @Format, @Quality, @TileSize, @Halo, @Alpha, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs, @IdempotencyKey, @WebhookUrl, @VideoKey, @ResultKey, @Priority, @TraceParent, @ReservedBytes, @Weight)",
+        var options = job.Options;
+        // Dapper would send the alpha mode as its number; the column keeps the name, which reads back as the enum.
+        row.AddDynamicParams(new { options.OutScale, options.Format, options.Quality, options.TileSize, options.Halo, Alpha = options.Alpha.ToString().ToLowerInvariant() });
+        await connection.ExecuteAsync($"INSERT INTO jobs ({SqlJobStore.JobColumns}) VALUES (@Id, @Tenant, @State, @Model, @FramesTotal, @FramesDone, @TilesTotal, @TilesDone, @Error, @CreatedMs, @PlannedMs, @FinishedMs, @IdempotencyKey, @WebhookUrl, @VideoKey, @ResultKey, @Priority, @TraceParent, @ReservedBytes, @Weight, @Format, @Quality, @Alpha, @OutScale, @TileSize, @Halo)",
             row, transaction);
         await connection.ExecuteAsync("INSERT INTO frames (job_id, frame, source_key, name, state) VALUES (@JobId, @Frame, @SourceKey, @Name, @State)",
             frames.Select((source, i) => new { JobId = job.Id, Frame = i, SourceKey = source.Key, source.Name, State = FrameState.Pending }), transaction);
