@@ -94,7 +94,7 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
         Assert.Equal(128 + 9, await doomed.WaitForExitAsync(TimeSpan.FromMinutes(2)));
         _processes.Add(await FarmProcess.StartAsync("assembler", settings, "assembler-2"));
 
-        await WaitUntilAsync(async () => JobState.IsFinal((await client.Store.GetJobAsync(id))!.State));
+        await WaitUntilAsync(async () => ((await client.Store.GetJobAsync(id))!.State).IsFinal);
         var done = (await client.Store.GetJobAsync(id))!;
         EmbeddedFarmTests.AssertCompleted(done);
         Assert.Equal(12, done.TilesDone);
@@ -142,7 +142,7 @@ public sealed class CrashWindowTests(FarmServices services) : IDisposable
         Assert.Equal(128 + 9, await doomed.WaitForExitAsync(TimeSpan.FromMinutes(2)));
         _processes.Add(await FarmProcess.StartAsync("coordinator", settings, "coordinator-2"));
 
-        await WaitUntilAsync(async () => JobState.IsFinal((await client.Store.GetJobAsync(id))!.State));
+        await WaitUntilAsync(async () => ((await client.Store.GetJobAsync(id))!.State).IsFinal);
         var done = (await client.Store.GetJobAsync(id))!;
         EmbeddedFarmTests.AssertCompleted(done);
         Assert.Equal(12, done.TilesDone);

@@ -354,7 +354,7 @@ public sealed class DistributedFarmTests(FarmServices services) : IDisposable
     /// <summary>Waits for the job to finish; on a timeout, fails with the processes' logs.</summary>
     private async Task<JobRecord> WaitForEndAsync(EmbeddedFarm farm, Guid id)
     {
-        await WaitUntilAsync(async () => JobState.IsFinal((await farm.Store.GetJobAsync(id))!.State));
+        await WaitUntilAsync(async () => ((await farm.Store.GetJobAsync(id))!.State).IsFinal);
         return (await farm.Store.GetJobAsync(id))!;
     }
 

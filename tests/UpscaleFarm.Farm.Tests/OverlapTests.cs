@@ -143,7 +143,7 @@ public sealed class OverlapTests(FarmServices services) : IDisposable
 
     private async Task<JobRecord> WaitForEndAsync(EmbeddedFarm farm, Guid id)
     {
-        await WaitUntilAsync(async () => JobState.IsFinal((await farm.Store.GetJobAsync(id))!.State));
+        await WaitUntilAsync(async () => ((await farm.Store.GetJobAsync(id))!.State).IsFinal);
         return (await farm.Store.GetJobAsync(id))!;
     }
 

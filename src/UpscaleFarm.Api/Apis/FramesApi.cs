@@ -27,7 +27,7 @@ public static class FramesApi
         if (await access.FindAsync(id, cancellation) is null)
             return JobAccess.NotFound(id);
         return TypedResults.Ok((await access.Queries.GetFramesAsync(id, cancellation))
-            .Select(f => new FrameView(f.Frame, f.Name, f.State, f.Width, f.Height, f.Scale, f.TilesDone, f.TilesTotal)).ToList());
+            .Select(f => new FrameView(f.Frame, f.Name, f.State.Name, f.Width, f.Height, f.Scale, f.TilesDone, f.TilesTotal)).ToList());
     }
 
     private static async Task<Results<Ok<List<TileView>>, ProblemHttpResult>> TilesAsync(
@@ -36,7 +36,7 @@ public static class FramesApi
         if (await access.FindAsync(id, cancellation) is null)
             return JobAccess.NotFound(id);
         return TypedResults.Ok((await access.Queries.GetTilesAsync(id, frame, cancellation))
-            .Select(t => new TileView(t.Tile, t.Plane, t.Geometry.CoreX, t.Geometry.CoreY, t.Geometry.CoreWidth, t.Geometry.CoreHeight, t.State, t.Worker, t.Attempts)).ToList());
+            .Select(t => new TileView(t.Tile, t.Plane, t.Geometry.CoreX, t.Geometry.CoreY, t.Geometry.CoreWidth, t.Geometry.CoreHeight, t.State.Name, t.Worker, t.Attempts)).ToList());
     }
 
     private static async Task<IResult> SourceAsync(

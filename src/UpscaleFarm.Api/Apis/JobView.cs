@@ -28,7 +28,7 @@ public sealed record JobView(
         var end = job.FinishedMs ?? nowMs;
         double? Between(long? from, long? to) => from is { } a && to is { } b ? Math.Max(0, b - a) / 1000.0 : null;
         var tilesEnd = job.TilesDone == job.TilesTotal && job.TilesTotal > 0 ? tiles?.LastFinishedMs : end;
-        return new JobView(job.Id, job.Tenant, job.State, job.Model, job.Options.Format, job.Priority, job.FramesDone, job.FramesTotal, job.TilesDone, job.TilesTotal,
+        return new JobView(job.Id, job.Tenant, job.State.Name, job.Model, job.Options.Format, job.Priority, job.FramesDone, job.FramesTotal, job.TilesDone, job.TilesTotal,
             percent, eta, job.PlannedMs is { } p ? (p - job.CreatedMs) / 1000.0 : null, running,
             Between(job.PlannedMs, tiles?.FirstStartedMs ?? (tiles is null ? null : end)), Between(tiles?.FirstStartedMs, tilesEnd),
             tilesEnd == end ? null : Between(tilesEnd, end), job.Error is { } error ? PublicErrors.Scrub(error) : null,

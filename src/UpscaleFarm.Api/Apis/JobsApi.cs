@@ -150,7 +150,7 @@ public static class JobsApi
         int page = 1, int pageSize = 50)
     {
         var caller = access.Caller;
-        if (state is not null && state is not (JobState.Queued or JobState.Running or JobState.Completed or JobState.Failed or JobState.Cancelled))
+        if (state is not null && !JobState.TryParse(state, out _))
             return TypedResults.Problem($"unknown state '{state}'", statusCode: StatusCodes.Status400BadRequest);
         if (page < 1 || pageSize is < 1 or > 500)
             return TypedResults.Problem("page starts at 1; pageSize is 1 to 500", statusCode: StatusCodes.Status400BadRequest);
@@ -226,7 +226,7 @@ public static class JobsApi
         if (await access.FindAsync(id, cancellation) is not { } job)
             return JobAccess.NotFound(id);
         // A client that already has the end (an EventSource reconnecting after it): 204 tells an EventSource to stop.
-        if (JobState.IsFinal(job.State) && lastEventId == JobEventStream.EventId(job))
+        if (job.State.IsFinal && lastEventId == JobEventStream.EventId(job))
             return TypedResults.NoContent();
         var caller = access.Caller;
         var maxStreams = caller.Limits?.MaxEventStreams ?? TenantOptions.DefaultMaxEventStreams;

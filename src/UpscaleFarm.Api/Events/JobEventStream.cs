@@ -79,7 +79,7 @@ public sealed class JobEventStream(JobWatch watch, string? lastEventId, IJobQuer
                 else
                 {
                     var eventId = EventId(job);
-                    var ended = JobState.IsFinal(job.State);
+                    var ended = job.State.IsFinal;
                     if (eventId != sent)
                     {
                         var span = await TransientFailures.RideThroughAsync(c => store.GetTileSpanAsync(job.Id, c), outageTolerance, cancellation,

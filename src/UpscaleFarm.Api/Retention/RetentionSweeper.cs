@@ -69,7 +69,7 @@ public sealed class RetentionSweeper(IObjectStore objects, IJobQueries store, Fa
                 if (newest < now - api.CurrentValue.OrphanAge)
                     orphaned += await client.PurgeAsync(tenant.Name, jobId, cancellation: cancellation);
             }
-            else if (job.Tenant == tenant.Name && JobState.IsFinal(job.State) && job.FinishedMs is { } finished)
+            else if (job.Tenant == tenant.Name && job.State.IsFinal && job.FinishedMs is { } finished)
             {
                 var ended = DateTimeOffset.FromUnixTimeMilliseconds(finished);
                 if (ended < cutoff)

@@ -30,7 +30,7 @@ public sealed class DoneTiles(IJobQueries store, IFrameWriterStore leases, TileC
             var done = (await leases.GetDonePacksAsync(jobId, frame, packs, cancellation)).ToHashSet();
             if (done.Count > 0)
                 return waiting.Where(t => done.Contains(t.Pack)).ToList();
-            if (await store.GetJobAsync(jobId, cancellation) is not { State: JobState.Running })
+            if (await store.GetJobAsync(jobId, cancellation) is not { } job || job.State != JobState.Running)
                 throw new JobEndedException();
             await Task.WhenAny(wake, Task.Delay(poll, cancellation));
             cancellation.ThrowIfCancellationRequested();

@@ -28,7 +28,7 @@ public sealed class FrameWriter(IJobQueries store, JobLifecycle lifecycle, Frame
     {
         var job = await store.GetJobAsync(jobId, cancellation);
         var frame = await store.GetFrameAsync(jobId, frameIndex, cancellation);
-        if (job is null || frame is null || JobState.IsFinal(job.State) || frame.State != FrameState.Planned)
+        if (job is null || frame is null || job.State.IsFinal || frame.State != FrameState.Planned)
             return false;
         var tiles = await store.GetTilesAsync(jobId, frameIndex, cancellation);
         if (tiles.Count == 0 || assembly == Whole && tiles.Any(t => t.State != TileState.Done))

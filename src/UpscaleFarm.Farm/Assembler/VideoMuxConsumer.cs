@@ -22,7 +22,7 @@ public sealed class VideoMuxConsumer(IJobQueries store, JobLifecycle lifecycle, 
     public async Task Consume(ConsumeContext<MuxVideo> context)
     {
         var cancellation = context.CancellationToken;
-        if (await store.GetJobAsync(context.Message.JobId, cancellation) is not { State: JobState.Running, VideoKey: { } videoKey } job)
+        if (await store.GetJobAsync(context.Message.JobId, cancellation) is not { VideoKey: { } videoKey } job || job.State != JobState.Running)
             return;
         if (!Ffmpeg.ResourceLimitsApplied)
             logger.LogWarning("Job {JobId}: prlimit (util-linux) is not installed, so ffmpeg runs without CPU, memory and file-size limits", job.Id.ToString("N"));

@@ -156,7 +156,7 @@ public sealed class FarmClient(IJobQueries store, JobLifecycle lifecycle, IObjec
     /// <summary>Polls the job until it is completed, failed or cancelled, reporting each change.</summary>
     public async Task<JobRecord> WaitAsync(Guid jobId, IProgress<JobRecord>? progress = null, CancellationToken cancellation = default)
     {
-        (int, int, string)? last = null;
+        (int, int, JobState)? last = null;
         while (true)
         {
             var job = await RideThroughAsync(() => store.GetJobAsync(jobId, cancellation), cancellation) ?? throw new InvalidOperationException($"no job {jobId}");
@@ -165,7 +165,7 @@ public sealed class FarmClient(IJobQueries store, JobLifecycle lifecycle, IObjec
                 last = (job.TilesDone, job.TilesTotal, job.State);
                 progress?.Report(job);
             }
-            if (JobState.IsFinal(job.State))
+            if (job.State.IsFinal)
                 return job;
             await Task.Delay(100, cancellation);
         }

@@ -18,7 +18,7 @@ public sealed class JobSubmittedConsumer(IJobQueries store, IPlanStore plans, IV
         var jobId = context.Message.JobId;
         await plans.StartJobAsync(jobId, Clock.NowMs, context.CancellationToken);
         var job = await store.GetJobAsync(jobId, context.CancellationToken);
-        if (job is null || JobState.IsFinal(job.State))
+        if (job is null || job.State.IsFinal)
             return;
         if (await cuts.GetVideoCutAsync(jobId, context.CancellationToken) is not null)
         {

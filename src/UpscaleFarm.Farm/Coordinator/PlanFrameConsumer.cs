@@ -24,7 +24,7 @@ public sealed class PlanFrameConsumer(IJobQueries store, IPlanStore plans, JobLi
         var cancellation = context.CancellationToken;
         var job = await store.GetJobAsync(jobId, cancellation);
         var frame = await store.GetFrameAsync(jobId, frameIndex, cancellation);
-        if (job is null || frame is null || JobState.IsFinal(job.State) || frame.State == FrameState.Assembled)
+        if (job is null || frame is null || job.State.IsFinal || frame.State == FrameState.Assembled)
             return;
 
         var tiles = frame.State == FrameState.Pending ? null : await store.GetTilesAsync(jobId, frameIndex, cancellation);
@@ -66,7 +66,7 @@ public sealed class PlanFrameConsumer(IJobQueries store, IPlanStore plans, JobLi
             await plans.MarkTilesCutAsync(job.Id, opened.Frame.Frame, row.Select(t => t.Tile).ToList(), cancellation);
             dispatch.Notify();
             // A cancelled or failed job's remaining tiles would only be dropped by the workers: stop cutting them.
-            if (await store.GetJobAsync(job.Id, cancellation) is not { State: JobState.Running })
+            if (await store.GetJobAsync(job.Id, cancellation) is not { } current || current.State != JobState.Running)
                 return false;
         }
         return true;

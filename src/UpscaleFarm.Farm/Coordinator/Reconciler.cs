@@ -76,7 +76,7 @@ public sealed class Reconciler(IDispatchStore store, IJobQueries queries, JobLif
         var stalled = await store.FindStalledAsync(stalledBeforeMs, Limit, cancellation);
         foreach (var jobId in stalled.QueuedJobs)
         {
-            if (await queries.GetJobAsync(jobId, cancellation) is { State: JobState.Queued } job)
+            if (await queries.GetJobAsync(jobId, cancellation) is { } job && job.State == JobState.Queued)
             {
                 logger.LogWarning("Job {JobId} was never started; submitting it again", jobId);
                 await bus.Publish(new JobSubmitted(jobId, job.Tenant, job.FramesTotal, DateTimeOffset.UtcNow), cancellation);
@@ -89,7 +89,7 @@ public sealed class Reconciler(IDispatchStore store, IJobQueries queries, JobLif
         }
         foreach (var jobId in stalled.AssembledJobs)
         {
-            if (await queries.GetJobAsync(jobId, cancellation) is { State: JobState.Running } job)
+            if (await queries.GetJobAsync(jobId, cancellation) is { } job && job.State == JobState.Running)
             {
                 logger.LogWarning("Job {JobId} has every frame assembled but was never completed; completing it", jobId);
                 await lifecycle.CompleteAssembledJobAsync(job, cancellation);

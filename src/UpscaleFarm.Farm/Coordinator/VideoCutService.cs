@@ -125,7 +125,7 @@ public sealed class VideoCutService(IVideoCutStore cuts, IJobQueries jobs, Video
         var watch = WatchAsync(jobId, cutting);
         try
         {
-            if (await jobs.GetJobAsync(jobId, cutting.Token) is not { State: JobState.Running } job
+            if (await jobs.GetJobAsync(jobId, cutting.Token) is not { } job || job.State != JobState.Running
                 || await cuts.GetVideoCutAsync(jobId, cutting.Token) is not { } cut)
                 return;
             using var activity = FarmTelemetry.StartJobActivity("cut video", job.Id, job.Tenant, job.TraceParent);
@@ -175,7 +175,7 @@ public sealed class VideoCutService(IVideoCutStore cuts, IJobQueries jobs, Video
                         break;
                     renewed = now;
                 }
-                if (await jobs.GetJobAsync(jobId, cutting.Token) is not { State: JobState.Running })
+                if (await jobs.GetJobAsync(jobId, cutting.Token) is not { } job || job.State != JobState.Running)
                     break;
             }
             await cutting.CancelAsync();

@@ -11,7 +11,7 @@ public sealed class FrameRecord
     public string SourceKey { get; init; } = "";
     /// <summary>The source's file name as submitted: what messages and downloads call the frame.</summary>
     public string Name { get; init; } = "";
-    public string State { get; init; } = FrameState.Pending;
+    public FrameState State { get; init; } = FrameState.Pending;
     public int Width { get; init; }
     public int Height { get; init; }
     public int Scale { get; init; }

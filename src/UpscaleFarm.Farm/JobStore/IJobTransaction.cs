@@ -38,7 +38,7 @@ public interface IJobTransaction
     Task<bool> CompleteJobAsync(Guid jobId, string? resultKey, long nowMs);
 
     /// <summary>Moves an unfinished job to failed or cancelled; false if it had already finished.</summary>
-    Task<bool> FinishJobAsync(Guid jobId, string state, string? reason, long nowMs);
+    Task<bool> FinishJobAsync(Guid jobId, JobState state, string? reason, long nowMs);
 
     /// <summary>The job's frames as this transaction sees them (its own changes included).</summary>
     Task<IReadOnlyList<FrameRecord>> GetFramesAsync(Guid jobId);

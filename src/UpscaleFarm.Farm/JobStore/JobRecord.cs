@@ -5,7 +5,7 @@ public sealed record JobRecord
 {
     public Guid Id { get; init; }
     public string Tenant { get; init; } = "";
-    public string State { get; init; } = JobState.Queued;
+    public JobState State { get; init; } = JobState.Queued;
     public string Model { get; init; } = "";
     /// <summary>How each result is made (the job store keeps them in their own columns of the jobs row).</summary>
     public Client.JobOptions Options { get; init; } = new();

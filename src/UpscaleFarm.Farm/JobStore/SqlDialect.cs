@@ -21,6 +21,9 @@ public abstract class SqlDialect : IDisposable
             SqlMapper.RemoveTypeMap(type);
         SqlMapper.AddTypeHandler(new GuidTextHandler());
         SqlMapper.AddTypeHandler(new FlagHandler());
+        SqlMapper.AddTypeHandler(new StoredNameHandler<JobState>());
+        SqlMapper.AddTypeHandler(new StoredNameHandler<FrameState>());
+        SqlMapper.AddTypeHandler(new StoredNameHandler<TileState>());
     }
 
     public abstract string Name { get; }

@@ -113,9 +113,9 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
         return RecordEnd(created, nowMs, JobState.Completed);
     }
 
-    public async Task<bool> FinishJobAsync(Guid jobId, string state, string? reason, long nowMs)
+    public async Task<bool> FinishJobAsync(Guid jobId, JobState state, string? reason, long nowMs)
     {
-        if (state is not (JobState.Failed or JobState.Cancelled))
+        if (state != JobState.Failed && state != JobState.Cancelled)
             throw new ArgumentOutOfRangeException(nameof(state), "only failed or cancelled");
         var created = await connection.QuerySingleOrDefaultAsync<long?>(
             "UPDATE jobs SET state = @State, error = @Reason, finished_ms = @Now WHERE id = @Id AND state IN (@Queued, @Running) RETURNING created_ms",
@@ -144,12 +144,12 @@ internal sealed class SqlJobTransaction(DbConnection connection, DbTransaction t
     }
 
     /// <summary>A job's end is recorded where it happens exactly once (after the commit): the duration metric counts each job once.</summary>
-    private bool RecordEnd(long? createdMs, long nowMs, string state)
+    private bool RecordEnd(long? createdMs, long nowMs, JobState state)
     {
         if (createdMs is not { } created)
             return false;
         _afterCommit.Add(() => FarmTelemetry.JobDuration.Record(Math.Max(0, nowMs - created) / 1000.0,
-            new KeyValuePair<string, object?>(FarmTelemetry.Tags.State, state)));
+            new KeyValuePair<string, object?>(FarmTelemetry.Tags.State, state.Name)));
         return true;
     }
 }

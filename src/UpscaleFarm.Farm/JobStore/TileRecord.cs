@@ -12,7 +12,7 @@ public sealed record TileRecord
     public int Frame { get; init; }
     public int Tile { get; init; }
     public int Plane { get; init; }
-    public string State { get; init; } = TileState.Pending;
+    public TileState State { get; init; } = TileState.Pending;
     public required TileGeometry Geometry { get; init; }
     public int Attempts { get; init; }
     public string? Worker { get; init; }

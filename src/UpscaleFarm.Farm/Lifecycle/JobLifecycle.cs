@@ -131,7 +131,7 @@ public sealed class JobLifecycle(IJobTransactions store, OutboxSignal outbox, Fa
         return results.Count;
     }
 
-    private Task<bool> EndAsync(Guid jobId, string state, string reason, object message, CancellationToken cancellation) =>
+    private Task<bool> EndAsync(Guid jobId, JobState state, string reason, object message, CancellationToken cancellation) =>
         ChangeAsync(async changes =>
         {
             var now = Clock.NowMs;
