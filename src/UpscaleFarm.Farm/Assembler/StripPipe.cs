@@ -60,8 +60,22 @@ internal sealed class StripPipe : IDisposable
         return buffer;
     }
 
-    /// <summary>Hands a filled strip of <paramref name="rows"/> rows to the reader; the buffer is the pipe's until read.</summary>
-    public void Write(StripBuffer strip, int rows) => _full.Add((strip, rows * BytesPerRow));
+    /// <summary>
+    /// Hands a filled strip of <paramref name="rows"/> rows to the reader; the buffer is the pipe's until read. Once the pipe
+    /// is aborted (the encoder failed) it throws OperationCanceledException, as <see cref="RentAsync"/> does, so that the
+    /// encoder's failure (a full scratch disk, which the frame waits out) stays the cause rather than this writer's.
+    /// </summary>
+    public void Write(StripBuffer strip, int rows)
+    {
+        try
+        {
+            _full.Add((strip, rows * BytesPerRow));
+        }
+        catch (InvalidOperationException) when (_aborted.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("the strip pipe was aborted", _aborted.Token);
+        }
+    }
 
     /// <summary>Every strip is written: the reader sees the end of the stream after the last.</summary>
     public void Complete() => _full.CompleteAdding();
