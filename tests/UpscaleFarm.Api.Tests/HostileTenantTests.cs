@@ -17,9 +17,10 @@ namespace UpscaleFarm.Api.Tests;
 
 /// <summary>
 /// Hostile tenants, second round: what a small upload could make the API or the embedded farm hold or store. Each test
-/// states its ceiling; each was found over it (or accepted) before the limit it checks.
+/// states its ceiling; each was found over it (or accepted) before the limit it checks. Some ceilings are on what the
+/// process allocates, so the class runs alone (<see cref="MeasuredCollection"/>).
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(MeasuredCollection.Name)]
 public sealed class HostileTenantTests(ApiFactory api)
 {
     /// <summary>
